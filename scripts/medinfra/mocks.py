@@ -1,0 +1,177 @@
+"""Deterministic stand-ins for what cloud providers compute, so a program can be planned offline.
+
+Every identifier is derived from the resource's URN: the same program and config always give the
+same ids and ARNs, and a value that flows from one resource into another can be traced back to
+its origin (see `policies.inventory.resolve_references`). Outputs the provider would compute and
+we do not model stay unknown, exactly as in a real `pulumi preview` of new resources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from collections.abc import Callable, Mapping
+
+ACCOUNT_ID = "123456789012"
+SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
+TENANT_ID = "00000000-0000-0000-0000-00000000aaaa"
+GCP_PROJECT = "medinfra-offline"
+
+
+class UnansweredInvoke(Exception):
+    """A data source the offline planner has no deterministic answer for."""
+
+
+def _digest(urn: str) -> str:
+    return hashlib.sha256(urn.encode()).hexdigest()
+
+
+class OfflineCloud:
+    """Generates ids/outputs for new resources and answers the common data sources."""
+
+    def __init__(self, config: Mapping[str, str]):
+        self.aws_region = config.get("aws:region", "us-east-1")
+        self.gcp_project = config.get("gcp:project", GCP_PROJECT)
+        self.gcp_region = config.get("gcp:region", "us-central1")
+        self.azure_location = config.get("azure-native:location", "eastus")
+
+    # -- resources ---------------------------------------------------------------------------
+
+    def new_resource(self, type_: str, name: str, inputs: dict, urn: str) -> tuple[str, dict, set]:
+        """Return (id, outputs, generated identifier values) for a resource being created."""
+        h = _digest(urn)
+        package = type_.split(":", 1)[0]
+        if type_.startswith("pulumi:providers:"):
+            pid = str(uuid.UUID(h[:32]))
+            return pid, dict(inputs), {pid}
+        maker = {
+            "aws": self._aws,
+            "gcp": self._gcp,
+            "azure-native": self._azure,
+            "kubernetes": self._kubernetes,
+        }.get(package, self._generic)
+        rid, extra = maker(type_, name, inputs, h)
+        outputs = {**inputs, **extra}
+        generated = {rid} | {v for v in extra.values() if isinstance(v, str)}
+        return rid, outputs, generated
+
+    def _generic(self, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
+        return f"{name}-{h[:8]}", {}
+
+    def _aws(self, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
+        module = type_.split(":")[1].split("/")[0]
+        kind = type_.rsplit(":", 1)[-1].lower()
+        physical = inputs.get("name") or inputs.get("bucket") or f"{name}-{h[:7]}"
+        region, acct = self.aws_region, ACCOUNT_ID
+        if type_ == "aws:kms/key:Key":
+            key_id = str(uuid.UUID(h[:32]))
+            arn = f"arn:aws:kms:{region}:{acct}:key/{key_id}"
+            return key_id, {"arn": arn, "keyId": key_id}
+        if module == "s3" and kind.startswith("bucket") and kind in ("bucket", "bucketv2"):
+            return physical, {"arn": f"arn:aws:s3:::{physical}", "bucket": physical}
+        if module == "iam":
+            arn = f"arn:aws:iam::{acct}:{kind}/{physical}"
+            return physical, {"arn": arn, "name": physical}
+        rid = f"{kind[:8]}-{h[:17]}"
+        arn = f"arn:aws:{module}:{region}:{acct}:{kind}/{physical}"
+        return rid, {"arn": arn}
+
+    def _gcp(self, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
+        collection = type_.rsplit(":", 1)[-1].lower() + "s"
+        physical = inputs.get("name") or f"{name}-{h[:7]}"
+        rid = f"projects/{self.gcp_project}/locations/{self.gcp_region}/{collection}/{physical}"
+        return rid, {
+            "name": physical,
+            "selfLink": f"https://www.googleapis.com/{rid}",
+            "project": inputs.get("project", self.gcp_project),
+        }
+
+    def _azure(self, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
+        module, kind = type_.split(":")[1], type_.rsplit(":", 1)[-1]
+        physical = next(
+            (
+                v
+                for k, v in inputs.items()
+                if k.endswith("Name") and k != "resourceGroupName" and isinstance(v, str)
+            ),
+            f"{name}{h[:6]}",
+        )
+        rg = inputs.get("resourceGroupName", f"{name}-rg")
+        if type_ == "azure-native:resources:ResourceGroup":
+            rid = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{physical}"
+        else:
+            collection = kind[0].lower() + kind[1:] + "s"
+            rid = (
+                f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}"
+                f"/providers/Microsoft.{module.capitalize()}/{collection}/{physical}"
+            )
+        return rid, {"name": physical, "id": rid}
+
+    def _kubernetes(self, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
+        metadata = dict(inputs.get("metadata") or {})
+        metadata.setdefault("name", f"{name}-{h[:8]}")
+        namespace = metadata.get("namespace", "default")
+        return f"{namespace}/{metadata['name']}", {"metadata": metadata}
+
+    # -- data sources ------------------------------------------------------------------------
+
+    def invoke(self, token: str, args: dict) -> dict:
+        """Answer a data source call, or raise UnansweredInvoke naming it."""
+        answer: Callable[[dict], dict] | None = self._invokes().get(token)
+        if answer is None:
+            raise UnansweredInvoke(
+                f"the data source {token!r} cannot be answered offline; "
+                "medinfra preview answers: " + ", ".join(sorted(self._invokes()))
+            )
+        return answer(args)
+
+    def _invokes(self) -> dict[str, Callable[[dict], dict]]:
+        region, acct = self.aws_region, ACCOUNT_ID
+        zones = [f"{region}{s}" for s in "abc"]
+        return {
+            "aws:index/getCallerIdentity:getCallerIdentity": lambda a: {
+                "accountId": acct,
+                "arn": f"arn:aws:iam::{acct}:user/offline",
+                "userId": "AIDAOFFLINE",
+                "id": acct,
+            },
+            "aws:index/getRegion:getRegion": lambda a: {
+                "name": region,
+                "region": region,
+                "id": region,
+                "endpoint": f"ec2.{region}.amazonaws.com",
+                "description": region,
+            },
+            "aws:index/getPartition:getPartition": lambda a: {
+                "partition": "aws",
+                "dnsSuffix": "amazonaws.com",
+                "id": "aws",
+                "reverseDnsPrefix": "com.amazonaws",
+            },
+            "aws:index/getAvailabilityZones:getAvailabilityZones": lambda a: {
+                "names": zones,
+                "zoneIds": [f"use1-az{i + 1}" for i in range(len(zones))],
+                "groupNames": [region] * len(zones),
+                "id": region,
+                "state": a.get("state", "available"),
+            },
+            "gcp:organizations/getProject:getProject": lambda a: {
+                "projectId": self.gcp_project,
+                "number": "123456789012",
+                "name": self.gcp_project,
+                "id": f"projects/{self.gcp_project}",
+            },
+            "gcp:organizations/getClientConfig:getClientConfig": lambda a: {
+                "project": self.gcp_project,
+                "region": self.gcp_region,
+                "zone": f"{self.gcp_region}-a",
+                "id": "offline",
+                "accessToken": "",
+            },
+            "azure-native:authorization:getClientConfig": lambda a: {
+                "clientId": "00000000-0000-0000-0000-0000000000c1",
+                "objectId": "00000000-0000-0000-0000-0000000000b1",
+                "subscriptionId": SUBSCRIPTION_ID,
+                "tenantId": TENANT_ID,
+            },
+        }

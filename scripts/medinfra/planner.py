@@ -1,0 +1,104 @@
+"""Offline planning: run a Pulumi program under the mock runtime and return its Inventory."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policies.inventory import build_inventory
+from scripts.medinfra.project import InputError, Project, StackConfig
+
+_REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+class PlanError(Exception):
+    """The planner itself could not run (exit code 3: fail closed)."""
+
+
+class ProgramError(InputError):
+    """The user's program raised or logged an error while being planned (exit code 2)."""
+
+    def __init__(self, message: str, location: str | None):
+        where = f"\n  at {location}" if location else ""
+        super().__init__(f"the Pulumi program failed: {message}{where}")
+        self.location = location
+
+
+@dataclass
+class Plan:
+    """The outcome of planning one stack."""
+
+    project: str
+    stack: str
+    inventory: dict[str, Any]
+    outputs: dict[str, Any] = field(default_factory=dict)
+    messages: list[dict[str, str]] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def resources(self) -> list[dict[str, Any]]:
+        return self.inventory["resources"]
+
+
+def plan(project: Project, config: StackConfig, timeout: float = 600.0) -> Plan:
+    """Plan `project` for one stack in a fresh interpreter; raise ProgramError or PlanError."""
+    request = {
+        "dir": str(project.dir),
+        "main": str(project.main),
+        "project": project.name,
+        "stack": config.stack,
+        "config": config.values,
+        "secret_keys": sorted(config.secret_keys),
+    }
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(_REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    )
+    env.pop("PULUMI_CONFIG", None)  # the request carries the config; never inherit a stray one
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="medinfra-plan-") as tmp:
+        result_file = Path(tmp) / "result.json"
+        try:
+            proc = subprocess.run(
+                [sys.executable, "-m", "scripts.medinfra.worker", str(result_file)],
+                input=json.dumps(request),
+                text=True,
+                stdout=sys.stderr,
+                stderr=subprocess.PIPE,
+                cwd=project.dir,
+                env=env,
+                timeout=timeout,
+            )
+        except subprocess.TimeoutExpired:
+            raise PlanError(f"planning stack {config.stack} exceeded {timeout:g}s") from None
+        if not result_file.exists():
+            tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
+            raise PlanError(
+                f"the planner exited with code {proc.returncode} without a result:\n{tail}"
+            )
+        result = json.loads(result_file.read_text(encoding="utf-8"))
+    if proc.stderr.strip():
+        sys.stderr.write(proc.stderr)
+    wall = time.perf_counter() - started
+    if not result["ok"]:
+        if result["kind"] == "program":
+            raise ProgramError(result["message"], result.get("location"))
+        raise PlanError(f"the planner failed: {result['message']}")
+    inventory = build_inventory(
+        project.name, config.stack, config.project_values(project.name), result["resources"]
+    )
+    return Plan(
+        project=project.name,
+        stack=config.stack,
+        inventory=inventory,
+        outputs=result["outputs"],
+        messages=result["messages"],
+        timings={"plan_s": result["plan_seconds"], "plan_wall_s": round(wall, 4)},
+    )

@@ -1,0 +1,81 @@
+"""How a plan is shown: a readable tree for people, a JSON document for machines."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from typing import Any
+
+from scripts.medinfra.planner import Plan
+
+
+def report(plan: Plan, decision: str, findings: list[dict[str, Any]]) -> dict[str, Any]:
+    """The `--format json` document (DESIGN.md: project, stack, decision, resources, ...)."""
+    return {
+        "project": plan.project,
+        "stack": plan.stack,
+        "decision": decision,
+        "resources": len(plan.resources),
+        "findings": findings,
+        "timings": plan.timings,
+    }
+
+
+def _label(resource: dict[str, Any]) -> str:
+    marks = []
+    if resource["secrets"]:
+        marks.append(f"{len(resource['secrets'])} secret")
+    if resource["unknowns"]:
+        marks.append(f"{len(resource['unknowns'])} unknown")
+    suffix = f"  ({', '.join(marks)})" if marks else ""
+    return f"{resource['type']}  {resource['name']}{suffix}"
+
+
+def tree(resources: list[dict[str, Any]]) -> list[str]:
+    """Parent/child tree of the planned resources, children in URN order."""
+    by_parent: dict[str | None, list[dict[str, Any]]] = {}
+    urns = {r["urn"] for r in resources}
+    for r in resources:
+        parent = r["parent"] if r["parent"] in urns else None
+        by_parent.setdefault(parent, []).append(r)
+    lines: list[str] = []
+
+    def walk(parent: str | None, prefix: str) -> None:
+        children = sorted(by_parent.get(parent, []), key=lambda r: r["urn"])
+        for i, child in enumerate(children):
+            last = i == len(children) - 1
+            if parent is None:
+                lines.append(_label(child))
+                walk(child["urn"], "")
+            else:
+                lines.append(f"{prefix}{'└─ ' if last else '├─ '}{_label(child)}")
+                walk(child["urn"], prefix + ("   " if last else "│  "))
+
+    walk(None, "")
+    return lines
+
+
+def text(plan: Plan, decision: str, findings: list[dict[str, Any]]) -> str:
+    """The default human-readable summary of one stack's offline plan."""
+    resources = plan.resources
+    out = [
+        f"{plan.project} · stack {plan.stack} · {len(resources)} resources planned offline "
+        "(Pulumi mock runtime, no cloud credentials)",
+        "",
+        *tree(resources),
+        "",
+        "Resources by type:",
+    ]
+    counts = Counter(r["type"] for r in resources)
+    width = max((len(str(n)) for n in counts.values()), default=1)
+    out += [f"  {n:>{width}}  {t}" for t, n in sorted(counts.items())]
+    if plan.outputs:
+        out += ["", "Outputs:"]
+        out += [f"  {k}: {json.dumps(v)}" for k, v in sorted(plan.outputs.items())]
+    for msg in plan.messages:
+        out.append(f"{msg['severity']}: {msg['message']}")
+    out += ["", f"Decision: {decision.upper()} ({len(findings)} findings)"]
+    if not findings:
+        out.append("  No policy pack is wired into this build yet: no rules were evaluated.")
+    out.append(f"Planned in {plan.timings.get('plan_wall_s', 0):.2f}s.")
+    return "\n".join(out)

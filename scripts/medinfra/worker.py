@@ -1,0 +1,292 @@
+"""Runs one Pulumi Python program under Pulumi's mock runtime and records what it would create.
+
+Started by `scripts.medinfra.planner` in a fresh interpreter per stack (a program's module state
+and Pulumi's runtime settings are process-global). Reads a JSON request on stdin and writes a
+JSON result to the file named by argv[1]; the program's own prints go to stderr so they can
+never corrupt machine-readable output.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import runpy
+import sys
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any
+
+from google.protobuf import struct_pb2
+from pulumi.runtime import config as pulumi_config
+from pulumi.runtime import mocks, rpc, settings
+from pulumi.runtime import stack as pulumi_stack
+from pulumi.runtime.proto import engine_pb2, resource_pb2
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+from policies.inventory import (
+    UNKNOWN,
+    InventoryResource,
+    Secret,
+    package_of,
+    redact,
+    resolve_references,
+)
+from scripts.medinfra.mocks import OfflineCloud, UnansweredInvoke
+
+_SIG = rpc._special_sig_key
+_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+def _to_python(value: Any) -> Any:
+    """Protobuf Struct value -> Python, keeping secrets (Secret) and unknowns (UNKNOWN) visible."""
+    if isinstance(value, struct_pb2.Struct):
+        if _SIG in value:
+            sig = value[_SIG]
+            if sig == rpc._special_secret_sig:
+                return Secret(_to_python(value["value"]))
+            if sig == rpc._special_resource_sig:
+                return value["urn"]
+            if sig == rpc._special_asset_sig:
+                return {k: value[k] for k in ("path", "text", "uri") if k in value}
+            if sig == rpc._special_archive_sig:
+                return {k: value[k] for k in ("path", "uri") if k in value} or {"assets": {}}
+            return UNKNOWN
+        return {k: _to_python(v) for k, v in value.items() if not k.startswith("__")}
+    if isinstance(value, struct_pb2.ListValue):
+        return [_to_python(v) for v in value]
+    if value == rpc.UNKNOWN:
+        return UNKNOWN
+    return value
+
+
+class _NoMocks(mocks.Mocks):
+    def new_resource(self, args):  # pragma: no cover - RecordingMonitor never delegates
+        raise AssertionError("RecordingMonitor answers resources itself")
+
+    def call(self, args):  # pragma: no cover
+        raise AssertionError("RecordingMonitor answers invokes itself")
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """A mock resource monitor that records each registration with its full request."""
+
+    def __init__(self, cloud: OfflineCloud, project: str, stack: str):
+        super().__init__(_NoMocks())
+        self.cloud = cloud
+        # Registrations run on executor threads, where Pulumi's settings ContextVars are unset.
+        self.project = project
+        self.stack = stack
+        self.lock = threading.Lock()
+        self.records: list[dict[str, Any]] = []
+        self.known_values: dict[str, str] = {}
+        self.outputs: dict[str, Any] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # As the engine builds it: the parent's full qualified type chain, minus the root stack.
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != _STACK_TYPE:
+                type_ = f"{parent_type}${type_}"
+        return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
+
+    def RegisterResource(self, request):
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == _STACK_TYPE:
+            with self.lock:
+                self.records.append({"urn": urn, "request": request, "custom": False})
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
+        inputs = rpc.deserialize_properties(request.object)
+        if request.custom:
+            rid, outputs, generated = self.cloud.new_resource(
+                request.type, request.name, inputs, urn
+            )
+        else:
+            rid, outputs, generated = "", {}, set()
+        obj = _sync_await(rpc.serialize_properties(outputs, {}))
+        with self.lock:
+            self.records.append({"urn": urn, "request": request, "custom": request.custom})
+            self.known_values[urn] = urn
+            for value in generated:
+                self.known_values.setdefault(value, urn)
+            self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, rid, outputs)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
+
+    def RegisterResourceOutputs(self, request):
+        if request.urn.split("::")[2] == _STACK_TYPE:
+            self.outputs = _to_python(request.outputs)
+        return super().RegisterResourceOutputs(request)
+
+    def Invoke(self, request):
+        _ensure_event_loop()
+        if request.tok == "pulumi:pulumi:getResource":
+            return super().Invoke(request)
+        args = rpc.deserialize_properties(request.args)
+        ret = self.cloud.invoke(request.tok, args)
+        from pulumi.runtime.proto import provider_pb2
+
+        ret_proto = _sync_await(rpc.serialize_properties(ret, {}))
+        return provider_pb2.InvokeResponse(failures=None, **{"return": ret_proto})
+
+    def Call(self, request):
+        raise UnansweredInvoke(f"the resource method {request.tok!r} cannot be answered offline")
+
+    def inventory(self) -> list[InventoryResource]:
+        """Every recorded resource in Inventory shape: stack first, then by URN."""
+        out = []
+        for rec in self.records:
+            req = rec["request"]
+            props, secrets, unknowns = redact(_to_python(req.object))
+            prop_deps = {k: list(v.urns) for k, v in req.propertyDependencies.items()}
+            out.append(
+                InventoryResource(
+                    urn=rec["urn"],
+                    type=req.type,
+                    name=req.name,
+                    provider=package_of(req.type) if rec["custom"] else None,
+                    parent=req.parent or None,
+                    dependencies=sorted(set(req.dependencies)),
+                    props=props,
+                    unknowns=unknowns,
+                    secrets=secrets,
+                    references=resolve_references(props, unknowns, prop_deps, self.known_values),
+                )
+            )
+        out.sort(key=lambda r: (r.type != _STACK_TYPE, r.urn))
+        return out
+
+
+class RecordingEngine:
+    """Collects what the program logs; errors fail the preview as they fail `pulumi preview`."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, str]] = []
+
+    def Log(self, request):
+        severity = {
+            engine_pb2.DEBUG: "debug",
+            engine_pb2.INFO: "info",
+            engine_pb2.WARNING: "warning",
+            engine_pb2.ERROR: "error",
+        }.get(request.severity, "info")
+        if severity != "debug":
+            self.messages.append(
+                {"severity": severity, "message": request.message, "urn": request.urn}
+            )
+
+    def GetRootResource(self, request):  # pragma: no cover - only used by real engines
+        return engine_pb2.GetRootResourceResponse(urn="")
+
+    def SetRootResource(self, request):  # pragma: no cover
+        return engine_pb2.SetRootResourceResponse()
+
+
+def _user_location(exc: BaseException, program_dir: Path) -> str | None:
+    """file:line of the innermost frame of the user's program in the exception's traceback."""
+    seen: set[int] = set()
+    chain: list[BaseException] = []
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        chain.append(exc)
+        exc = exc.__cause__ or exc.__context__
+    for item in chain:
+        frames = traceback.extract_tb(item.__traceback__)
+        for frame in reversed(frames):
+            path = Path(frame.filename).resolve()
+            if path.is_relative_to(program_dir) and not any(
+                part in ("site-packages", ".venv") for part in path.parts
+            ):
+                return f"{path.relative_to(program_dir)}:{frame.lineno}"
+    return None
+
+
+def _describe(exc: BaseException) -> str:
+    import pulumi
+
+    if isinstance(exc, (pulumi.RunError, UnansweredInvoke)):
+        return str(exc)
+    if isinstance(exc, pulumi.InputPropertiesError):
+        lines = [str(exc.message)] + [
+            f"  - {e.property_path}: {e.reason}" for e in getattr(exc, "errors", []) or []
+        ]
+        return "\n".join(lines)
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def run(request: dict[str, Any]) -> dict[str, Any]:
+    """Plan the program described by `request`; return the result document."""
+    started = time.perf_counter()
+    program_dir = Path(request["dir"]).resolve()
+    main = Path(request["main"]).resolve()
+    cloud = OfflineCloud(request["config"])
+    monitor = RecordingMonitor(cloud, request["project"], request["stack"])
+    engine = RecordingEngine()
+    settings.configure(
+        mocks.MockSettings(
+            monitor=monitor,
+            engine=engine,
+            project=request["project"],
+            stack=request["stack"],
+            dry_run=True,
+            organization="organization",
+            root_directory=str(program_dir),
+        )
+    )
+    pulumi_config.set_all_config(request["config"], request["secret_keys"])
+    os.chdir(program_dir)
+    sys.path.insert(0, str(main.parent))
+    sys.argv = [str(main)]
+    try:
+        _sync_await(
+            pulumi_stack.run_in_stack(lambda: runpy.run_path(str(main), run_name="__main__"))
+        )
+    except Exception as exc:  # the user's program failed: report it, not our internals
+        return {
+            "ok": False,
+            "kind": "program",
+            "message": _describe(exc),
+            "location": _user_location(exc, program_dir),
+        }
+    errors = [m for m in engine.messages if m["severity"] == "error"]
+    if errors:
+        return {
+            "ok": False,
+            "kind": "program",
+            "message": "\n".join(m["message"] for m in errors),
+            "location": None,
+        }
+    resources = monitor.inventory()
+    outputs, _, _ = redact(monitor.outputs)
+    return {
+        "ok": True,
+        "resources": [r.to_dict() for r in resources],
+        "outputs": outputs,
+        "messages": engine.messages,
+        "plan_seconds": round(time.perf_counter() - started, 4),
+    }
+
+
+def main() -> int:
+    request = json.load(sys.stdin)
+    result_path = sys.argv[1]
+    try:
+        result = run(request)
+    except Exception as exc:  # our own failure: report it as such (exit 3 upstream)
+        result = {
+            "ok": False,
+            "kind": "internal",
+            "message": f"{type(exc).__name__}: {exc}",
+            "location": None,
+            "traceback": traceback.format_exc(),
+        }
+    with open(result_path, "w", encoding="utf-8") as fh:
+        json.dump(result, fh)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.stdout = sys.stderr  # the program's prints must never reach our stdout
+    sys.exit(main())
