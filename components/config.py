@@ -12,7 +12,7 @@ import ipaddress
 import json
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
 
 import pulumi
@@ -558,12 +558,10 @@ def _key(loc: tuple) -> str:
     return out
 
 
-def _problem_from_pydantic(err: Mapping[str, Any], secret_keys: set[str]) -> Problem:
+def _problem_from_pydantic(err: Mapping[str, Any]) -> Problem:
     loc = tuple(err["loc"])
     key = _key(loc)
     value = err.get("input")
-    if loc and loc[0] in secret_keys:
-        value = SECRET_MARK
     kind, msg = err["type"], err["msg"]
     if kind == "missing":
         model = _field_model(PlatformConfig, loc[:-1])
@@ -616,7 +614,7 @@ def load_platform_config(
     except ValidationError as exc:
         config = None
         problems.extend(
-            _problem_from_pydantic(e, set(secret_keys))
+            _problem_from_pydantic(e)
             for e in exc.errors()
             if e["type"] != "medinfra_relation"  # reported precisely by cross_field_problems
         )
@@ -624,6 +622,12 @@ def load_platform_config(
         if extra not in problems:
             problems.append(extra)
     if problems:
+        # One place redacts: no check, present or future, can echo a secret value.
+        top = re.compile(r"^[^.\[]+")
+        problems = [
+            replace(p, value=SECRET_MARK) if top.match(p.key).group(0) in secret_keys else p
+            for p in problems
+        ]
         raise ConfigError(sorted(problems, key=lambda p: p.key))
     assert config is not None
     return config

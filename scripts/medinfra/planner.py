@@ -70,13 +70,12 @@ def plan(project: Project, config: StackConfig, timeout: float = 600.0) -> Plan:
                 [sys.executable, "-m", "scripts.medinfra.worker", str(result_file)],
                 input=json.dumps(request),
                 text=True,
-                stdout=sys.stderr,
-                stderr=subprocess.PIPE,
+                capture_output=True,
                 cwd=project.dir,
                 env=env,
                 timeout=timeout,
             )
-        except subprocess.TimeoutExpired:
+        except subprocess.TimeoutExpired:  # the child is killed by subprocess.run
             raise PlanError(f"planning stack {config.stack} exceeded {timeout:g}s") from None
         if not result_file.exists():
             tail = "\n".join(proc.stderr.strip().splitlines()[-15:])
@@ -84,8 +83,10 @@ def plan(project: Project, config: StackConfig, timeout: float = 600.0) -> Plan:
                 f"the planner exited with code {proc.returncode} without a result:\n{tail}"
             )
         result = json.loads(result_file.read_text(encoding="utf-8"))
-    if proc.stderr.strip():
-        sys.stderr.write(proc.stderr)
+    # The program's own prints and warnings go to our stderr, never to stdout (JSON lives there).
+    for stream in (proc.stdout, proc.stderr):
+        if stream.strip():
+            sys.stderr.write(stream)
     wall = time.perf_counter() - started
     if not result["ok"]:
         if result["kind"] == "program":

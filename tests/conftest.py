@@ -1,0 +1,60 @@
+"""Shared fixtures: run the real `medinfra` command, and locate the repo's programs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+PROGRAMS = REPO / "tests" / "fixtures" / "programs"
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self):
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str, cwd: Path = REPO, timeout: float = 300) -> Result:
+    """Run `medinfra ARGS` as a user would (a new process, real exit code and streams)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "scripts.medinfra.cli", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**__import__("os").environ, "PYTHONPATH": str(REPO)},
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+@pytest.fixture
+def cli():
+    return run_cli
+
+
+@pytest.fixture
+def platform_copy(tmp_path: Path):
+    """A copy of the MedInfra project (program + Pulumi.yaml) with an empty stacks/ dir."""
+
+    def make(stack_files: dict[str, str]) -> Path:
+        root = tmp_path / "project"
+        root.mkdir()
+        shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
+        shutil.copy(REPO / "__main__.py", root / "__main__.py")
+        (root / "stacks").mkdir()
+        for name, text in stack_files.items():
+            (root / "stacks" / f"Pulumi.{name}.yaml").write_text(text)
+        return root
+
+    return make

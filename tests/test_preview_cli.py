@@ -1,0 +1,233 @@
+"""`medinfra preview` end to end: the command a user runs, its streams and exit codes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from tests.conftest import PROGRAMS, REPO
+
+REPORT_SCHEMA = {
+    "type": "object",
+    "required": ["project", "stack", "decision", "resources", "findings", "timings"],
+    "additionalProperties": False,
+    "properties": {
+        "project": {"type": "string"},
+        "stack": {"type": "string"},
+        "decision": {"enum": ["allow", "block"]},
+        "resources": {"type": "integer", "minimum": 0},
+        "findings": {"type": "array"},
+        "timings": {"type": "object", "additionalProperties": {"type": "number"}},
+    },
+}
+RESOURCE_KEYS = {
+    "urn",
+    "type",
+    "name",
+    "provider",
+    "parent",
+    "dependencies",
+    "props",
+    "unknowns",
+    "secrets",
+    "references",
+}
+
+
+def _inventory(cli, tmp_path: Path, *args: str) -> dict:
+    out = tmp_path / "inventory.json"
+    result = cli("preview", *args, "--inventory", str(out))
+    assert result.code == 0, result.stderr
+    return json.loads(out.read_text())
+
+
+def _by_type(inventory: dict, type_: str) -> list[dict]:
+    return [r for r in inventory["resources"] if r["type"] == type_]
+
+
+@pytest.mark.parametrize("stack", ["aws-dev", "aws-prod"])
+def test_reference_stack_prints_design_json_and_exits_0(cli, stack):
+    result = cli("preview", "--stack", stack, "--format", "json")
+    assert result.code == 0, result.stderr
+    report = result.json()
+    jsonschema.validate(report, REPORT_SCHEMA)
+    assert (report["project"], report["stack"], report["decision"]) == ("medinfra", stack, "allow")
+    assert report["findings"] == []
+    assert report["resources"] >= 2
+
+
+def test_text_output_shows_the_resource_tree_and_counts(cli):
+    result = cli("preview", "--stack", "aws-dev")
+    assert result.code == 0, result.stderr
+    assert "pulumi:pulumi:Stack  medinfra-aws-dev" in result.stdout
+    assert "└─ medinfra:platform:Platform  medinfra" in result.stdout
+    assert "Resources by type:" in result.stdout
+    assert "Decision: ALLOW" in result.stdout
+
+
+def test_any_pulumi_program_can_be_planned_with_dir(cli, tmp_path):
+    inventory = _inventory(
+        cli, tmp_path, "--dir", str(REPO / "examples/minimal-bucket"), "--stack", "dev"
+    )
+    assert inventory["project"] == "minimal-bucket"
+    types = {r["type"] for r in inventory["resources"]}
+    assert {"aws:kms/key:Key", "aws:s3/bucket:Bucket"} <= types
+    assert "medinfra:platform:Platform" not in types
+
+
+def test_inventory_resources_have_exactly_the_design_shape(cli, tmp_path):
+    inventory = _inventory(
+        cli, tmp_path, "--dir", str(REPO / "examples/minimal-bucket"), "--stack", "dev"
+    )
+    assert set(inventory) == {"project", "stack", "config", "resources"}
+    for resource in inventory["resources"]:
+        assert set(resource) == RESOURCE_KEYS
+    (key,) = _by_type(inventory, "aws:kms/key:Key")
+    assert key["urn"] == "urn:pulumi:dev::minimal-bucket::aws:kms/key:Key::data"
+    assert key["provider"] == "aws"
+    assert key["props"] == {
+        "deletionWindowInDays": 30,
+        "description": "Encrypts the example bucket",
+        "enableKeyRotation": True,
+    }
+
+
+def test_bucket_encryption_references_the_kms_key_of_the_same_plan(cli, tmp_path):
+    inventory = _inventory(
+        cli, tmp_path, "--dir", str(REPO / "examples/minimal-bucket"), "--stack", "dev"
+    )
+    (key,) = _by_type(inventory, "aws:kms/key:Key")
+    (bucket,) = _by_type(inventory, "aws:s3/bucket:Bucket")
+    (sse,) = _by_type(
+        inventory,
+        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    )
+    path = "/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyId"
+    assert sse["references"][path] == key["urn"]
+    assert sse["references"]["/bucket"] == bucket["urn"]
+    assert set(sse["dependencies"]) == {key["urn"], bucket["urn"]}
+
+
+def test_config_in_inventory_is_the_project_namespace_with_secrets_redacted(cli, tmp_path):
+    inventory = _inventory(
+        cli, tmp_path, "--dir", str(REPO / "examples/minimal-bucket"), "--stack", "dev"
+    )
+    assert inventory["config"] == {"apiToken": "[secret]", "owner": "ml-platform"}
+
+
+def test_canary_secrets_never_reach_stdout_json_or_inventory(cli, tmp_path):
+    canaries = ["SECURE-CANARY", "NESTED-SECURE-CANARY", "OUTPUT-SECRET-CANARY"]
+    program = str(PROGRAMS / "secrets")
+    inv_file = tmp_path / "inv.json"
+    runs = [
+        cli("preview", "--dir", program, "--stack", "test"),
+        cli(
+            "preview",
+            "--dir",
+            program,
+            "--stack",
+            "test",
+            "--format",
+            "json",
+            "--inventory",
+            str(inv_file),
+        ),
+    ]
+    for result in runs:
+        assert result.code == 0, result.stderr
+        for canary in canaries:
+            assert canary not in result.stdout
+            assert canary not in result.stderr
+    text = inv_file.read_text()
+    for canary in canaries:
+        assert canary not in text
+    inventory = json.loads(text)
+    params = {r["name"]: r for r in _by_type(inventory, "aws:ssm/parameter:Parameter")}
+    for name in ("token", "literal", "dsn"):
+        assert params[name]["props"]["value"] == "[secret]"
+        assert params[name]["secrets"] == ["/value"]
+    (bucket,) = _by_type(inventory, "aws:s3/bucket:Bucket")
+    assert bucket["props"]["tags"]["canary"] == "[secret]"
+    assert bucket["props"]["tags"]["owner"] == "team"  # only the secret leaf is redacted
+
+
+def test_urn_carries_the_full_parent_type_chain(cli, tmp_path):
+    inventory = _inventory(cli, tmp_path, "--dir", str(PROGRAMS / "nested"), "--stack", "test")
+    (bucket,) = _by_type(inventory, "aws:s3/bucket:Bucket")
+    assert bucket["urn"] == (
+        "urn:pulumi:test::nested::acme:index:Platform$acme:storage:Store"
+        "$aws:s3/bucket:Bucket::core-store"
+    )
+    (store,) = _by_type(inventory, "acme:storage:Store")
+    assert bucket["parent"] == store["urn"]
+    assert store["provider"] is None  # components have no provider
+
+
+def test_values_only_the_cloud_computes_are_unknown_and_traced(cli, tmp_path):
+    inventory = _inventory(cli, tmp_path, "--dir", str(PROGRAMS / "nested"), "--stack", "test")
+    (param,) = _by_type(inventory, "aws:ssm/parameter:Parameter")
+    (bucket,) = _by_type(inventory, "aws:s3/bucket:Bucket")
+    assert param["unknowns"] == ["/value"]
+    assert param["props"]["value"] == "[unknown]"
+    assert param["references"] == {"/value": bucket["urn"]}
+    assert param["props"]["description"] == "owned by account 123456789012"
+
+
+def test_preview_is_deterministic(cli, tmp_path):
+    first = _inventory(cli, tmp_path, "--stack", "aws-prod")
+    second = _inventory(cli, tmp_path, "--stack", "aws-prod")
+    assert first == second
+
+
+@pytest.mark.parametrize(
+    ("stack", "location"), [("test", "helpers.py:6"), ("apply", "helpers.py:6")]
+)
+def test_program_exception_exits_2_with_message_and_user_location(cli, stack, location):
+    result = cli("preview", "--dir", str(PROGRAMS / "raises"), "--stack", stack)
+    assert result.code == 2
+    assert "ValueError: retention of" in result.stderr
+    assert f"at {location}" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert "scripts/medinfra" not in result.stderr  # our internals stay out of it
+    assert result.stdout == ""
+
+
+def test_unanswerable_data_source_exits_2_naming_it_and_the_call_site(cli):
+    result = cli("preview", "--dir", str(PROGRAMS / "nested"), "--stack", "unanswered")
+    assert result.code == 2
+    assert "'aws:ec2/getAmi:getAmi' cannot be answered offline" in result.stderr
+    assert "at __main__.py:31" in result.stderr
+
+
+def test_error_logged_by_the_program_fails_the_preview(cli):
+    result = cli("preview", "--dir", str(PROGRAMS / "logs-error"), "--stack", "test")
+    assert result.code == 2
+    assert "the model registry is not reachable" in result.stderr
+
+
+def test_planning_that_exceeds_the_timeout_fails_closed_with_exit_3(cli):
+    result = cli("preview", "--dir", str(PROGRAMS / "sleeps"), "--stack", "test", "--timeout", "3")
+    assert result.code == 3
+    assert "exceeded 3s" in result.stderr
+    assert "fail closed" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--stack", "nope"], "no stack file"),
+        (["--stack", "../etc"], "not a valid stack name"),
+        (["--stack", "dev", "--dir", "/nonexistent-dir"], "no such directory"),
+        (["--stack", "dev", "--dir", "tests"], "no Pulumi.yaml here"),
+        (["--stack", "aws-dev", "--timeout", "0"], "--timeout 0: must be a positive"),
+        (["--stack", "aws-dev", "--inventory", "/nonexistent-dir/x.json"], "does not exist"),
+    ],
+)
+def test_bad_input_is_one_clear_error_with_exit_2(cli, args, message):
+    result = cli("preview", *args)
+    assert result.code == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
