@@ -59,7 +59,11 @@ Quantity = Annotated[str, Field(pattern=r"^\d+(\.\d+)?(m|Ki|Mi|Gi|Ti|k|M|G|T)?$"
 
 class _Model(BaseModel):
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
     )
 
 
@@ -147,11 +151,17 @@ class Tags(_Model):
     """Tags every taggable resource carries. `owner` and `costCenter` are required."""
 
     model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="allow", frozen=True
+        alias_generator=to_camel,
+        populate_by_name=True,
+        extra="allow",
+        frozen=True,
+        use_attribute_docstrings=True,
     )
 
     owner: NonEmpty
+    """Team accountable for the platform."""
     cost_center: NonEmpty
+    """Cost center billed for it."""
 
     @model_validator(mode="after")
     def _extra_tags_are_strings(self) -> Tags:
@@ -168,9 +178,13 @@ class Network(_Model):
     """Address space of the platform network. Every range must be private and disjoint."""
 
     cidr: PrivateCidr = "10.40.0.0/16"
+    """VPC/VNet range."""
     service_cidr: PrivateCidr = "172.20.0.0/16"
+    """Kubernetes service range."""
     pod_cidr: PrivateCidr = "100.64.0.0/14"
+    """Kubernetes pod range (GKE secondary range)."""
     availability_zones: int | None = Field(default=None, ge=2, le=6)
+    """Zones to spread over; default 3 in prod, 2 elsewhere."""
 
     @model_validator(mode="after")
     def _disjoint(self) -> Network:
@@ -182,10 +196,15 @@ class NodePool(_Model):
     """A managed node pool: machine type and autoscaling bounds."""
 
     instance_type: NonEmpty
+    """EC2 instance type, Azure VM size or GCE machine type."""
     min_size: int = Field(default=2, ge=0, le=1000)
+    """Fewest nodes."""
     max_size: int = Field(default=4, ge=1, le=1000)
+    """Most nodes."""
     desired_size: int | None = Field(default=None, ge=0, le=1000)
+    """Nodes at creation; default minSize."""
     disk_size_gb: int = Field(default=100, ge=20, le=16384)
+    """Encrypted root volume size."""
 
     @model_validator(mode="after")
     def _bounds(self) -> NodePool:
@@ -201,21 +220,31 @@ class GpuPool(NodePool):
     """A GPU node pool. `accelerator` is required on GCP (the GPU attached to each node)."""
 
     name: Label
+    """Pool name (lowercase label)."""
     min_size: int = Field(default=0, ge=0, le=1000)
+    """Fewest nodes (0 lets an idle pool scale to zero)."""
     max_size: int = Field(default=2, ge=1, le=1000)
+    """Most nodes."""
     disk_size_gb: int = Field(default=200, ge=50, le=16384)
+    """Encrypted root volume size (model images are large)."""
     accelerator: str | None = None
+    """GPU type, required on GCP (e.g. nvidia-l4); implied by the instance type elsewhere."""
 
 
 class Cluster(_Model):
     """The GPU Kubernetes cluster. The API endpoint is private unless explicitly opened."""
 
     kubernetes_version: str = Field(default="1.33", pattern=r"^1\.\d{2}$")
+    """Kubernetes minor version."""
     system_pool: NodePool | None = None
+    """Pool for system add-ons; defaults per cloud."""
     gpu_pools: list[GpuPool] = Field(default_factory=list)
+    """GPU node pools, tainted nvidia.com/gpu so only GPU workloads land there."""
     # Opening the API endpoint takes this flag *and* a non-empty allow-list (never 0.0.0.0/0).
     endpoint_public_access: bool = False
+    """Expose the Kubernetes API beyond the private network (CIS: keep false)."""
     public_access_cidrs: list[Cidr] = Field(default_factory=list)
+    """Who may reach a public API endpoint; required when it is public."""
 
     @model_validator(mode="after")
     def _public_endpoint_needs_allow_list(self) -> Cluster:
@@ -227,23 +256,30 @@ class Registry(_Model):
     """The container/model image registry (always immutable tags, scan on push, CMK)."""
 
     name: Label = "models"
+    """Repository name."""
     keep_images: int = Field(default=30, ge=1, le=1000)
+    """Images kept per repository by the lifecycle policy."""
 
 
 class DataStore(_Model):
     """An encrypted, private, versioned object store."""
 
     name: Label
+    """Store name (lowercase label)."""
     purpose: Literal["models", "data", "logs"] = "data"
+    """What the store holds."""
     # HIPAA 164.316(b)(2): PHI stores keep objects locked for six years unless told otherwise.
     retention_days: int | None = Field(default=None, ge=1, le=36500)
+    """Object-lock retention; default six years on PHI stacks."""
 
 
 class ModelApproval(_Model):
     """Who approved a model version for clinical use, and under which ticket."""
 
     ticket: NonEmpty
+    """Change/approval ticket."""
     approved_by: NonEmpty
+    """Who approved the model for clinical use."""
 
 
 class Model(_Model):
@@ -285,18 +321,29 @@ class PlatformConfig(_Model):
     """Everything one stack says about its platform (the `medinfra:*` config keys)."""
 
     cloud: Literal["aws", "azure", "gcp"]
+    """Cloud to deploy to."""
     environment: Literal["dev", "staging", "prod"]
+    """Environment; prod gets three zones, HA replicas and stricter settings."""
     region: NonEmpty
+    """Region of every regional resource; must be one of allowedRegions."""
     data_classification: Literal["phi", "deidentified", "public"] = "phi"
+    """Data the stack handles; PHI (the default) turns on object lock and retention."""
     allowed_regions: list[NonEmpty] = Field(min_length=1)
+    """Regions data may live in (GDPR Art.44-49 data residency)."""
     tags: Tags
+    """Tags for every taggable resource; owner and costCenter are required."""
     network: Network = Field(default_factory=Network)
+    """Private address space of the platform."""
     cluster: Cluster = Field(default_factory=Cluster)
+    """GPU Kubernetes cluster: version, system pool, GPU pools, API endpoint exposure."""
     registry: Registry = Field(default_factory=Registry)
+    """Container/model image registry."""
     data_stores: list[DataStore] = Field(
         default_factory=lambda: [DataStore(name="models", purpose="models")]
     )
+    """Encrypted object stores; the default is one store for model artifacts."""
     models: list[Model] = Field(default_factory=list)
+    """Model versions to serve with KServe."""
 
     @property
     def is_prod(self) -> bool:
@@ -644,3 +691,11 @@ def from_pulumi() -> PlatformConfig:
     prefix = NAMESPACE + ":"
     values = {k[len(prefix) :]: v for k, v in merged.items() if k.startswith(prefix)}
     return load_platform_config(values, {k[len(prefix) :] for k in secret if k.startswith(prefix)})
+
+
+def json_schema() -> dict[str, Any]:
+    """JSON Schema of the `medinfra:*` keys (object keys included), for docs and editors."""
+    schema = PlatformConfig.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "MedInfra stack config (medinfra:* keys, without the namespace)"
+    return schema

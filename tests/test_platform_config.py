@@ -137,7 +137,9 @@ def test_unknown_top_level_key_is_rejected():
 
 def test_missing_required_tag_names_the_tag():
     problems = _problems(tags={"owner": "x"})
-    assert problems["tags.costCenter"] == "medinfra:tags.costCenter: missing; required"
+    assert problems["tags.costCenter"] == (
+        "medinfra:tags.costCenter: missing; required: Cost center billed for it."
+    )
 
 
 def test_public_endpoint_requires_a_non_empty_allow_list():

@@ -231,3 +231,38 @@ def test_bad_input_is_one_clear_error_with_exit_2(cli, args, message):
     assert result.code == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_all_stacks_plans_every_reference_stack(cli):
+    result = cli("preview", "--all-stacks", "--format", "json")
+    assert result.code == 0, result.stderr
+    document = result.json()
+    assert document["decision"] == "allow"
+    stacks = sorted(
+        p.name[len("Pulumi.") : -len(".yaml")] for p in (REPO / "stacks").glob("*.yaml")
+    )
+    assert [r["stack"] for r in document["stacks"]] == stacks
+    for report in document["stacks"]:
+        jsonschema.validate(report, REPORT_SCHEMA)
+
+
+def test_all_stacks_reports_every_stack_and_exits_with_the_worst_code(cli, platform_copy):
+    good = (REPO / "stacks" / "Pulumi.aws-dev.yaml").read_text()
+    project = platform_copy({"good": good, "bad": "config:\n  medinfra:cloud: ibm\n"})
+    result = cli("preview", "--dir", str(project), "--all-stacks")
+    assert result.code == 2
+    assert "[bad] medinfra: error:" in result.stderr
+    assert "  good: allowed (exit 0)" in result.stdout
+    assert "  bad: invalid input (exit 2)" in result.stdout
+
+
+def test_all_stacks_and_inventory_file_do_not_mix(cli):
+    result = cli("preview", "--all-stacks", "--inventory", "x.json")
+    assert result.code == 2
+    assert "--inventory names one file" in result.stderr
+
+
+def test_stack_or_all_stacks_is_required(cli):
+    result = cli("preview")
+    assert result.code == 2
+    assert "one of the arguments --stack --all-stacks is required" in result.stderr

@@ -41,7 +41,15 @@ def _parser() -> argparse.ArgumentParser:
         description="Run a Pulumi Python program under Pulumi's mock runtime with a stack's "
         "config and print what it would create. Works for any Pulumi Python project.",
     )
-    preview.add_argument("--stack", required=True, help="stack name (stacks/Pulumi.<stack>.yaml)")
+    which = preview.add_mutually_exclusive_group(required=True)
+    which.add_argument(
+        "--stack", help="stack name (its config is <stackConfigDir>/Pulumi.<stack>.yaml)"
+    )
+    which.add_argument(
+        "--all-stacks",
+        action="store_true",
+        help="every stack that has a config file; exit with the worst code",
+    )
     preview.add_argument(
         "--dir",
         type=Path,
@@ -68,13 +76,29 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="give up planning after this long (exit 3; default 600)",
     )
+    schema = commands.add_parser(
+        "config-schema",
+        help="print (or write) the JSON Schema of the medinfra:* stack config keys",
+    )
+    schema.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE")
     return parser
+
+
+def _config_schema(args: argparse.Namespace) -> int:
+    from components.config import json_schema
+
+    document = json_schema()
+    if args.out:
+        _write_json(args.out, document)
+    else:
+        print(json.dumps(document, indent=2))
+    return EXIT_ALLOW
 
 
 def _write_json(path: Path, document: dict) -> None:
     """Write atomically: a reader never sees half an inventory."""
     if not path.parent.is_dir():
-        raise InputError(f"--inventory {path}: directory {path.parent} does not exist")
+        raise InputError(f"{path}: directory {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
@@ -86,27 +110,66 @@ def _write_json(path: Path, document: dict) -> None:
         raise
 
 
-def _preview(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        raise InputError(f"--timeout {args.timeout:g}: must be a positive number of seconds")
-    project = load_project(args.dir or _default_dir())
-    config = load_stack_config(project, args.stack)
-    result = plan(project, config, timeout=args.timeout)
+def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, dict | None, str]:
+    """Plan one stack: (exit code, JSON report or None, text for people)."""
+    try:
+        config = load_stack_config(project, stack)
+        result = plan(project, config, timeout=args.timeout)
+    except InputError as exc:
+        return EXIT_INPUT, None, f"medinfra: error: {exc}"
+    except PlanError as exc:
+        return EXIT_GATE, None, f"medinfra: the gate could not run (blocked, fail closed): {exc}"
     decision, findings = "allow", []
     if args.inventory:
         _write_json(args.inventory, result.inventory)
+    code = EXIT_ALLOW if decision == "allow" else EXIT_BLOCK
+    return code, report(result, decision, findings), text(result, decision, findings)
+
+
+def _preview(args: argparse.Namespace) -> int:
+    if args.timeout <= 0:
+        raise InputError(f"--timeout {args.timeout:g}: must be a positive number of seconds")
+    if args.all_stacks and args.inventory:
+        raise InputError("--inventory names one file; use it with --stack, not --all-stacks")
+    project = load_project(args.dir or _default_dir())
+    stacks = project.stacks() if args.all_stacks else [args.stack]
+    if not stacks:
+        raise InputError(f"--all-stacks: no Pulumi.<stack>.yaml in {project.stack_config_dir}")
+    results = [(stack, *_preview_one(project, stack, args)) for stack in stacks]
+    worst = max(code for _, code, _, _ in results)
+    for stack, code, _, message in results:
+        if code in (EXIT_INPUT, EXIT_GATE):
+            print(message if not args.all_stacks else f"[{stack}] {message}", file=sys.stderr)
     if args.format == "json":
-        print(json.dumps(report(result, decision, findings), indent=2))
+        reports = [r for _, _, r, _ in results if r is not None]
+        if not args.all_stacks:
+            if reports:
+                print(json.dumps(reports[0], indent=2))
+        else:
+            decision = "allow" if worst == EXIT_ALLOW else "block"
+            print(json.dumps({"decision": decision, "stacks": reports}, indent=2))
     else:
-        print(text(result, decision, findings))
-    return EXIT_ALLOW if decision == "allow" else EXIT_BLOCK
+        texts = [t for _, code, _, t in results if code in (EXIT_ALLOW, EXIT_BLOCK)]
+        if texts:
+            print("\n\n".join(texts))
+        if args.all_stacks:
+            print("\nStacks:")
+            names = {
+                EXIT_ALLOW: "allowed",
+                EXIT_BLOCK: "blocked",
+                EXIT_INPUT: "invalid input",
+                EXIT_GATE: "gate could not run",
+            }
+            for stack, code, _, _ in results:
+                print(f"  {stack}: {names[code]} (exit {code})")
+    return worst
 
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the `medinfra` console script."""
     args = _parser().parse_args(argv)
     try:
-        return _preview(args)
+        return _config_schema(args) if args.command == "config-schema" else _preview(args)
     except InputError as exc:
         print(f"medinfra: error: {exc}", file=sys.stderr)
         return EXIT_INPUT

@@ -159,6 +159,7 @@ class RecordingMonitor(mocks.MockMonitor):
         self.cloud = cloud
         self.program_dir = program_dir
         self.failures: list[dict[str, Any]] = []
+        self.call_sites = record_invoke_call_sites(program_dir)
         # Registrations run on executor threads, where Pulumi's settings ContextVars are unset.
         self.project = project
         self.stack = stack
@@ -213,7 +214,7 @@ class RecordingMonitor(mocks.MockMonitor):
         except UnansweredInvoke as exc:
             # The SDK turns this into a logged error; remember where the program made the call.
             self.failures.append(
-                {"message": str(exc), "location": _main_thread_location(self.program_dir)}
+                {"message": str(exc), "location": self.call_sites.get(request.tok)}
             )
             raise
         from pulumi.runtime.proto import provider_pb2
@@ -277,18 +278,41 @@ class RecordingEngine:
 def _program_frame(frames: list[traceback.FrameSummary], program_dir: Path) -> str | None:
     """file:line of the innermost frame that belongs to the program (not a library)."""
     for frame in reversed(frames):
+        if not os.path.isabs(frame.filename):  # '<frozen ...>', '<string>': not a file
+            continue
         path = Path(frame.filename).resolve()
-        if path.is_relative_to(program_dir) and not any(
-            part in ("site-packages", ".venv") for part in path.parts
+        if (
+            path.is_file()
+            and path.is_relative_to(program_dir)
+            and not any(part in ("site-packages", ".venv") for part in path.parts)
         ):
             return f"{path.relative_to(program_dir)}:{frame.lineno}"
     return None
 
 
-def _main_thread_location(program_dir: Path) -> str | None:
-    """Where the program's main thread is now (it waits inside the call being answered)."""
-    frame = sys._current_frames().get(threading.main_thread().ident)
-    return _program_frame(traceback.extract_stack(frame), program_dir) if frame else None
+def record_invoke_call_sites(program_dir: Path) -> dict[str, str]:
+    """Remember, per data-source token, the program line that last called it.
+
+    Provider SDKs call `pulumi.runtime.invoke*` on the program's own thread, so the stack at
+    that moment holds the call site; by the time the monitor fails the invoke, it may not.
+    """
+    import pulumi.runtime as sdk_runtime
+
+    sites: dict[str, str] = {}
+
+    def wrap(function):
+        def recorded(tok, *args, **kwargs):
+            site = _program_frame(traceback.extract_stack(), program_dir)
+            if site:
+                sites[tok] = site
+            return function(tok, *args, **kwargs)
+
+        return recorded
+
+    for name in ("invoke", "invoke_async", "invoke_output", "invoke_output_async"):
+        if callable(getattr(sdk_runtime, name, None)):
+            setattr(sdk_runtime, name, wrap(getattr(sdk_runtime, name)))
+    return sites
 
 
 def _user_location(exc: BaseException, program_dir: Path) -> str | None:
@@ -353,7 +377,14 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         )
     except Exception as exc:  # the user's program failed: report it, not our internals
         if monitor.failures:  # a data source we could not answer: say so, and where
-            return {"ok": False, "kind": "program", **monitor.failures[0]}
+            failure = monitor.failures[0]
+            location = failure["location"] or _user_location(exc, program_dir)
+            return {
+                "ok": False,
+                "kind": "program",
+                "message": failure["message"],
+                "location": location,
+            }
         return {
             "ok": False,
             "kind": "program",
