@@ -22,7 +22,7 @@ if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 echo "setup: installing the locked dependencies into .venv (first run takes a few minutes)" >&2
-.venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --no-compile --require-hashes \
   -r requirements.lock
 # The project itself: no dependencies of its own to resolve, nothing fetched for the build.
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps \
