@@ -12,3 +12,8 @@ pulumi.export("cloud", config.cloud)
 pulumi.export("environment", config.environment)
 pulumi.export("region", config.region)
 pulumi.export("dataClassification", config.data_classification)
+if platform.aws:
+    pulumi.export("clusterName", platform.aws.cluster.cluster.name)
+    pulumi.export("kubeconfig", platform.aws.cluster.kubeconfig)
+    pulumi.export("registryUrl", platform.aws.registry.repository.repository_url)
+    pulumi.export("buckets", {n: s.bucket.id for n, s in platform.aws.stores.items()})

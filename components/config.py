@@ -50,7 +50,15 @@ def _private_cidr(value: str) -> str:
     return value
 
 
+def _network_cidr(value: str) -> str:
+    value = _private_cidr(value)
+    if not 16 <= ipaddress.IPv4Network(value).prefixlen <= 22:
+        raise ValueError("must be a /16 to /22 range so every zone gets usable subnets")
+    return value
+
+
 Cidr = Annotated[str, AfterValidator(_cidr)]
+NetworkCidr = Annotated[str, AfterValidator(_network_cidr)]
 PrivateCidr = Annotated[str, AfterValidator(_private_cidr)]
 Label = Annotated[str, Field(pattern=r"^[a-z]([a-z0-9-]{0,38}[a-z0-9])?$")]
 NonEmpty = Annotated[str, Field(min_length=1, max_length=256)]
@@ -177,8 +185,8 @@ class Tags(_Model):
 class Network(_Model):
     """Address space of the platform network. Every range must be private and disjoint."""
 
-    cidr: PrivateCidr = "10.40.0.0/16"
-    """VPC/VNet range."""
+    cidr: NetworkCidr = "10.40.0.0/16"
+    """VPC/VNet range (/16 to /22)."""
     service_cidr: PrivateCidr = "172.20.0.0/16"
     """Kubernetes service range."""
     pod_cidr: PrivateCidr = "100.64.0.0/14"

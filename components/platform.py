@@ -6,21 +6,41 @@ import pulumi
 
 from components import PACKAGE
 from components.config import PlatformConfig
+from components.tagging import required_tags, tag_transformation
+
+#: Which property carries tags/labels, per provider package.
+_TAG_PROPERTY = {"aws": ("aws:", "tags")}
 
 
 class Platform(pulumi.ComponentResource):
     """A compliant GPU inference platform for one stack.
 
-    The cloud building blocks (keys, network, data stores, registry, GPU cluster, identity)
-    and the model-serving components are composed here as they land; until then the platform
-    plans no resources rather than placeholders. Its outputs summarise what the stack is.
+    Every taggable resource below it carries the stack's required tags (applied once, by a
+    transformation). Clouds whose building blocks have not landed yet plan no resources rather
+    than placeholders.
     """
 
     def __init__(
         self, name: str, config: PlatformConfig, opts: pulumi.ResourceOptions | None = None
     ):
+        project, stack = pulumi.get_project(), pulumi.get_stack()
+        self.tags = required_tags(config, project, stack)
+        transformations = (
+            [tag_transformation(self.tags, *_TAG_PROPERTY[config.cloud])]
+            if config.cloud in _TAG_PROPERTY
+            else []
+        )
+        opts = pulumi.ResourceOptions.merge(
+            opts, pulumi.ResourceOptions(transformations=transformations)
+        )
         super().__init__(f"{PACKAGE}:platform:Platform", name, None, opts)
         self.config = config
+        self.prefix = f"{project}-{stack}"
+        self.aws = None
+        if config.cloud == "aws":
+            from components.aws.compose import build
+
+            self.aws = build(self, config, self.prefix)
         self.register_outputs(
             {
                 "cloud": config.cloud,

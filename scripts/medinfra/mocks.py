@@ -69,8 +69,35 @@ class OfflineCloud:
             return key_id, {"arn": arn, "keyId": key_id}
         if module == "s3" and kind.startswith("bucket") and kind in ("bucket", "bucketv2"):
             return physical, {"arn": f"arn:aws:s3:::{physical}", "bucket": physical}
+        if type_ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+            url = str(inputs.get("url") or f"oidc.eks.{region}.amazonaws.com/id/{h[:32]}")
+            arn = f"arn:aws:iam::{acct}:oidc-provider/{url.removeprefix('https://')}"
+            return arn, {"arn": arn}
         if module == "iam":
             arn = f"arn:aws:iam::{acct}:{kind}/{physical}"
+            return physical, {"arn": arn, "name": physical}
+        if type_ == "aws:eks/cluster:Cluster":
+            issuer = f"https://oidc.eks.{region}.amazonaws.com/id/{h[:32].upper()}"
+            return physical, {
+                "arn": f"arn:aws:eks:{region}:{acct}:cluster/{physical}",
+                "name": physical,
+                "endpoint": f"https://{h[:32].upper()}.gr7.{region}.eks.amazonaws.com",
+                "certificateAuthority": {"data": "b2ZmbGluZS1wbGFjZWhvbGRlci1jYQ=="},
+                "identities": [{"oidcs": [{"issuer": issuer}]}],
+            }
+        if type_ == "aws:ec2/launchTemplate:LaunchTemplate":
+            rid = f"lt-{h[:17]}"
+            arn = f"arn:aws:ec2:{region}:{acct}:launch-template/{rid}"
+            return rid, {"arn": arn, "latestVersion": 1, "defaultVersion": 1}
+        if type_ == "aws:ecr/repository:Repository":
+            url = f"{acct}.dkr.ecr.{region}.amazonaws.com/{physical}"
+            return physical, {
+                "arn": f"arn:aws:ecr:{region}:{acct}:repository/{physical}",
+                "repositoryUrl": url,
+                "name": physical,
+            }
+        if type_ == "aws:cloudwatch/logGroup:LogGroup":
+            arn = f"arn:aws:logs:{region}:{acct}:log-group:{physical}"
             return physical, {"arn": arn, "name": physical}
         rid = f"{kind[:8]}-{h[:17]}"
         arn = f"arn:aws:{module}:{region}:{acct}:{kind}/{physical}"
@@ -127,7 +154,7 @@ class OfflineCloud:
 
     def _invokes(self) -> dict[str, Callable[[dict], dict]]:
         region, acct = self.aws_region, ACCOUNT_ID
-        zones = [f"{region}{s}" for s in "abc"]
+        zones = [f"{region}{s}" for s in "abcdef"]
         return {
             "aws:index/getCallerIdentity:getCallerIdentity": lambda a: {
                 "accountId": acct,

@@ -199,6 +199,13 @@ class RecordingMonitor(mocks.MockMonitor):
             self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, rid, outputs)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
 
+    def SupportsFeature(self, request):
+        # New-style transforms run through an engine-side callback server that the mock runtime
+        # does not have; declining the feature makes the SDK fail fast (see _describe).
+        if request.id in ("transforms", "invokeTransforms"):
+            return type("SupportsFeatureResponse", (), {"hasSupport": False})
+        return super().SupportsFeature(request)
+
     def RegisterResourceOutputs(self, request):
         if request.urn.split("::")[2] == _STACK_TYPE:
             self.outputs = _to_python(request.outputs)
@@ -337,10 +344,15 @@ def _describe(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, pulumi.InputPropertiesError):
         lines = [str(exc.message)] + [
-            f"  - {e.property_path}: {e.reason}" for e in getattr(exc, "errors", []) or []
+            f"  - {e['property_path']}: {e['reason']}" for e in getattr(exc, "errors", None) or []
         ]
         return "\n".join(lines)
     text = str(exc)
+    if "does not support transforms" in text:
+        return (
+            "resource transforms (ResourceOptions.transforms, register_resource_transform) are "
+            "not supported by the offline planner; legacy ResourceOptions.transformations are"
+        )
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

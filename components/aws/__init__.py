@@ -1,0 +1,1 @@
+"""AWS building blocks: keys, network, data stores, registry, EKS GPU cluster, identity."""

@@ -1,0 +1,167 @@
+"""Compose the AWS building blocks of one `Platform` from its `PlatformConfig`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.access_logs import AccessLogBucket, AccessLogBucketArgs
+from components.aws.data_store import DataStore, DataStoreArgs
+from components.aws.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
+from components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
+from components.aws.keys import Keys, KeysArgs
+from components.aws.network import Network, NetworkArgs
+from components.aws.registry import Registry, RegistryArgs
+from components.config import PlatformConfig
+from components.naming import physical_name
+
+#: Namespace the model servers run in (the serving components create it).
+MODELS_NAMESPACE = "models"
+
+
+@dataclass
+class AwsPlatform:
+    """What the AWS platform exposes to the serving layer."""
+
+    keys: Keys
+    network: Network
+    stores: dict[str, DataStore]
+    registry: Registry
+    cluster: GpuCluster
+    identities: dict[str, WorkloadIdentity]
+
+
+def store_bucket_names(prefix: str, config: PlatformConfig) -> dict[str, str]:
+    """Store name -> physical bucket name."""
+    return {s.name: physical_name(prefix, s.name) for s in config.data_stores}
+
+
+def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
+    """Model name -> (store name, object prefix); and problems for URIs outside our stores."""
+    buckets = {v: k for k, v in store_bucket_names(prefix, config).items()}
+    found, problems = {}, []
+    for i, model in enumerate(config.models):
+        uri = urlparse(model.storage_uri)
+        if uri.scheme != "s3" or uri.netloc not in buckets:
+            problems.append(
+                (
+                    f"models[{i}].storageUri",
+                    f"{model.storage_uri} is not in a store of this stack "
+                    f"(s3://{{{', '.join(sorted(buckets))}}}/...)",
+                )
+            )
+            continue
+        found[model.name] = (buckets[uri.netloc], uri.path.strip("/"))
+    return found, problems
+
+
+def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPlatform:
+    """Create keys, network, stores, registry, cluster and identities under `parent`."""
+    from components.validation import raise_if_invalid
+
+    locations, problems = model_locations(prefix, config)
+    raise_if_invalid("medinfra:aws:Platform", prefix, problems)
+
+    provider = aws.Provider("aws", region=config.region, opts=pulumi.ResourceOptions(parent=parent))
+    opts = pulumi.ResourceOptions(parent=parent, providers=[provider])
+    prod = config.is_prod
+    retention = 2190 if prod else 365
+
+    keys = Keys("keys", KeysArgs(prefix=prefix, region=config.region), opts=opts)
+    network = Network(
+        "network",
+        NetworkArgs(
+            cidr=config.network.cidr,
+            region=config.region,
+            zones=config.availability_zones,
+            nat_per_zone=prod,
+            flow_log_key_arn=keys.arn("logs"),
+            log_retention_days=retention,
+        ),
+        opts=opts,
+    )
+
+    names = store_bucket_names(prefix, config)
+    log_bucket = physical_name(prefix, "access-logs")
+    AccessLogBucket(
+        "access-logs",
+        AccessLogBucketArgs(
+            bucket_name=log_bucket, source_bucket_names=tuple(names.values()), retention_days=2190
+        ),
+        opts=opts,
+    )
+    stores = {
+        store.name: DataStore(
+            store.name,
+            DataStoreArgs(
+                bucket_name=names[store.name],
+                key_arn=keys.arn("data"),
+                access_log_bucket=log_bucket,
+                retention_days=config.retention_days(store),
+                compliance_mode=prod and config.data_classification == "phi",
+            ),
+            opts=opts,
+        )
+        for store in config.data_stores
+    }
+    registry = Registry(
+        "registry",
+        RegistryArgs(
+            repository_name=f"{prefix}/{config.registry.name}",
+            key_arn=keys.arn("data"),
+            keep_images=config.registry.keep_images,
+        ),
+        opts=opts,
+    )
+
+    def spec(name: str, pool, gpu: bool) -> NodePoolSpec:
+        return NodePoolSpec(
+            name=name,
+            instance_type=pool.instance_type,
+            min_size=pool.min_size,
+            max_size=pool.max_size,
+            desired_size=pool.desired,
+            disk_size_gb=pool.disk_size_gb,
+            gpu=gpu,
+        )
+
+    cluster = GpuCluster(
+        "cluster",
+        GpuClusterArgs(
+            cluster_name=prefix,
+            kubernetes_version=config.cluster.kubernetes_version,
+            subnet_ids=network.private_subnet_ids,
+            service_cidr=config.network.service_cidr,
+            secrets_key_arn=keys.arn("secrets"),
+            logs_key_arn=keys.arn("logs"),
+            volumes_key_arn=keys.arn("volumes"),
+            system_pool=spec("system", config.system_pool, gpu=False),
+            gpu_pools=tuple(spec(p.name, p, gpu=True) for p in config.cluster.gpu_pools),
+            endpoint_public_access=config.cluster.endpoint_public_access,
+            public_access_cidrs=tuple(config.cluster.public_access_cidrs),
+            log_retention_days=retention,
+            deletion_protection=prod,
+        ),
+        opts=opts,
+    )
+
+    identities = {
+        model.name: WorkloadIdentity(
+            f"model-{model.name}",
+            WorkloadIdentityArgs(
+                namespace=MODELS_NAMESPACE,
+                service_account=model.name,
+                oidc_provider_arn=cluster.oidc_provider.arn,
+                oidc_issuer_url=cluster.oidc_issuer,
+                bucket_arn=stores[locations[model.name][0]].bucket.arn,
+                prefix=locations[model.name][1],
+                key_arn=keys.arn("data"),
+            ),
+            opts=opts,
+        )
+        for model in config.models
+    }
+    return AwsPlatform(keys, network, stores, registry, cluster, identities)

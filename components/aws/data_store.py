@@ -1,0 +1,146 @@
+"""`DataStore`: an S3 bucket encrypted with the stack's key, private, versioned and logged."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from components import PACKAGE
+from components.aws.policies import bucket_policy
+from components.validation import raise_if_invalid
+
+
+@dataclass(frozen=True, kw_only=True)
+class DataStoreArgs:
+    """Inputs of `DataStore`."""
+
+    bucket_name: str
+    """Physical bucket name (globally unique)."""
+    key_arn: pulumi.Input[str]
+    """The stack's KMS key for data (SSE-KMS)."""
+    access_log_bucket: pulumi.Input[str]
+    """Bucket receiving this bucket's server access logs."""
+    retention_days: int | None = None
+    """Object-lock retention in days (PHI: six years); None means no object lock."""
+    compliance_mode: bool = False
+    """Object lock in COMPLIANCE mode (nobody can shorten it) instead of GOVERNANCE."""
+    noncurrent_version_days: int = 90
+    """Days before superseded object versions move to cheaper storage."""
+
+
+def _validate(args: DataStoreArgs) -> list[tuple[str, str]]:
+    problems = []
+    if not 3 <= len(args.bucket_name) <= 63:
+        problems.append(("bucketName", f"{args.bucket_name!r}: must be 3 to 63 characters"))
+    if args.retention_days is not None and args.retention_days < 1:
+        problems.append(("retentionDays", f"{args.retention_days}: must be >= 1"))
+    if args.compliance_mode and args.retention_days is None:
+        problems.append(("complianceMode", "needs retentionDays"))
+    return problems
+
+
+class DataStore(pulumi.ComponentResource):
+    """S3 bucket: SSE-KMS with bucket key, versioning, all four public access blocks,
+    TLS-only policy, owner-enforced ownership, access logs, lifecycle, object lock for PHI."""
+
+    def __init__(self, name: str, args: DataStoreArgs, opts: pulumi.ResourceOptions | None = None):
+        raise_if_invalid(f"{PACKAGE}:aws:DataStore", name, _validate(args))
+        super().__init__(f"{PACKAGE}:aws:DataStore", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        locked = args.retention_days is not None
+        self.bucket = aws.s3.Bucket(
+            name,
+            bucket=args.bucket_name,
+            force_destroy=False,
+            # HIPAA 164.316(b)(2): object lock can only be enabled when the bucket is created.
+            object_lock_enabled=locked,
+            opts=child,
+        )
+        # No ACLs at all: access is decided by policies only.
+        aws.s3.BucketOwnershipControls(
+            name,
+            bucket=self.bucket.id,
+            rule={"object_ownership": "BucketOwnerEnforced"},
+            opts=child,
+        )
+        # CIS AWS 2.1.4: block every form of public access.
+        aws.s3.BucketPublicAccessBlock(
+            name,
+            bucket=self.bucket.id,
+            block_public_acls=True,
+            block_public_policy=True,
+            ignore_public_acls=True,
+            restrict_public_buckets=True,
+            opts=child,
+        )
+        # HIPAA 164.312(a)(2)(iv): encrypted at rest with the stack's customer-managed key.
+        aws.s3.BucketServerSideEncryptionConfiguration(
+            name,
+            bucket=self.bucket.id,
+            rules=[
+                {
+                    "apply_server_side_encryption_by_default": {
+                        "sse_algorithm": "aws:kms",
+                        "kms_master_key_id": args.key_arn,
+                    },
+                    "bucket_key_enabled": True,
+                }
+            ],
+            opts=child,
+        )
+        # HIPAA 164.312(c)(1): integrity — every overwrite and delete keeps the old version.
+        aws.s3.BucketVersioning(
+            name, bucket=self.bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
+        )
+        aws.s3.BucketLogging(
+            name,
+            bucket=self.bucket.id,
+            target_bucket=args.access_log_bucket,
+            target_prefix=f"{args.bucket_name}/",
+            opts=child,
+        )
+        aws.s3.BucketLifecycleConfiguration(
+            name,
+            bucket=self.bucket.id,
+            rules=[
+                {
+                    "id": "tier-noncurrent-versions",
+                    "status": "Enabled",
+                    "filter": {"prefix": ""},
+                    "noncurrent_version_transitions": [
+                        {
+                            "noncurrent_days": args.noncurrent_version_days,
+                            "storage_class": "GLACIER_IR",
+                        }
+                    ],
+                    "abort_incomplete_multipart_upload": {"days_after_initiation": 7},
+                }
+            ],
+            opts=child,
+        )
+        if locked:
+            aws.s3.BucketObjectLockConfiguration(
+                name,
+                bucket=self.bucket.id,
+                object_lock_enabled="Enabled",
+                rule={
+                    "default_retention": {
+                        "mode": "COMPLIANCE" if args.compliance_mode else "GOVERNANCE",
+                        "days": args.retention_days,
+                    }
+                },
+                opts=child,
+            )
+        # HIPAA 164.312(e)(1): TLS 1.2+ only; uploads only with this stack's key.
+        aws.s3.BucketPolicy(
+            name,
+            bucket=self.bucket.id,
+            policy=pulumi.Output.all(self.bucket.arn, args.key_arn).apply(
+                lambda a: json.dumps(bucket_policy(a[0], a[1]))
+            ),
+            opts=child,
+        )
+        self.register_outputs({"bucket": self.bucket.id, "arn": self.bucket.arn})
