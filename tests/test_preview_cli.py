@@ -248,8 +248,11 @@ def test_all_stacks_plans_every_reference_stack(cli):
 
 def test_all_stacks_reports_every_stack_and_exits_with_the_worst_code(cli, platform_copy):
     # Model URIs name the stack's own stores, which are named after the stack.
-    good = (REPO / "stacks" / "Pulumi.aws-dev.yaml").read_text().replace(
-        "medinfra-aws-dev-", "medinfra-good-")
+    good = (
+        (REPO / "stacks" / "Pulumi.aws-dev.yaml")
+        .read_text()
+        .replace("medinfra-aws-dev-", "medinfra-good-")
+    )
     project = platform_copy({"good": good, "bad": "config:\n  medinfra:cloud: ibm\n"})
     result = cli("preview", "--dir", str(project), "--all-stacks")
     assert result.code == 2

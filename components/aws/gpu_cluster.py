@@ -173,17 +173,19 @@ class GpuCluster(pulumi.ComponentResource):
             retention_in_days=args.log_retention_days,
             opts=child,
         )
+        vpc_config = {
+            "subnet_ids": args.subnet_ids,
+            "endpoint_private_access": True,
+            "endpoint_public_access": args.endpoint_public_access,
+        }
+        if args.public_access_cidrs:
+            vpc_config["public_access_cidrs"] = list(args.public_access_cidrs)
         self.cluster = aws.eks.Cluster(
             name,
             name=args.cluster_name,
             version=args.kubernetes_version,
             role_arn=role.arn,
-            vpc_config={
-                "subnet_ids": args.subnet_ids,
-                "endpoint_private_access": True,
-                "endpoint_public_access": args.endpoint_public_access,
-                "public_access_cidrs": list(args.public_access_cidrs) or None,
-            },
+            vpc_config=vpc_config,
             # HIPAA 164.312(a)(2)(iv): Kubernetes secrets envelope-encrypted with our key.
             encryption_config={
                 "resources": ["secrets"],
