@@ -40,7 +40,7 @@ RESOURCE_KEYS = {
 def _inventory(cli, tmp_path: Path, *args: str) -> dict:
     out = tmp_path / "inventory.json"
     result = cli("preview", *args, "--inventory", str(out))
-    assert result.code == 0, result.stderr
+    assert result.code in (0, 1), result.stderr  # planned; the gate's decision is not the point
     return json.loads(out.read_text())
 
 
@@ -55,8 +55,12 @@ def test_reference_stack_prints_design_json_and_exits_0(cli, stack):
     report = result.json()
     jsonschema.validate(report, REPORT_SCHEMA)
     assert (report["project"], report["stack"], report["decision"]) == ("medinfra", stack, "allow")
-    assert report["findings"] == []
-    assert report["resources"] >= 2
+    # Compliant by default: nothing blocks; the one waived finding (SSE-S3 access-log bucket)
+    # is still reported, marked, with its ticket.
+    for finding in report["findings"]:
+        assert finding["waiver"] or finding["enforcement"] == "advisory", finding
+    assert [f["waiver"]["ticket"] for f in report["findings"] if f["waiver"]] == ["SEC-101"]
+    assert report["resources"] >= 100
 
 
 def test_text_output_shows_the_resource_tree_and_counts(cli):
@@ -137,7 +141,7 @@ def test_canary_secrets_never_reach_stdout_json_or_inventory(cli, tmp_path):
         ),
     ]
     for result in runs:
-        assert result.code == 0, result.stderr
+        assert result.code in (0, 1), result.stderr
         for canary in canaries:
             assert canary not in result.stdout
             assert canary not in result.stderr
@@ -251,13 +255,13 @@ def test_all_stacks_reports_every_stack_and_exits_with_the_worst_code(cli, platf
     good = (
         (REPO / "stacks" / "Pulumi.aws-dev.yaml")
         .read_text()
-        .replace("medinfra-aws-dev-", "medinfra-good-")
+        .replace("medinfra-aws-dev-", "medinfra-aws-good-")
     )
-    project = platform_copy({"good": good, "bad": "config:\n  medinfra:cloud: ibm\n"})
+    project = platform_copy({"aws-good": good, "bad": "config:\n  medinfra:cloud: ibm\n"})
     result = cli("preview", "--dir", str(project), "--all-stacks")
     assert result.code == 2
     assert "[bad] medinfra: error:" in result.stderr
-    assert "  good: allowed (exit 0)" in result.stdout
+    assert "  aws-good: allowed (exit 0)" in result.stdout
     assert "  bad: invalid input (exit 2)" in result.stdout
 
 

@@ -76,6 +76,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="SECONDS",
         help="give up planning after this long (exit 3; default 600)",
     )
+    preview.add_argument(
+        "--gate-timeout",
+        type=float,
+        default=30.0,
+        metavar="SECONDS",
+        help="give up evaluating rules after this long (exit 3; default 30)",
+    )
+    preview.add_argument(
+        "--opa-url",
+        metavar="URL",
+        help="evaluate the Rego rules on this OPA server instead of the embedded engine "
+        "(default: $OPA_URL if set)",
+    )
     schema = commands.add_parser(
         "config-schema",
         help="print (or write) the JSON Schema of the medinfra:* stack config keys",
@@ -119,16 +132,35 @@ def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, di
         return EXIT_INPUT, None, f"medinfra: error: {exc}"
     except PlanError as exc:
         return EXIT_GATE, None, f"medinfra: the gate could not run (blocked, fail closed): {exc}"
-    decision, findings = "allow", []
+    gate = run_gate(result.inventory, args)
+    result.timings.update(gate.timings)
     if args.inventory:
         _write_json(args.inventory, result.inventory)
-    code = EXIT_ALLOW if decision == "allow" else EXIT_BLOCK
-    return code, report(result, decision, findings), text(result, decision, findings)
+    findings = [f.to_dict() for f in gate.findings]
+    return (
+        gate.exit_code,
+        report(result, gate.decision, findings),
+        text(result, gate.decision, findings),
+    )
+
+
+def run_gate(inventory: dict, args: argparse.Namespace):
+    """Judge the planned Inventory with the policy gate (never raises; fails closed)."""
+    from policies.engines import EngineError, engine_from_environment
+    from policies.findings import gate_error
+    from policies.gate import GateOptions, GateResult, evaluate
+
+    try:
+        engine = engine_from_environment(args.opa_url)
+    except EngineError as exc:
+        return GateResult("block", [gate_error("ENGINE", str(exc), "Fix --opa-url / OPA_URL.")])
+    return evaluate(inventory, GateOptions(engine=engine, timeout_s=args.gate_timeout))
 
 
 def _preview(args: argparse.Namespace) -> int:
-    if args.timeout <= 0:
-        raise InputError(f"--timeout {args.timeout:g}: must be a positive number of seconds")
+    for flag, value in (("--timeout", args.timeout), ("--gate-timeout", args.gate_timeout)):
+        if value <= 0:
+            raise InputError(f"{flag} {value:g}: must be a positive number of seconds")
     if args.all_stacks and args.inventory:
         raise InputError("--inventory names one file; use it with --stack, not --all-stacks")
     project = load_project(args.dir or _default_dir())

@@ -74,8 +74,45 @@ def text(plan: Plan, decision: str, findings: list[dict[str, Any]]) -> str:
         out += [f"  {k}: {json.dumps(v)}" for k, v in sorted(plan.outputs.items())]
     for msg in plan.messages:
         out.append(f"{msg['severity']}: {msg['message']}")
-    out += ["", f"Decision: {decision.upper()} ({len(findings)} findings)"]
-    if not findings:
-        out.append("  No policy pack is wired into this build yet: no rules were evaluated.")
-    out.append(f"Planned in {plan.timings.get('plan_wall_s', 0):.2f}s.")
+    out += ["", *findings_text(findings), "", _decision_line(decision, findings)]
+    gate = plan.timings.get("gate_s")
+    out.append(
+        f"Planned in {plan.timings.get('plan_wall_s', 0):.2f}s"
+        + (f", judged in {gate:.2f}s." if gate is not None else ".")
+    )
     return "\n".join(out)
+
+
+def _decision_line(decision: str, findings: list[dict[str, Any]]) -> str:
+    blocking = sum(1 for f in findings if f["enforcement"] == "mandatory" and not f["waiver"])
+    waived = sum(1 for f in findings if f["waiver"])
+    advisory = sum(1 for f in findings if f["enforcement"] == "advisory" and not f["waiver"])
+    return (
+        f"Decision: {decision.upper()} ({blocking} blocking, {advisory} advisory, {waived} waived)"
+    )
+
+
+def findings_text(findings: list[dict[str, Any]]) -> list[str]:
+    """Findings grouped by resource: what is wrong, why it matters, how to fix it."""
+    if not findings:
+        return ["Policy gate: no findings."]
+    out = ["Findings:"]
+    by_urn: dict[str, list[dict[str, Any]]] = {}
+    for f in findings:
+        by_urn.setdefault(f["urn"] or "(the gate itself)", []).append(f)
+    for urn, group in sorted(by_urn.items()):
+        out.append(f"  {urn}")
+        for f in group:
+            status = "WAIVED" if f["waiver"] else f["enforcement"].upper()
+            controls = ", ".join(f"{k.upper()} {c}" for k, cs in f["controls"].items() for c in cs)
+            out.append(f"    [{status}] {f['id']} ({f['severity']}): {f['message']}")
+            if controls:
+                out.append(f"      why: {f['title']} ({controls})")
+            out.append(f"      fix: {f['remediation']}")
+            if f["waiver"]:
+                w = f["waiver"]
+                out.append(
+                    f"      waived: ticket {w['ticket']}, approved by {w['approved_by']}, "
+                    f"expires {w['expires']}: {w['reason']}"
+                )
+    return out

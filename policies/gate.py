@@ -1,0 +1,163 @@
+"""The gate: Inventory -> findings -> decision. The same code answers `medinfra preview`
+(directly or through the CrossGuard analyzer) and `pulumi preview --policy-pack policies`.
+
+Block iff a mandatory finding is not covered by a valid waiver. Fail closed: a rule that does
+not load, an engine that errors or times out, or an unreadable waiver file is a mandatory
+MED-GATE-* finding, never a silent pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from policies.engines import EngineError, EngineTimeout, RegoEngine, engine_from_environment
+from policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
+from policies.rules import RULES_DIR, Rule, RuleError, load_rules
+from policies.waivers import WAIVERS_FILE, WaiverFileError, apply_waivers, load_waivers
+
+
+@dataclass
+class GateOptions:
+    """How to run the gate."""
+
+    rules_dir: Path = RULES_DIR
+    waivers_file: Path = WAIVERS_FILE
+    engine: RegoEngine | None = None
+    timeout_s: float = 30.0
+    today: dt.date | None = None
+
+
+@dataclass
+class GateResult:
+    """The decision, every finding (waived ones included) and where the time went."""
+
+    decision: str
+    findings: list[Finding]
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def gate_failed(self) -> bool:
+        return any(f.id.startswith("MED-GATE-") for f in self.findings)
+
+    @property
+    def exit_code(self) -> int:
+        """DESIGN.md: 0 allowed, 1 blocked by policy, 3 the gate could not run."""
+        if self.gate_failed:
+            return 3
+        return 1 if self.decision == "block" else 0
+
+
+def _findings(rules: list[Rule], raw: dict[str, list[Any]], inventory: dict) -> list[Finding]:
+    types = {
+        r.get("urn"): r.get("type", "")
+        for r in inventory.get("resources", [])
+        if isinstance(r, dict)
+    }
+    findings = []
+    for rule in rules:
+        entries = raw.get(rule.id) or []
+        if not isinstance(entries, list):
+            raise EngineError(f"rule {rule.id} returned {type(entries).__name__}, not a set")
+        for entry in entries:
+            if not isinstance(entry, dict) or not isinstance(entry.get("urn"), str):
+                raise EngineError(f"rule {rule.id} returned a malformed finding: {entry!r:.80}")
+            findings.append(
+                Finding(
+                    id=rule.id,
+                    source="rego",
+                    title=rule.title,
+                    severity=rule.severity,
+                    enforcement="mandatory"
+                    if rule.severity in MANDATORY_SEVERITIES
+                    else "advisory",
+                    urn=entry["urn"],
+                    resource_type=types.get(entry["urn"], ""),
+                    message=str(entry.get("message") or rule.title),
+                    remediation=rule.remediation,
+                    controls={k: list(v) for k, v in rule.controls.items()},
+                )
+            )
+    findings.sort(key=lambda f: (f.urn, f.id, f.message))
+    return findings
+
+
+def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> GateResult:
+    """Judge one Inventory. Never raises: every failure becomes a MED-GATE finding."""
+    options = options or GateOptions()
+    timings: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def blocked(finding: Finding) -> GateResult:
+        timings["gate_s"] = round(time.perf_counter() - started, 4)
+        return GateResult("block", [finding], timings)
+
+    try:
+        rules = load_rules(options.rules_dir)
+    except RuleError as exc:
+        return blocked(
+            gate_error("RULES", str(exc), "Fix the rule files listed (METADATA, package, tests).")
+        )
+    except OSError as exc:
+        return blocked(
+            gate_error(
+                "RULES",
+                f"cannot read rules: {exc}",
+                "Check policies/rego/ is present and readable.",
+            )
+        )
+    try:
+        waiver_set = load_waivers(options.waivers_file)
+    except WaiverFileError as exc:
+        return blocked(gate_error("WAIVERS", str(exc), "Fix policies/waivers.yaml."))
+    if not isinstance(inventory, dict) or not isinstance(inventory.get("resources"), list):
+        return blocked(
+            gate_error(
+                "INPUT",
+                "the Inventory has no 'resources' list",
+                "Produce the Inventory with medinfra preview.",
+            )
+        )
+    try:
+        engine = options.engine or engine_from_environment()
+        input_json = json.dumps(inventory)
+        eval_started = time.perf_counter()
+        raw = engine.evaluate(rules, input_json, options.timeout_s)
+        timings["rego_s"] = round(time.perf_counter() - eval_started, 4)
+        findings = _findings(rules, raw, inventory)
+    except EngineTimeout as exc:
+        return blocked(
+            gate_error("TIMEOUT", str(exc), "Raise the gate timeout or report the slow rule.")
+        )
+    except EngineError as exc:
+        return blocked(
+            gate_error(
+                "ENGINE", str(exc), "Check the Rego engine (OPA_URL, rule syntax) and retry."
+            )
+        )
+    except (TypeError, ValueError) as exc:
+        return blocked(
+            gate_error(
+                "INPUT",
+                f"the Inventory cannot be evaluated: {exc}",
+                "Produce the Inventory with medinfra preview.",
+            )
+        )
+    except Exception as exc:  # noqa: BLE001 - any engine failure blocks, with its reason
+        return blocked(
+            gate_error(
+                "ENGINE",
+                f"{type(exc).__name__}: {exc}",
+                "Check the Rego engine and retry; report the error.",
+            )
+        )
+    stack = str(inventory.get("stack", ""))
+    today = options.today or dt.datetime.now(dt.UTC).date()
+    findings += apply_waivers(findings, waiver_set, {r.id: r for r in rules}, stack, today)
+    decision = "block" if any(f.blocks for f in findings) else "allow"
+    timings["gate_s"] = round(time.perf_counter() - started, 4)
+    return GateResult(decision, findings, timings)

@@ -1,0 +1,175 @@
+"""The rule catalogue: one Rego rule per directory under policies/rego/, with `# METADATA`.
+
+The METADATA block (OPA's annotation format: YAML in comments) is the single source of a rule's
+id, title, severity, controls, resource types, remediation and whether it may be waived. The
+embedded engine does not read annotations, so we parse and validate them here; a rule with
+missing or invalid metadata fails the catalogue load (the gate then blocks), it is never skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import yaml
+
+RULES_DIR = Path(__file__).resolve().parent / "rego"
+LIB_DIR = RULES_DIR / "lib"
+
+_METADATA_SCHEMA = {
+    "type": "object",
+    "required": ["title", "description", "custom"],
+    "properties": {
+        "title": {"type": "string", "minLength": 10},
+        "description": {"type": "string", "minLength": 20},
+        "custom": {
+            "type": "object",
+            "required": ["id", "severity", "controls", "resource_types", "remediation", "waivable"],
+            "additionalProperties": False,
+            "properties": {
+                "id": {"type": "string", "pattern": r"^MED-[A-Z]{2,5}-\d{3}$"},
+                "severity": {"enum": ["critical", "high", "medium", "low"]},
+                "controls": {
+                    "type": "object",
+                    "required": ["hipaa", "gdpr", "cis"],
+                    "additionalProperties": False,
+                    "properties": {
+                        k: {"type": "array", "items": {"type": "string"}}
+                        for k in ("hipaa", "gdpr", "cis")
+                    },
+                },
+                "resource_types": {
+                    "type": "array",
+                    "minItems": 1,
+                    "items": {"type": "string", "minLength": 3},
+                },
+                "remediation": {"type": "string", "minLength": 10},
+                "waivable": {"type": "boolean"},
+            },
+        },
+    },
+}
+
+
+class RuleError(Exception):
+    """The catalogue cannot be loaded; lists every problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("invalid policy rules:\n" + "\n".join(f"  - {p}" for p in problems))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule, its metadata and its Rego source."""
+
+    id: str
+    name: str
+    package: str
+    title: str
+    description: str
+    severity: str
+    controls: dict[str, list[str]]
+    resource_types: tuple[str, ...]
+    remediation: str
+    waivable: bool
+    path: Path
+    source: str
+
+    @property
+    def deny_path(self) -> str:
+        return f"data.{self.package}.deny"
+
+
+def parse_metadata(text: str) -> dict[str, Any] | None:
+    """The YAML of the first `# METADATA` comment block, or None if there is none."""
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.strip() == "# METADATA":
+            body = []
+            for follow in lines[i + 1 :]:
+                if not follow.startswith("#"):
+                    break
+                body.append(follow[2:] if follow.startswith("# ") else follow[1:])
+            return yaml.safe_load("\n".join(body)) or {}
+    return None
+
+
+def _package(text: str) -> str | None:
+    match = re.search(r"^package\s+([\w.]+)\s*$", text, re.M)
+    return match.group(1) if match else None
+
+
+def load_rule(directory: Path) -> Rule:
+    """Load one rule directory; raise RuleError naming what is wrong."""
+    name = directory.name
+    path = directory / f"{name}.rego"
+    where = f"rego/{name}"
+    if not path.is_file():
+        raise RuleError([f"{where}: missing {name}.rego"])
+    text = path.read_text(encoding="utf-8")
+    problems = []
+    try:
+        meta = parse_metadata(text)
+    except yaml.YAMLError as exc:
+        raise RuleError([f"{where}: METADATA is not valid YAML: {exc}"]) from None
+    if meta is None:
+        raise RuleError([f"{where}: no # METADATA block"])
+    for err in jsonschema.Draft202012Validator(_METADATA_SCHEMA).iter_errors(meta):
+        key = ".".join(str(p) for p in err.absolute_path) or "METADATA"
+        problems.append(f"{where}: {key}: {err.message}")
+    package = _package(text)
+    if package != f"medinfra.rules.{name}":
+        problems.append(f"{where}: package must be medinfra.rules.{name}, not {package}")
+    if not (directory / f"{name}_test.rego").is_file():
+        problems.append(f"{where}: missing {name}_test.rego")
+    if problems:
+        raise RuleError(problems)
+    custom = meta["custom"]
+    return Rule(
+        id=custom["id"],
+        name=name,
+        package=package,
+        title=meta["title"].strip(),
+        description=" ".join(meta["description"].split()),
+        severity=custom["severity"],
+        controls={k: list(v) for k, v in custom["controls"].items()},
+        resource_types=tuple(custom["resource_types"]),
+        remediation=custom["remediation"].strip(),
+        waivable=custom["waivable"],
+        path=path,
+        source=text,
+    )
+
+
+def load_rules(root: Path = RULES_DIR) -> list[Rule]:
+    """Every rule under `root` (sorted by id); one RuleError lists every problem."""
+    rules, problems = [], []
+    for directory in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "lib"):
+        try:
+            rules.append(load_rule(directory))
+        except RuleError as exc:
+            problems.extend(exc.problems)
+    seen: dict[str, str] = {}
+    for rule in rules:
+        if rule.id in seen:
+            problems.append(f"{rule.name}: id {rule.id} is also used by {seen[rule.id]}")
+        seen[rule.id] = rule.name
+    if not rules and not problems:
+        problems.append(f"{root}: no rules found")
+    if problems:
+        raise RuleError(problems)
+    return sorted(rules, key=lambda r: r.id)
+
+
+def library_sources(root: Path = RULES_DIR) -> dict[str, str]:
+    """Shared Rego helpers (policies/rego/lib/*.rego), by file name."""
+    lib = root / "lib"
+    return {
+        p.name: p.read_text(encoding="utf-8")
+        for p in sorted(lib.glob("*.rego"))
+        if not p.name.endswith("_test.rego")
+    }
