@@ -89,6 +89,24 @@ def _parser() -> argparse.ArgumentParser:
         help="evaluate the Rego rules on this OPA server instead of the embedded engine "
         "(default: $OPA_URL if set)",
     )
+    preview.add_argument(
+        "--direct",
+        action="store_true",
+        help="run the gate in-process instead of through the policy pack over "
+        "the analyzer protocol (same code, faster, less faithful)",
+    )
+    preview.add_argument(
+        "--sarif",
+        type=Path,
+        metavar="FILE",
+        help="also write the findings as SARIF 2.1.0 (code scanning)",
+    )
+    preview.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="FILE",
+        help="also write a Markdown summary (for a pull-request comment)",
+    )
     schema = commands.add_parser(
         "config-schema",
         help="print (or write) the JSON Schema of the medinfra:* stack config keys",
@@ -145,16 +163,65 @@ def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, di
 
 
 def run_gate(inventory: dict, args: argparse.Namespace):
-    """Judge the planned Inventory with the policy gate (never raises; fails closed)."""
+    """Judge the planned Inventory (never raises; fails closed).
+
+    By default through the policy pack, launched and driven over the analyzer protocol exactly
+    as `pulumi preview --policy-pack policies` does; --direct calls the same gate in-process.
+    """
+    import time
+
     from policies.engines import EngineError, engine_from_environment
-    from policies.findings import gate_error
+    from policies.findings import Finding, gate_error
     from policies.gate import GateOptions, GateResult, evaluate
 
+    if args.direct:
+        try:
+            engine = engine_from_environment(args.opa_url)
+        except EngineError as exc:
+            return GateResult("block", [gate_error("ENGINE", str(exc), "Fix --opa-url / OPA_URL.")])
+        return evaluate(inventory, GateOptions(engine=engine, timeout_s=args.gate_timeout))
+
+    from scripts.medinfra.analyzer_client import AnalyzerError, analyze_over_protocol
+
+    env = dict(os.environ, MEDINFRA_GATE_TIMEOUT=str(args.gate_timeout))
+    if args.opa_url:
+        env["OPA_URL"] = args.opa_url
+    started = time.perf_counter()
     try:
-        engine = engine_from_environment(args.opa_url)
-    except EngineError as exc:
-        return GateResult("block", [gate_error("ENGINE", str(exc), "Fix --opa-url / OPA_URL.")])
-    return evaluate(inventory, GateOptions(engine=engine, timeout_s=args.gate_timeout))
+        found = analyze_over_protocol(inventory, timeout=args.gate_timeout + 60, env=env)
+    except AnalyzerError as exc:
+        return GateResult(
+            "block",
+            [
+                gate_error(
+                    "ANALYZER",
+                    f"the policy pack could not be run: {exc}",
+                    "Run with --direct to see whether the rules or the pack fail; report it.",
+                )
+            ],
+        )
+    findings = [Finding(**f) for f in found]
+    decision = "block" if any(f.blocks for f in findings) else "allow"
+    return GateResult(decision, findings, {"gate_s": round(time.perf_counter() - started, 4)})
+
+
+def _write_reports(args: argparse.Namespace, project, reports: list[dict]) -> None:
+    """--sarif / --markdown: written for every stack that was judged."""
+    from policies.reports import markdown, sarif
+
+    if args.sarif:
+        base = Path.cwd()
+        artifacts = {}
+        for report in reports:
+            path = project.stack_file(report["stack"])
+            artifacts[report["stack"]] = (
+                str(path.relative_to(base)) if path.is_relative_to(base) else path.name
+            )
+        _write_json(args.sarif, sarif(reports, artifacts))
+    if args.markdown:
+        if not args.markdown.parent.is_dir():
+            raise InputError(f"{args.markdown}: directory {args.markdown.parent} does not exist")
+        args.markdown.write_text(markdown(reports), encoding="utf-8")
 
 
 def _preview(args: argparse.Namespace) -> int:
@@ -169,9 +236,19 @@ def _preview(args: argparse.Namespace) -> int:
         raise InputError(f"--all-stacks: no Pulumi.<stack>.yaml in {project.stack_config_dir}")
     results = [(stack, *_preview_one(project, stack, args)) for stack in stacks]
     worst = max(code for _, code, _, _ in results)
-    for stack, code, _, message in results:
-        if code in (EXIT_INPUT, EXIT_GATE):
-            print(message if not args.all_stacks else f"[{stack}] {message}", file=sys.stderr)
+    _write_reports(args, project, [r for _, _, r, _ in results if r is not None])
+    for stack, code, judged, message in results:
+        prefix = f"[{stack}] " if args.all_stacks else ""
+        if judged is None:  # no plan: the message is the error
+            print(prefix + message, file=sys.stderr)
+        elif code == EXIT_GATE:  # planned, but the gate could not decide: the report says why
+            reasons = "; ".join(
+                f["message"] for f in judged["findings"] if f["id"].startswith("MED-GATE-")
+            )
+            print(
+                f"{prefix}medinfra: the gate could not run (blocked, fail closed): {reasons}",
+                file=sys.stderr,
+            )
     if args.format == "json":
         reports = [r for _, _, r, _ in results if r is not None]
         if not args.all_stacks:
@@ -181,7 +258,7 @@ def _preview(args: argparse.Namespace) -> int:
             decision = "allow" if worst == EXIT_ALLOW else "block"
             print(json.dumps({"decision": decision, "stacks": reports}, indent=2))
     else:
-        texts = [t for _, code, _, t in results if code in (EXIT_ALLOW, EXIT_BLOCK)]
+        texts = [t for _, _, report, t in results if report is not None]
         if texts:
             print("\n\n".join(texts))
         if args.all_stacks:

@@ -47,7 +47,8 @@ tags(resource) := t if {
 deny contains finding if {
 	some resource in input.resources
 	resource.type in taggable
-	missing := {k | some k in required; not tags(resource)[k]}
+	present := {k | some k, _ in tags(resource)}
+	missing := required - present
 	count(missing) > 0
 	finding := {
 		"urn": resource.urn,

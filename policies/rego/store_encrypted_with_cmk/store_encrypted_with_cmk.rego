@@ -25,15 +25,12 @@ import rego.v1
 
 sse_type := "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 
-configs_for(bucket) := [c |
-	some c in data.medinfra.lib.of_type(sse_type)
-	c.references["/bucket"] == bucket.urn
-]
-
 key_path(i) := sprintf("/rules/%d/applyServerSideEncryptionByDefault/kmsMasterKeyId", [i])
 
-encrypted(bucket) if {
-	some config in configs_for(bucket)
+# Buckets with a compliant default-encryption configuration. A rule, not a function: computed
+# once per input, so the check stays linear in the number of resources.
+encrypted_buckets contains config.references["/bucket"] if {
+	some config in data.medinfra.lib.of_type(sse_type)
 	some i, rule in config.props.rules
 	rule.applyServerSideEncryptionByDefault.sseAlgorithm == "aws:kms"
 	data.medinfra.lib.rotating_kms_key(data.medinfra.lib.referenced(config, key_path(i)))
@@ -41,7 +38,7 @@ encrypted(bucket) if {
 
 deny contains finding if {
 	some bucket in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
-	not encrypted(bucket)
+	not bucket.urn in encrypted_buckets
 	finding := {
 		"urn": bucket.urn,
 		"message": sprintf("bucket %s is not encrypted with SSE-KMS using a rotating KMS key of this plan", [bucket.name]),

@@ -1,0 +1,358 @@
+"""Drive the MedInfra policy pack over the CrossGuard analyzer protocol, as the Pulumi CLI does.
+
+The offline preview has no Pulumi CLI, so this module plays its part: it launches the pack the
+way the CLI's python analyzer shim does (`python -u -m pulumi.policy <engine> .`, cwd = the pack,
+PULUMI_* in the environment), reads the port, calls Handshake, GetAnalyzerInfo and AnalyzeStack
+over gRPC on 127.0.0.1, and always stops the pack (SIGINT, then SIGKILL). The pack's violations
+are turned back into findings (see policies/analyzer.py for the encoding). Any failure raises
+AnalyzerError; the caller reports it as a MED-GATE finding (exit 3).
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import queue
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2, struct_pb2
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
+
+from policies.analyzer import (
+    ADVISORY_POLICY,
+    CATCH_ALL_POLICIES,
+    GATE_POLICY,
+    PACK_NAME,
+    WAIVED_POLICY,
+    decode_violation,
+    policy_name_for,
+)
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+PACK_DIR = REPO_ROOT / "policies"
+ENGINE_ADDRESS = "127.0.0.1:0"  # the CLI passes its engine's address; the pack never dials it
+_STOP_GRACE_S = 3.0
+_MAX_MESSAGE = 400 * 1024 * 1024  # what the pack itself allows
+_CHANNEL_OPTIONS = [
+    ("grpc.max_receive_message_length", _MAX_MESSAGE),
+    ("grpc.max_send_message_length", _MAX_MESSAGE),
+    ("grpc.enable_http_proxy", 0),  # loopback only: never route through an *_proxy variable
+]
+_EXPECTED_LEVELS = {
+    GATE_POLICY: analyzer_pb2.MANDATORY,
+    WAIVED_POLICY: analyzer_pb2.ADVISORY,
+    ADVISORY_POLICY: analyzer_pb2.ADVISORY,
+}
+
+
+class AnalyzerError(Exception):
+    """The policy pack could not judge the Inventory (the gate blocks: fail closed)."""
+
+
+def _config_text(value: Any) -> str:
+    # As the CLI passes config: scalars as their text, objects and lists as JSON.
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float, str)):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"))
+
+
+def pack_environment(
+    inventory: dict[str, Any], base: dict[str, str] | None = None
+) -> dict[str, str]:
+    """The environment the CLI gives a pack for this Inventory's project, stack and config."""
+    env = dict(os.environ if base is None else base)
+    project, stack = str(inventory.get("project", "")), str(inventory.get("stack", ""))
+    config = inventory.get("config") or {}
+    env.update(
+        PULUMI_PROJECT=project,
+        PULUMI_STACK=stack,
+        PULUMI_DRY_RUN="true",
+        PULUMI_CONFIG=json.dumps({f"{project}:{k}": _config_text(v) for k, v in config.items()}),
+    )
+    env.pop("PULUMI_CONFIG_SECRET_KEYS", None)  # never inherit a stray one
+    paths = [str(REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    return env
+
+
+def _parse_pointer(path: str) -> list[str]:
+    return [p.replace("~1", "/").replace("~0", "~") for p in path.split("/")[1:]]
+
+
+def _replace_at(props: dict[str, Any], path: str, make) -> None:
+    parts = _parse_pointer(path)
+    if not parts:
+        raise AnalyzerError(f"cannot encode a secret or unknown at the root of props ({path!r})")
+    node: Any = props
+    try:
+        for part in parts[:-1]:
+            node = node[int(part)] if isinstance(node, list) else node[part]
+        last: Any = int(parts[-1]) if isinstance(node, list) else parts[-1]
+        node[last] = make(node[last])
+    except (KeyError, IndexError, ValueError, TypeError):
+        raise AnalyzerError(f"the Inventory lists {path!r}, which is not in the props") from None
+
+
+def wire_properties(resource: dict[str, Any]) -> struct_pb2.Struct:
+    """A resource's props as the engine sends them: secrets wrapped, unknowns as the sentinel."""
+    props = copy.deepcopy(resource.get("props") or {})
+    for path in resource.get("secrets") or []:
+        _replace_at(
+            props, path, lambda v: {rpc._special_sig_key: rpc._special_secret_sig, "value": v}
+        )
+    for path in resource.get("unknowns") or []:
+        _replace_at(props, path, lambda v: rpc.UNKNOWN)
+    struct = struct_pb2.Struct()
+    struct.update(props)
+    return struct
+
+
+def _property_dependencies(references: dict[str, str]) -> dict[str, list[str]]:
+    # Per top-level property, as the engine records them, plus each exact reference keyed by its
+    # JSON pointer (see policies/analyzer.py "References") so none is lost on the way.
+    deps: dict[str, set[str]] = {}
+    for path, urn in references.items():
+        parts = _parse_pointer(path)
+        if parts:
+            deps.setdefault(parts[0], set()).add(urn)
+            deps.setdefault(path, set()).add(urn)
+    return {k: sorted(v) for k, v in sorted(deps.items())}
+
+
+def analyzer_resource(
+    resource: dict[str, Any], project: str, stack: str
+) -> analyzer_pb2.AnalyzerResource:
+    """One Inventory resource as an AnalyzeStack resource."""
+    parent = resource.get("parent") or ""
+    message = analyzer_pb2.AnalyzerResource(
+        type=resource["type"],
+        urn=resource["urn"],
+        name=resource["name"],
+        properties=wire_properties(resource),
+        parent=parent,
+        dependencies=resource.get("dependencies") or [],
+        options=analyzer_pb2.AnalyzerResourceOptions(parent=parent),
+    )
+    package = resource.get("provider")
+    if package:
+        message.provider.CopyFrom(
+            analyzer_pb2.AnalyzerProviderResource(
+                type=f"pulumi:providers:{package}",
+                urn=f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::default",
+                name="default",
+            )
+        )
+    for key, urns in _property_dependencies(resource.get("references") or {}).items():
+        message.propertyDependencies[key].urns.extend(urns)
+    return message
+
+
+def analyze_stack_request(inventory: dict[str, Any]) -> analyzer_pb2.AnalyzeStackRequest:
+    """Every Inventory resource, encoded as the CLI encodes a stack for AnalyzeStack."""
+    project, stack = str(inventory.get("project", "")), str(inventory.get("stack", ""))
+    try:
+        resources = [analyzer_resource(r, project, stack) for r in inventory["resources"]]
+    except AnalyzerError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise AnalyzerError(
+            f"the Inventory cannot be encoded: {type(exc).__name__}: {exc}"
+        ) from None
+    return analyzer_pb2.AnalyzeStackRequest(resources=resources)
+
+
+def _tail(stderr, lines: int = 15) -> str:
+    stderr.seek(0)
+    text = stderr.read().decode("utf-8", errors="replace").strip()
+    return ("\n" + "\n".join(text.splitlines()[-lines:])) if text else ""
+
+
+def _pump(stdout, lines: queue.Queue) -> None:
+    lines.put(stdout.readline())
+    # Keep draining: a pack that prints must never block on a full pipe.
+    while stdout.read(65536):
+        pass
+
+
+def _read_port(proc: subprocess.Popen, lines: queue.Queue, deadline: float) -> int:
+    try:
+        first = lines.get(timeout=max(0.0, deadline - time.monotonic()))
+    except queue.Empty:
+        raise AnalyzerError("the policy pack did not print its port in time") from None
+    text = first.decode("utf-8", errors="replace").strip()
+    if not text:
+        try:
+            code = proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        except subprocess.TimeoutExpired:
+            code = "unknown"
+        raise AnalyzerError(f"the policy pack exited (code {code}) before serving")
+    if not text.isdigit() or not 1 <= int(text) <= 65535:
+        raise AnalyzerError(f"the policy pack printed {text[:80]!r} where its port belongs")
+    return int(text)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """SIGINT (the pack's only clean shutdown), then SIGKILL, as the CLI does."""
+    if proc.poll() is None:
+        proc.send_signal(signal.SIGINT)
+        try:
+            proc.wait(timeout=_STOP_GRACE_S)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    proc.wait()
+
+
+@contextmanager
+def running_pack(pack_dir: Path, env: dict[str, str], deadline: float):
+    """Launch the pack as the CLI does; yield its port; always stop it."""
+    command = [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."]
+    with tempfile.TemporaryFile(prefix="medinfra-pack-") as stderr:
+        try:
+            proc = subprocess.Popen(
+                command,
+                cwd=pack_dir,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=stderr,
+            )
+        except OSError as exc:
+            raise AnalyzerError(f"cannot start the policy pack in {pack_dir}: {exc}") from None
+        lines: queue.Queue[bytes] = queue.Queue()
+        pump = threading.Thread(
+            target=_pump, args=(proc.stdout, lines), daemon=True, name="medinfra-pack-stdout"
+        )
+        pump.start()
+        try:
+            yield _read_port(proc, lines, deadline)
+        except AnalyzerError as exc:
+            _stop(proc)
+            raise AnalyzerError(f"{exc}{_tail(stderr)}") from None
+        except Exception as exc:  # fail closed: the caller turns every failure into a finding
+            _stop(proc)
+            raise AnalyzerError(
+                f"driving the policy pack failed: {type(exc).__name__}: {exc}{_tail(stderr)}"
+            ) from exc
+        finally:
+            _stop(proc)
+            pump.join(timeout=2.0)  # the pipe reaches EOF once the pack is gone
+            if not pump.is_alive():
+                proc.stdout.close()
+
+
+def _call(method, request, deadline: float, what: str, unimplemented_ok: bool = False):
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise AnalyzerError(f"the policy pack timed out before {what}")
+    try:
+        return method(request, timeout=remaining)
+    except grpc.RpcError as exc:
+        if unimplemented_ok and exc.code() == grpc.StatusCode.UNIMPLEMENTED:
+            return None
+        raise AnalyzerError(f"{what} failed: {exc.code().name}: {exc.details()}") from None
+
+
+def _drive(port: int, pack_dir: Path, request, deadline: float):
+    with grpc.insecure_channel(f"127.0.0.1:{port}", options=_CHANNEL_OPTIONS) as channel:
+        stub = analyzer_pb2_grpc.AnalyzerStub(channel)
+        handshake = analyzer_pb2.AnalyzerHandshakeRequest(
+            engine_address=ENGINE_ADDRESS,
+            root_directory=str(pack_dir),
+            program_directory=str(pack_dir),
+        )
+        _call(stub.Handshake, handshake, deadline, "Handshake", unimplemented_ok=True)
+        info = _call(stub.GetAnalyzerInfo, empty_pb2.Empty(), deadline, "GetAnalyzerInfo")
+        # No Configure: the pack needs no policy config, and a PolicyConfig without an explicit
+        # level would downgrade MANDATORY policies to ADVISORY.
+        response = _call(stub.AnalyzeStack, request, deadline, "AnalyzeStack")
+    return info, response
+
+
+def _rule_levels(info: analyzer_pb2.AnalyzerInfo) -> dict[str, str]:
+    if info.name != PACK_NAME:
+        raise AnalyzerError(f"expected the {PACK_NAME!r} policy pack, got {info.name!r}")
+    levels = {p.name: p.enforcementLevel for p in info.policies}
+    for name, level in _EXPECTED_LEVELS.items():
+        if levels.get(name) != level:
+            raise AnalyzerError(f"the policy pack lacks policy {name} at its enforcement level")
+    return {
+        name: "mandatory" if level == analyzer_pb2.MANDATORY else "advisory"
+        for name, level in levels.items()
+        if name not in CATCH_ALL_POLICIES
+    }
+
+
+def findings_from_response(
+    info: analyzer_pb2.AnalyzerInfo, response: analyzer_pb2.AnalyzeResponse
+) -> list[dict[str, Any]]:
+    """The gate's findings (Finding.to_dict(), in the gate's order) from the pack's answers.
+
+    Checks each violation against the finding it carries (policy, enforcement, URN) and that
+    none is missing; any mismatch is an AnalyzerError, never a silently shorter list.
+    """
+    rule_levels = _rule_levels(info)
+    decoded = []
+    for diag in response.diagnostics:
+        try:
+            seq, total, finding = decode_violation(diag.message)
+        except ValueError as exc:
+            raise AnalyzerError(
+                f"policy {diag.policyName} reported a violation that is not a MedInfra finding "
+                f"({exc}): {diag.message[:200]!r}"
+            ) from None
+        mandatory = diag.enforcementLevel == analyzer_pb2.MANDATORY
+        expected_policy = policy_name_for(finding, rule_levels)
+        if (
+            diag.policyName != expected_policy
+            or mandatory != finding.blocks
+            or diag.urn != finding.urn
+        ):
+            level = analyzer_pb2.EnforcementLevel.Name(diag.enforcementLevel)
+            raise AnalyzerError(
+                f"violation of {finding.id} on {finding.urn or 'the stack'} came from policy "
+                f"{diag.policyName} at level {level}; expected {expected_policy}"
+            )
+        decoded.append((seq, total, finding))
+    totals = {total for _, total, _ in decoded}
+    seqs = sorted(seq for seq, _, _ in decoded)
+    if decoded and (len(totals) != 1 or seqs != list(range(totals.pop()))):
+        raise AnalyzerError(
+            f"the policy pack reported {len(decoded)} violations that do not "
+            "form one complete result"
+        )
+    return [finding.to_dict() for _, _, finding in sorted(decoded, key=lambda d: d[0])]
+
+
+def analyze_over_protocol(
+    inventory: dict[str, Any],
+    pack_dir: Path = PACK_DIR,
+    timeout: float = 120.0,
+    env: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Judge `inventory` with the policy pack at `pack_dir`, over the analyzer protocol.
+
+    `env` is the base environment for the pack (default: this process's); the PULUMI_* variables
+    and PYTHONPATH are set from the Inventory. Returns the findings as Finding.to_dict() dicts;
+    raises AnalyzerError if the pack cannot be started, crashes, times out or answers wrongly.
+    """
+    if not isinstance(inventory, dict) or not isinstance(inventory.get("resources"), list):
+        raise AnalyzerError("the Inventory has no 'resources' list")
+    deadline = time.monotonic() + timeout
+    request = analyze_stack_request(inventory)
+    pack_dir = Path(pack_dir).resolve()
+    with running_pack(pack_dir, pack_environment(inventory, env), deadline) as port:
+        info, response = _drive(port, pack_dir, request, deadline)
+    return findings_from_response(info, response)
