@@ -322,6 +322,17 @@ class Model(_Model):
         return self
 
 
+class PolicySettings(_Model):
+    """How this stack's policy gate enforces rules."""
+
+    enforcement: dict[
+        Annotated[str, Field(pattern=r"^(MED-[A-Z]{2,5}-\d{3}|CKV2?_[A-Z0-9]+_\d+)$")],
+        Literal["mandatory", "advisory"],
+    ] = Field(default_factory=dict)
+    """Rule id -> mandatory|advisory. On PHI stacks a rule is never made weaker than its
+    default (such an override is ignored and reported)."""
+
+
 _DEFAULT_SYSTEM_POOL = {"aws": "m6i.large", "azure": "Standard_D4s_v5", "gcp": "e2-standard-4"}
 
 
@@ -352,6 +363,8 @@ class PlatformConfig(_Model):
     """Encrypted object stores; the default is one store for model artifacts."""
     models: list[Model] = Field(default_factory=list)
     """Model versions to serve with KServe."""
+    policy: PolicySettings = Field(default_factory=PolicySettings)
+    """Policy gate settings for this stack (enforcement overrides)."""
 
     @property
     def is_prod(self) -> bool:

@@ -52,7 +52,56 @@ class GateResult:
         return 1 if self.decision == "block" else 0
 
 
-def _findings(rules: list[Rule], raw: dict[str, list[Any]], inventory: dict) -> list[Finding]:
+def _enforcement_overrides(
+    inventory: dict, rules: list[Rule]
+) -> tuple[dict[str, str], list[Finding]]:
+    """Per-stack overrides from config `policy.enforcement`; on PHI stacks never weaker than a
+    rule's default (an ignored override is reported)."""
+    config = inventory.get("config") if isinstance(inventory.get("config"), dict) else {}
+    policy = config.get("policy") if isinstance(config.get("policy"), dict) else {}
+    requested = policy.get("enforcement") if isinstance(policy.get("enforcement"), dict) else {}
+    defaults = {
+        r.id: "mandatory" if r.severity in MANDATORY_SEVERITIES else "advisory" for r in rules
+    }
+    phi = config.get("dataClassification", "phi") == "phi"
+    overrides, notes = {}, []
+    for rule_id, level in sorted(requested.items()):
+        if level not in ("mandatory", "advisory") or rule_id not in defaults:
+            notes.append(
+                _policy_note(
+                    f"enforcement override {rule_id}: {level!r} ignored "
+                    "(unknown rule or level; use mandatory|advisory)"
+                )
+            )
+        elif phi and defaults[rule_id] == "mandatory" and level == "advisory":
+            notes.append(
+                _policy_note(
+                    f"enforcement override {rule_id}: advisory ignored; on a "
+                    "PHI stack a mandatory rule stays mandatory"
+                )
+            )
+        else:
+            overrides[rule_id] = level
+    return overrides, notes
+
+
+def _policy_note(message: str) -> Finding:
+    return Finding(
+        id="MED-POLICY-001",
+        source="gate",
+        title="A policy setting was ignored",
+        severity="medium",
+        enforcement="advisory",
+        urn="",
+        resource_type="",
+        message=message,
+        remediation="Fix medinfra:policy.enforcement in the stack config.",
+    )
+
+
+def _findings(
+    rules: list[Rule], raw: dict[str, list[Any]], inventory: dict, overrides: dict[str, str]
+) -> list[Finding]:
     types = {
         r.get("urn"): r.get("type", "")
         for r in inventory.get("resources", [])
@@ -128,7 +177,8 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         eval_started = time.perf_counter()
         raw = engine.evaluate(rules, input_json, options.timeout_s)
         timings["rego_s"] = round(time.perf_counter() - eval_started, 4)
-        findings = _findings(rules, raw, inventory)
+        overrides, notes = _enforcement_overrides(inventory, rules)
+        findings = _findings(rules, raw, inventory, overrides) + notes
     except EngineTimeout as exc:
         return blocked(
             gate_error("TIMEOUT", str(exc), "Raise the gate timeout or report the slow rule.")

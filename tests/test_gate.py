@@ -324,3 +324,45 @@ def test_cli_fails_closed_when_the_opa_server_is_unreachable(cli):
     )
     assert result.code == 3
     assert result.json()["findings"][0]["id"] == "MED-GATE-ENGINE"
+
+
+def _tag_only_inventory(classification, enforcement):
+    inv = _inventory(
+        _resource(
+            "urn:pulumi:dev::demo::aws:kms/key:Key::k",
+            "aws:kms/key:Key",
+            {"enableKeyRotation": True},
+        )
+    )
+    inv["config"]["dataClassification"] = classification
+    inv["config"]["policy"] = {"enforcement": enforcement}
+    return inv
+
+
+def test_stack_can_make_an_advisory_rule_mandatory(tmp_path):
+    result = evaluate(_tag_only_inventory("phi", {"MED-TAG-001": "mandatory"}), _options(tmp_path))
+    assert [f.enforcement for f in result.findings] == ["mandatory"]
+    assert result.decision == "block"
+
+
+def test_phi_stack_cannot_weaken_a_mandatory_rule(tmp_path):
+    inv = _inventory(_resource(BUCKET, "aws:s3/bucket:Bucket", {"tags": TAGS}))
+    inv["config"]["policy"] = {"enforcement": {"MED-ENC-001": "advisory"}}
+    result = evaluate(inv, _options(tmp_path))
+    assert result.decision == "block"
+    assert next(f for f in result.findings if f.id == "MED-ENC-001").enforcement == "mandatory"
+    note = next(f for f in result.findings if f.id == "MED-POLICY-001")
+    assert "stays mandatory" in note.message
+
+
+def test_non_phi_stack_may_weaken_a_rule(tmp_path):
+    inv = _inventory(
+        _resource(
+            BUCKET, "aws:s3/bucket:Bucket", {"tags": {**TAGS, "dataClassification": "public"}}
+        )
+    )
+    inv["config"]["dataClassification"] = "public"
+    inv["config"]["policy"] = {"enforcement": {"MED-ENC-001": "advisory"}}
+    result = evaluate(inv, _options(tmp_path))
+    assert [(f.id, f.enforcement) for f in result.findings] == [("MED-ENC-001", "advisory")]
+    assert result.decision == "allow"
