@@ -121,9 +121,8 @@ def _findings(
                     source="rego",
                     title=rule.title,
                     severity=rule.severity,
-                    enforcement="mandatory"
-                    if rule.severity in MANDATORY_SEVERITIES
-                    else "advisory",
+                    enforcement=overrides.get(rule.id)
+                    or ("mandatory" if rule.severity in MANDATORY_SEVERITIES else "advisory"),
                     urn=entry["urn"],
                     resource_type=types.get(entry["urn"], ""),
                     message=str(entry.get("message") or rule.title),
