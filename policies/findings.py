@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 SEVERITIES = ("critical", "high", "medium", "low")
+FRAMEWORKS = ("hipaa", "gdpr", "cis")
 MANDATORY_SEVERITIES = frozenset({"critical", "high"})
 
 
@@ -34,6 +35,11 @@ class Finding:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+def control_labels(controls: dict[str, list[str]]) -> list[str]:
+    """ "HIPAA 164.312(b)"-style labels, in one fixed framework order for every report."""
+    return [f"{k.upper()} {c}" for k in FRAMEWORKS for c in controls.get(k, [])]
 
 
 def gate_error(code: str, message: str, remediation: str) -> Finding:

@@ -11,6 +11,7 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
+from policies.findings import control_labels
 from policies.rules import Rule, RuleError, load_rules
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -29,7 +30,7 @@ def _level(finding: dict[str, Any]) -> str:
 
 
 def _rule_entry(finding: dict[str, Any], rule: Rule | None) -> dict[str, Any]:
-    controls = [f"{k.upper()} {c}" for k, cs in finding["controls"].items() for c in cs]
+    controls = control_labels(finding["controls"])
     description = rule.description if rule else finding["title"]
     help_text = f"{description}\n\nHow to fix: {finding['remediation']}"
     return {
@@ -170,14 +171,15 @@ def markdown(reports: list[dict[str, Any]], top: int = 10) -> str:
             "",
             f"### Top findings ({min(top, len(open_findings))} of {len(open_findings)})",
             "",
-            "| | rule | stack | resource | what is wrong | how to fix |",
-            "|---|---|---|---|---|---|",
+            "| | rule | controls | stack | resource (URN) | what is wrong | how to fix |",
+            "|---|---|---|---|---|---|---|",
         ]
         for stack, f in open_findings[:top]:
             mark = "blocking" if f["enforcement"] == "mandatory" else "advisory"
-            resource = f["urn"].rsplit("::", 1)[-1] if f["urn"] else "(gate)"
+            controls = ", ".join(control_labels(f["controls"])) or "-"
+            resource = f"`{_cell(f['urn'], 200)}`" if f["urn"] else "(the gate itself)"
             lines.append(
-                f"| {mark} | {f['id']} | {stack} | `{_cell(resource, 60)}` | "
+                f"| {mark} | {f['id']} | {_cell(controls)} | {stack} | {resource} | "
                 f"{_cell(f['message'])} | {_cell(f['remediation'])} |"
             )
     waived = [(s, f) for s, f in everything if f["waiver"]]

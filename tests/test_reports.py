@@ -24,8 +24,17 @@ def blocked(tmp_path_factory):
     from tests.conftest import run_cli
 
     out = tmp_path_factory.mktemp("reports")
-    result = run_cli("preview", "--dir", UNENCRYPTED, "--stack", "dev", "--sarif",
-                     str(out / "gate.sarif"), "--markdown", str(out / "gate.md"))
+    result = run_cli(
+        "preview",
+        "--dir",
+        UNENCRYPTED,
+        "--stack",
+        "dev",
+        "--sarif",
+        str(out / "gate.sarif"),
+        "--markdown",
+        str(out / "gate.md"),
+    )
     assert result.code == 1, result.stderr
     return json.loads((out / "gate.sarif").read_text()), (out / "gate.md").read_text()
 
@@ -35,14 +44,17 @@ def test_sarif_is_valid_2_1_0_with_rule_metadata_and_urn_locations(blocked):
     assert _sarif_errors(sarif) == []
     run = sarif["runs"][0]
     (rule,) = [r for r in run["tool"]["driver"]["rules"] if r["id"] == "MED-ENC-001"]
-    assert "How to fix" in rule["help"]["text"] and "HIPAA 164.312(a)(2)(iv)" in rule[
-        "properties"]["tags"]
+    assert (
+        "How to fix" in rule["help"]["text"]
+        and "HIPAA 164.312(a)(2)(iv)" in rule["properties"]["tags"]
+    )
     (result,) = [r for r in run["results"] if r["ruleId"] == "MED-ENC-001"]
     assert result["level"] == "error"
     logical = result["locations"][0]["logicalLocations"][0]["fullyQualifiedName"]
     assert logical == "urn:pulumi:dev::noncompliant-unencrypted-bucket::aws:s3/bucket:Bucket::scans"
     assert result["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].endswith(
-        "Pulumi.dev.yaml")
+        "Pulumi.dev.yaml"
+    )
     assert "suppressions" not in result
 
 
@@ -65,7 +77,10 @@ def test_markdown_summary_has_decision_counts_top_findings(blocked):
     _, markdown = blocked
     assert markdown.startswith("## MedInfra policy gate: BLOCKED")
     assert "| dev | block | 1 | 0 | 0 | 4 |" in markdown
-    assert "| blocking | MED-ENC-001 | dev | `scans` |" in markdown
+    urn = "urn:pulumi:dev::noncompliant-unencrypted-bucket::aws:s3/bucket:Bucket::scans"
+    controls = "HIPAA 164.312(a)(2)(iv), GDPR Art.32(1)(a), CIS AWS 2.1.1"
+    assert f"| blocking | MED-ENC-001 | {controls} | dev | `{urn}` |" in markdown
+    assert "kms_master_key_id" in markdown  # the remediation
 
 
 def test_markdown_lists_waivers_in_effect(tmp_path, cli):
@@ -78,7 +93,6 @@ def test_markdown_lists_waivers_in_effect(tmp_path, cli):
 
 def test_protocol_path_and_direct_call_give_the_same_findings(cli):
     through_pack = cli("preview", "--dir", UNENCRYPTED, "--stack", "dev", "--format", "json")
-    direct = cli("preview", "--dir", UNENCRYPTED, "--stack", "dev", "--format", "json",
-                 "--direct")
+    direct = cli("preview", "--dir", UNENCRYPTED, "--stack", "dev", "--format", "json", "--direct")
     assert through_pack.code == direct.code == 1
     assert through_pack.json()["findings"] == direct.json()["findings"]

@@ -6,6 +6,7 @@ import json
 from collections import Counter
 from typing import Any
 
+from policies.findings import control_labels
 from scripts.medinfra.planner import Plan
 
 
@@ -104,7 +105,7 @@ def findings_text(findings: list[dict[str, Any]]) -> list[str]:
         out.append(f"  {urn}")
         for f in group:
             status = "WAIVED" if f["waiver"] else f["enforcement"].upper()
-            controls = ", ".join(f"{k.upper()} {c}" for k, cs in f["controls"].items() for c in cs)
+            controls = ", ".join(control_labels(f["controls"]))
             out.append(f"    [{status}] {f['id']} ({f['severity']}): {f['message']}")
             if controls:
                 out.append(f"      why: {f['title']} ({controls})")
