@@ -38,10 +38,12 @@ def _resource(urn: str, type_: str, props: dict, references: dict | None = None)
 
 
 def synthetic_inventory(size: int) -> dict:
-    """`size` resources in units of 5: key, bucket, its SSE configuration, a cluster, a
-    provider; every tenth bucket is left unencrypted so rules produce findings."""
-    resources = []
-    for i in range(max(1, size // 5)):
+    """At least `size` resources in units of 5: key, bucket, its SSE configuration, a cluster,
+    a provider; every tenth bucket is left unencrypted so rules produce findings."""
+    resources: list[dict] = []
+    i = -1
+    while len(resources) < size:
+        i += 1
         prefix = f"urn:pulumi:bench::bench::aws:{{}}::{i}"
         key, bucket = prefix.format("kms/key:Key"), prefix.format("s3/bucket:Bucket")
         resources += [
