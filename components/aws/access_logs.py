@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import PACKAGE
+from components.aws.bucket_baseline import lock_down_bucket
 from components.aws.policies import access_log_bucket_policy
 from components.validation import raise_if_invalid
 
@@ -49,29 +50,12 @@ class AccessLogBucket(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
         self.bucket = aws.s3.Bucket(name, bucket=args.bucket_name, force_destroy=False, opts=child)
-        aws.s3.BucketOwnershipControls(
-            name,
-            bucket=self.bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        aws.s3.BucketPublicAccessBlock(
-            name,
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
+        lock_down_bucket(name, self.bucket, child)
         aws.s3.BucketServerSideEncryptionConfiguration(
             name,
             bucket=self.bucket.id,
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
             opts=child,
-        )
-        aws.s3.BucketVersioning(
-            name, bucket=self.bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
         )
         aws.s3.BucketLifecycleConfiguration(
             name,

@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components import PACKAGE
+from components.aws.bucket_baseline import lock_down_bucket
 from components.aws.policies import bucket_policy
 from components.validation import raise_if_invalid
 
@@ -59,23 +60,7 @@ class DataStore(pulumi.ComponentResource):
             object_lock_enabled=locked,
             opts=child,
         )
-        # No ACLs at all: access is decided by policies only.
-        aws.s3.BucketOwnershipControls(
-            name,
-            bucket=self.bucket.id,
-            rule={"object_ownership": "BucketOwnerEnforced"},
-            opts=child,
-        )
-        # CIS AWS 2.1.4: block every form of public access.
-        aws.s3.BucketPublicAccessBlock(
-            name,
-            bucket=self.bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=child,
-        )
+        lock_down_bucket(name, self.bucket, child)
         # HIPAA 164.312(a)(2)(iv): encrypted at rest with the stack's customer-managed key.
         aws.s3.BucketServerSideEncryptionConfiguration(
             name,
@@ -90,10 +75,6 @@ class DataStore(pulumi.ComponentResource):
                 }
             ],
             opts=child,
-        )
-        # HIPAA 164.312(c)(1): integrity — every overwrite and delete keeps the old version.
-        aws.s3.BucketVersioning(
-            name, bucket=self.bucket.id, versioning_configuration={"status": "Enabled"}, opts=child
         )
         aws.s3.BucketLogging(
             name,

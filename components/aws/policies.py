@@ -71,18 +71,22 @@ def kms_key_policy(
     return _doc(*statements)
 
 
+def _deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
+    return {
+        "Sid": "DenyInsecureTransport",
+        "Effect": "Deny",
+        "Principal": "*",
+        "Action": "s3:*",
+        "Resource": [bucket_arn, f"{bucket_arn}/*"],
+        "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+    }
+
+
 def bucket_policy(bucket_arn: str, key_arn: str) -> dict:
     """Deny plain-HTTP access and uploads encrypted with anything but this stack's key."""
     objects = f"{bucket_arn}/*"
     return _doc(
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, objects],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
+        _deny_insecure_transport(bucket_arn),
         {
             "Sid": "DenyOutdatedTls",
             "Effect": "Deny",
@@ -133,14 +137,7 @@ def access_log_bucket_policy(
                 "ArnLike": {"aws:SourceArn": sorted(source_bucket_arns)},
             },
         },
-        {
-            "Sid": "DenyInsecureTransport",
-            "Effect": "Deny",
-            "Principal": "*",
-            "Action": "s3:*",
-            "Resource": [bucket_arn, objects],
-            "Condition": {"Bool": {"aws:SecureTransport": "false"}},
-        },
+        _deny_insecure_transport(bucket_arn),
     )
 
 

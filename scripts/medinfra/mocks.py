@@ -67,7 +67,7 @@ class OfflineCloud:
             key_id = str(uuid.UUID(h[:32]))
             arn = f"arn:aws:kms:{region}:{acct}:key/{key_id}"
             return key_id, {"arn": arn, "keyId": key_id}
-        if module == "s3" and kind.startswith("bucket") and kind in ("bucket", "bucketv2"):
+        if module == "s3" and kind in ("bucket", "bucketv2"):
             return physical, {"arn": f"arn:aws:s3:::{physical}", "bucket": physical}
         if type_ == "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
             url = str(inputs.get("url") or f"oidc.eks.{region}.amazonaws.com/id/{h[:32]}")
