@@ -322,6 +322,15 @@ class Model(_Model):
         return self
 
 
+class Serving(_Model):
+    """How KServe serves models on this stack."""
+
+    # Standard (plain Deployments + HPA) needs no Knative/Istio; Knative adds scale-to-zero and
+    # canary traffic splitting. A service's mode cannot change after creation.
+    deployment_mode: Literal["Standard", "Knative"] = "Standard"
+    """KServe deployment mode (Standard, formerly RawDeployment; Knative, formerly Serverless)."""
+
+
 class PolicySettings(_Model):
     """How this stack's policy gate enforces rules."""
 
@@ -363,6 +372,8 @@ class PlatformConfig(_Model):
     """Encrypted object stores; the default is one store for model artifacts."""
     models: list[Model] = Field(default_factory=list)
     """Model versions to serve with KServe."""
+    serving: Serving = Field(default_factory=Serving)
+    """Model serving settings (KServe deployment mode)."""
     policy: PolicySettings = Field(default_factory=PolicySettings)
     """Policy gate settings for this stack (enforcement overrides)."""
 
@@ -568,6 +579,13 @@ def cross_field_problems(raw: Mapping[str, Any]) -> list[Problem]:
             problems.append(
                 Problem(f"models[{i}].storageUri", uri, f"on {cloud} expected {scheme_what}")
             )
+        serving = raw.get("serving") if isinstance(raw.get("serving"), Mapping) else {}
+        mode = serving.get("deploymentMode", "Standard")
+        if model.get("canaryPercent") is not None and mode != "Knative":
+            problems.append(Problem(
+                f"models[{i}].canaryPercent", model["canaryPercent"],
+                f"canary traffic needs serving.deploymentMode: Knative; {mode} mode ignores it "
+                "(kserve#5335) - remove canaryPercent or switch the mode"))
         gpu = model.get("gpu", 1)
         if isinstance(gpu, int) and gpu > 0 and not pools:
             problems.append(

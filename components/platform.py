@@ -37,10 +37,20 @@ class Platform(pulumi.ComponentResource):
         self.config = config
         self.prefix = f"{project}-{stack}"
         self.aws = None
+        self.models = {}
         if config.cloud == "aws":
             from components.aws.compose import build
 
             self.aws = build(self, config, self.prefix)
+            cluster = self.aws.cluster
+            from components.k8s.compose import build as build_serving
+
+            self.models = build_serving(
+                self, config, provider=cluster.provider,
+                gpu_node_selector=cluster.gpu_node_selector,
+                gpu_tolerations=cluster.gpu_tolerations,
+                identity_annotations={name: identity.service_account_annotations
+                                      for name, identity in self.aws.identities.items()})
         self.register_outputs(
             {
                 "cloud": config.cloud,

@@ -58,3 +58,40 @@ def platform_copy(tmp_path: Path):
         return root
 
     return make
+
+
+class Inventory:
+    """An Inventory with lookups by type and name."""
+
+    def __init__(self, document: dict):
+        self.document = document
+        self.resources = document["resources"]
+        self.by_urn = {r["urn"]: r for r in self.resources}
+
+    def of_type(self, type_: str) -> list[dict]:
+        return [r for r in self.resources if r["type"] == type_]
+
+    def one(self, type_: str, name: str) -> dict:
+        (found,) = [r for r in self.of_type(type_) if r["name"] == name]
+        return found
+
+    def referenced(self, resource: dict, path: str) -> dict:
+        """The plan resource a property of `resource` refers to."""
+        return self.by_urn[resource["references"][path]]
+
+
+def _plan(tmp_path_factory, stack: str) -> Inventory:
+    out = tmp_path_factory.mktemp(stack) / "inventory.json"
+    result = run_cli("preview", "--stack", stack, "--inventory", str(out))
+    assert result.code == 0, result.stderr
+    return Inventory(json.loads(out.read_text()))
+
+
+@pytest.fixture(scope="session")
+def prod(tmp_path_factory) -> Inventory:
+    return _plan(tmp_path_factory, "aws-prod")
+
+
+@pytest.fixture(scope="session")
+def dev(tmp_path_factory) -> Inventory:
+    return _plan(tmp_path_factory, "aws-dev")

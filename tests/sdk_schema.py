@@ -37,6 +37,10 @@ def _module_for(token: str):
     return importlib.import_module(root if name == "index" else f"{root}.{name}")
 
 
+#: Custom resources have no SDK input class; their specs are checked against their CRD schema.
+CUSTOM_RESOURCE_TYPES = frozenset({"kubernetes:serving.kserve.io/v1beta1:InferenceService"})
+
+
 @functools.cache
 def args_class(token: str) -> type:
     """The SDK's typed input class for a resource type token."""

@@ -30,7 +30,10 @@ def _values(**overrides) -> dict[str, str]:
 def _problems(**overrides) -> dict[str, str]:
     with pytest.raises(ConfigError) as info:
         load_platform_config(_values(**overrides))
-    return {p.key: p.render() for p in info.value.problems}
+    found: dict[str, str] = {}
+    for p in info.value.problems:  # a key can have several problems: keep them all
+        found[p.key] = f"{found[p.key]}\n{p.render()}" if p.key in found else p.render()
+    return found
 
 
 def _gpu_pool(**kw):

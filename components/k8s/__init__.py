@@ -1,0 +1,1 @@
+"""Cloud-neutral Kubernetes components: KServe install and InferenceServices."""

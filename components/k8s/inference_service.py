@@ -1,0 +1,65 @@
+"""`InferenceService`: one model version served by KServe, hardened and bound to its identity."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import PACKAGE
+from components.k8s.isvc_spec import API_VERSION, IsvcInputs, render
+from components.validation import raise_if_invalid
+
+
+@dataclass(frozen=True, kw_only=True)
+class InferenceServiceArgs:
+    """Inputs of `InferenceService`."""
+
+    spec: IsvcInputs
+    """The model version and how to serve it."""
+    service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
+    """Annotations binding the service account to the cloud identity (e.g. IRSA role ARN)."""
+
+
+def _validate(args: InferenceServiceArgs) -> list[tuple[str, str]]:
+    spec, problems = args.spec, []
+    if spec.min_replicas > spec.max_replicas:
+        problems.append(("minReplicas", f"{spec.min_replicas} > maxReplicas {spec.max_replicas}"))
+    if spec.canary_percent is not None and spec.mode != "Knative":
+        problems.append(("canaryPercent", f"{spec.mode} mode ignores canary traffic"))
+    if spec.gpu and not spec.gpu_node_selector:
+        problems.append(("gpu", "GPU requested but the cluster has no GPU pool"))
+    if spec.storage_uri.lower().startswith("http://"):
+        problems.append(("storageUri", "plain http is not allowed"))
+    if not args.service_account_annotations:
+        problems.append(("serviceAccountAnnotations", "a cloud identity is required"))
+    return problems
+
+
+class InferenceService(pulumi.ComponentResource):
+    """Service account bound to the cloud identity (no static credentials), the KServe
+    InferenceService, and a PodDisruptionBudget where the mode creates Deployments."""
+
+    def __init__(self, name: str, args: InferenceServiceArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        raise_if_invalid(f"{PACKAGE}:k8s:InferenceService", name, _validate(args))
+        super().__init__(f"{PACKAGE}:k8s:InferenceService", name, None, opts)
+        spec = args.spec
+        child = pulumi.ResourceOptions(parent=self)
+        account = k8s.core.v1.ServiceAccount(
+            name, metadata={"name": spec.service_account, "namespace": spec.namespace,
+                            "annotations": args.service_account_annotations},
+            automount_service_account_token=True, opts=child)
+        manifest = render(spec)
+        self.resource = k8s.apiextensions.CustomResource(
+            name, api_version=API_VERSION, kind="InferenceService",
+            metadata=manifest["metadata"], spec=manifest["spec"],
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[account]))
+        if spec.mode == "Standard":
+            k8s.policy.v1.PodDisruptionBudget(
+                name, metadata={"name": spec.name, "namespace": spec.namespace},
+                spec={"maxUnavailable": 1, "selector": {"matchLabels": {
+                    "serving.kserve.io/inferenceservice": spec.name}}},
+                opts=child)
+        self.register_outputs({"name": spec.name})

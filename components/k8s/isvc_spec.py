@@ -1,0 +1,113 @@
+"""The InferenceService a model gets, built with the kserve SDK's typed models (pure).
+
+Kept apart from the component so it can be golden-tested and validated against KServe's CRD
+schema without any Pulumi runtime.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from kserve import (
+    ApiClient,
+    V1beta1InferenceService,
+    V1beta1InferenceServiceSpec,
+    V1beta1ModelFormat,
+    V1beta1ModelSpec,
+    V1beta1PredictorSpec,
+)
+from kubernetes.client import (
+    V1Capabilities,
+    V1EmptyDirVolumeSource,
+    V1ObjectMeta,
+    V1PodSecurityContext,
+    V1ResourceRequirements,
+    V1SeccompProfile,
+    V1SecurityContext,
+    V1Toleration,
+    V1Volume,
+    V1VolumeMount,
+)
+
+API_VERSION = "serving.kserve.io/v1beta1"
+SHA_ANNOTATION = "medinfra.io/model-sha256"
+MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
+RUN_AS = 1000
+
+
+@dataclass(frozen=True, kw_only=True)
+class IsvcInputs:
+    """Everything the spec depends on (plain values: pure and testable)."""
+
+    name: str
+    namespace: str
+    version: str
+    sha256: str
+    model_format: str
+    runtime: str | None
+    storage_uri: str
+    service_account: str
+    mode: str
+    cpu: str
+    memory: str
+    gpu: int
+    min_replicas: int
+    max_replicas: int
+    canary_percent: int | None = None
+    gpu_node_selector: dict[str, str] | None = None
+    gpu_tolerations: tuple[dict[str, str], ...] = ()
+
+
+def render(inputs: IsvcInputs) -> dict[str, Any]:
+    """The InferenceService manifest (dict) for one model version."""
+    resources = {"cpu": inputs.cpu, "memory": inputs.memory}
+    if inputs.gpu:
+        resources["nvidia.com/gpu"] = str(inputs.gpu)
+    gpu = inputs.gpu > 0
+    predictor = V1beta1PredictorSpec(
+        service_account_name=inputs.service_account,
+        # No static credentials in the pod: the service account carries the cloud identity.
+        min_replicas=inputs.min_replicas,
+        max_replicas=inputs.max_replicas,
+        scale_metric="concurrency" if inputs.mode == "Knative" else "cpu",
+        scale_target=4 if inputs.mode == "Knative" else 70,
+        canary_traffic_percent=inputs.canary_percent if inputs.mode == "Knative" else None,
+        node_selector=dict(inputs.gpu_node_selector or {}) if gpu else None,
+        tolerations=[V1Toleration(**t) for t in inputs.gpu_tolerations] if gpu else None,
+        # CIS Kubernetes 5.2: non-root, default seccomp, no privilege escalation, no caps.
+        security_context=V1PodSecurityContext(
+            run_as_non_root=True, run_as_user=RUN_AS, run_as_group=RUN_AS, fs_group=RUN_AS,
+            seccomp_profile=V1SeccompProfile(type="RuntimeDefault")),
+        # Read-only root filesystem; model servers get an explicit writable scratch space.
+        volumes=[V1Volume(name="scratch", empty_dir=V1EmptyDirVolumeSource(size_limit="2Gi"))],
+        model=V1beta1ModelSpec(
+            name="kserve-container",
+            model_format=V1beta1ModelFormat(name=inputs.model_format),
+            runtime=inputs.runtime,
+            storage_uri=inputs.storage_uri,
+            # GPU requests == limits: a GPU cannot be overcommitted.
+            resources=V1ResourceRequirements(requests=dict(resources), limits=dict(resources)),
+            security_context=V1SecurityContext(
+                allow_privilege_escalation=False, read_only_root_filesystem=True,
+                run_as_non_root=True, privileged=False,
+                capabilities=V1Capabilities(drop=["ALL"]),
+                seccomp_profile=V1SeccompProfile(type="RuntimeDefault")),
+            volume_mounts=[V1VolumeMount(name="scratch", mount_path="/tmp")],
+        ),
+    )
+    isvc = V1beta1InferenceService(
+        api_version=API_VERSION,
+        kind="InferenceService",
+        metadata=V1ObjectMeta(
+            name=inputs.name,
+            namespace=inputs.namespace,
+            labels={"app.kubernetes.io/name": inputs.name,
+                    "app.kubernetes.io/version": inputs.version,
+                    "app.kubernetes.io/managed-by": "medinfra"},
+            annotations={MODE_ANNOTATION: inputs.mode, SHA_ANNOTATION: inputs.sha256,
+                         "medinfra.io/model-version": inputs.version},
+        ),
+        spec=V1beta1InferenceServiceSpec(predictor=predictor),
+    )
+    return ApiClient().sanitize_for_serialization(isvc)

@@ -1,0 +1,111 @@
+"""`KServeInstall`: cert-manager, KServe and the NVIDIA device plugin, pinned, plus a locked-down
+namespace for model servers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components import PACKAGE
+from components.validation import raise_if_invalid
+
+# Pinned versions: the KServe CRD these match is tests/data/kserve (v0.20.0).
+CERT_MANAGER = ("cert-manager", "https://charts.jetstack.io", "v1.16.2")
+KSERVE_VERSION = "v0.20.0"
+KSERVE_CHARTS = "oci://ghcr.io/kserve/charts"
+DEVICE_PLUGIN = ("nvidia-device-plugin", "https://nvidia.github.io/k8s-device-plugin", "0.17.0")
+MODES = ("Standard", "Knative")
+PSA_RESTRICTED = {f"pod-security.kubernetes.io/{k}": "restricted"
+                  for k in ("enforce", "audit", "warn")}
+
+
+@dataclass(frozen=True, kw_only=True)
+class KServeInstallArgs:
+    """Inputs of `KServeInstall`."""
+
+    deployment_mode: str = "Standard"
+    """KServe deployment mode for every InferenceService (Standard or Knative)."""
+    models_namespace: str = "models"
+    """Namespace the model servers run in."""
+    gpu_node_selector: dict[str, str]
+    """Where the device plugin runs (GPU nodes only)."""
+    gpu_tolerations: tuple[dict[str, str], ...]
+    """Tolerations for the GPU taint."""
+
+
+def _validate(args: KServeInstallArgs) -> list[tuple[str, str]]:
+    if args.deployment_mode not in MODES:
+        return [("deploymentMode", f"{args.deployment_mode!r}: one of {', '.join(MODES)}")]
+    return []
+
+
+class KServeInstall(pulumi.ComponentResource):
+    """KServe with its prerequisites; models get a `restricted` namespace that denies all
+    traffic except what serving needs."""
+
+    def __init__(self, name: str, args: KServeInstallArgs,
+                 opts: pulumi.ResourceOptions | None = None):
+        raise_if_invalid(f"{PACKAGE}:k8s:KServeInstall", name, _validate(args))
+        super().__init__(f"{PACKAGE}:k8s:KServeInstall", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        namespaces = {
+            ns: k8s.core.v1.Namespace(f"{name}-{ns}", metadata={"name": ns}, opts=child)
+            for ns in ("cert-manager", "kserve", "nvidia-device-plugin")
+        }
+        chart, repo, version = CERT_MANAGER
+        cert_manager = k8s.helm.v3.Release(
+            f"{name}-cert-manager", chart=chart, version=version, repository_opts={"repo": repo},
+            namespace="cert-manager", values={"crds": {"enabled": True}},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespaces["cert-manager"]]))
+        crds = k8s.helm.v3.Release(
+            f"{name}-kserve-crd", chart=f"{KSERVE_CHARTS}/kserve-crd", version=KSERVE_VERSION,
+            namespace="kserve",
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespaces["kserve"]]))
+        self.kserve = k8s.helm.v3.Release(
+            f"{name}-kserve", chart=f"{KSERVE_CHARTS}/kserve-resources", version=KSERVE_VERSION,
+            namespace="kserve",
+            values={"kserve": {"controller": {"deploymentMode": args.deployment_mode}}},
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[cert_manager, crds]))
+        chart, repo, version = DEVICE_PLUGIN
+        k8s.helm.v3.Release(
+            f"{name}-device-plugin", chart=chart, version=version,
+            repository_opts={"repo": repo}, namespace="nvidia-device-plugin",
+            # Only GPU nodes run it, and it tolerates their taint.
+            values={"nodeSelector": args.gpu_node_selector,
+                    "tolerations": [dict(t) for t in args.gpu_tolerations]},
+            opts=pulumi.ResourceOptions(parent=self,
+                                        depends_on=[namespaces["nvidia-device-plugin"]]))
+        self.namespace = k8s.core.v1.Namespace(
+            f"{name}-{args.models_namespace}",
+            # CIS Kubernetes 5.2: Pod Security Admission "restricted" for model servers.
+            metadata={"name": args.models_namespace, "labels": PSA_RESTRICTED}, opts=child)
+        self._network_policies(name, args.models_namespace)
+        self.register_outputs({"modelsNamespace": args.models_namespace})
+
+    def _network_policies(self, name: str, namespace: str) -> None:
+        opts = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace])
+        # Default deny both ways; then only what serving needs.
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-default-deny", metadata={"name": "default-deny", "namespace": namespace},
+            spec={"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}, opts=opts)
+        k8s.networking.v1.NetworkPolicy(
+            f"{name}-allow-serving", metadata={"name": "allow-serving", "namespace": namespace},
+            spec={
+                "podSelector": {},
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [{
+                    "from": [{"namespaceSelector": {"matchLabels": {
+                        "kubernetes.io/metadata.name": ns}}} for ns in ("kserve", namespace)],
+                    "ports": [{"protocol": "TCP", "port": 8080}],
+                }],
+                "egress": [
+                    {"to": [{"namespaceSelector": {"matchLabels": {
+                        "kubernetes.io/metadata.name": "kube-system"}}}],
+                     "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]},
+                    # Model weights and credentials over TLS only (store, STS, via endpoints).
+                    {"ports": [{"protocol": "TCP", "port": 443}]},
+                ],
+            },
+            opts=opts)
