@@ -17,24 +17,22 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from policies.gate import GateOptions, evaluate  # noqa: E402
+from policies.inventory import InventoryResource  # noqa: E402
 
 TAGS = {"owner": "o", "costCenter": "c", "environment": "prod", "dataClassification": "phi"}
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 
 
 def _resource(urn: str, type_: str, props: dict, references: dict | None = None) -> dict:
-    return {
-        "urn": urn,
-        "type": type_,
-        "name": urn.rsplit("::", 1)[1],
-        "provider": "aws",
-        "parent": None,
-        "dependencies": [],
-        "props": props,
-        "unknowns": [],
-        "secrets": [],
-        "references": references or {},
-    }
+    return InventoryResource(
+        urn=urn,
+        type=type_,
+        name=urn.rsplit("::", 1)[1],
+        provider="aws",
+        parent=None,
+        props=props,
+        references=references or {},
+    ).to_dict()
 
 
 def synthetic_inventory(size: int) -> dict:

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from policies.engines import EmbeddedEngine, OpaServerEngine
 from policies.gate import GateOptions, evaluate
+from policies.inventory import InventoryResource
 from policies.rules import RULES_DIR
 from tests.conftest import REPO
 
@@ -21,19 +22,15 @@ CLUSTER = "urn:pulumi:dev::demo::aws:eks/cluster:Cluster::api"
 
 
 def _resource(urn, type_, props, **extra):
-    return {
-        "urn": urn,
-        "type": type_,
-        "name": urn.rsplit("::", 1)[1],
-        "provider": "aws",
-        "parent": None,
-        "dependencies": [],
-        "props": props,
-        "unknowns": [],
-        "secrets": [],
-        "references": {},
+    return InventoryResource(
+        urn=urn,
+        type=type_,
+        name=urn.rsplit("::", 1)[1],
+        provider="aws",
+        parent=None,
+        props=props,
         **extra,
-    }
+    ).to_dict()
 
 
 def _inventory(*resources, stack="dev"):
