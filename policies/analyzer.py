@@ -63,6 +63,7 @@ from policies.inventory import (
     InventoryResource,
     Secret,
     build_inventory,
+    decode_config_value,
     package_of,
     redact,
     resolve_references,
@@ -159,14 +160,6 @@ def keep_secrets_marked() -> None:
     policy_module._PolicyAnalyzerServicer.ConfigureStack = _configure_stack_keeping_secret_keys
 
 
-def _config_value(text: str) -> Any:
-    # The CLI passes objects and lists as JSON text and scalars as their text.
-    try:
-        return json.loads(text) if text[:1] in ("[", "{") else text
-    except ValueError:
-        return text
-
-
 def project_config(project: str, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
     """The project's namespace of PULUMI_CONFIG, decoded as the planner does, secrets redacted."""
     raw = json.loads(environ.get("PULUMI_CONFIG") or "{}")
@@ -176,7 +169,7 @@ def project_config(project: str, environ: Mapping[str, str] = os.environ) -> dic
     for key, text in sorted(raw.items()):
         namespace, _, name = key.partition(":")
         if namespace == project:
-            config[name] = SECRET_MARK if key in secret_keys else _config_value(str(text))
+            config[name] = SECRET_MARK if key in secret_keys else decode_config_value(str(text))
     return config
 
 

@@ -8,6 +8,7 @@ which resource of the plan, so every producer yields exactly the same shape.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -144,6 +145,15 @@ class InventoryResource:
             "secrets": self.secrets,
             "references": self.references,
         }
+
+
+def decode_config_value(text: str) -> Any:
+    """A config value as the Pulumi CLI passes it (objects and lists as JSON text, scalars as
+    their text) -> the value the Inventory's `config` holds."""
+    try:
+        return json.loads(text) if text[:1] in ("[", "{") else text
+    except ValueError:
+        return text
 
 
 def package_of(type_token: str) -> str | None:

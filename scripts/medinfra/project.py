@@ -19,6 +19,8 @@ from typing import Any
 import jsonschema
 import yaml
 
+from policies.inventory import decode_config_value
+
 #: What a program sees in place of a `secure:` config value offline (we never hold the key).
 SECRET_PLACEHOLDER = "[secret]"
 
@@ -68,10 +70,7 @@ class StackConfig:
             if key in self.secret_keys:
                 out[name] = SECRET_PLACEHOLDER
                 continue
-            try:
-                out[name] = json.loads(raw) if raw[:1] in "[{" else raw
-            except ValueError:
-                out[name] = raw
+            out[name] = decode_config_value(raw)
         return out
 
 
