@@ -308,6 +308,9 @@ class Model(_Model):
         "huggingface",
     ]
     runtime: str | None = None
+    image_digest: Annotated[str, Field(pattern=r"^sha256:[0-9a-f]{64}$")]
+    """Digest (sha256:<64 hex>) of the model-server image in this stack's registry. Pods run
+    the image by digest, never by a mutable tag."""
     gpu: int = Field(default=1, ge=0, le=16)
     cpu: Quantity = "2"
     memory: Quantity = "8Gi"

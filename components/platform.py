@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pulumi
 
 from components import PACKAGE
 from components.config import PlatformConfig
-from components.tagging import required_tags, tag_transformation
+from components.tagging import required_tags
 
-#: Which property carries tags/labels, per provider package.
-_TAG_PROPERTY = {"aws": ("aws:", "tags")}
+#: Cloud -> module that composes its building blocks. Each module offers
+#: `tag_transformations(tags) -> list` (tags/labels applied once, to every taggable resource) and
+#: `build(parent, config, prefix)` returning an object with `serving` (a
+#: `components.k8s.compose.ServingTarget`) and `exports()` (stack outputs).
+CLOUD_MODULES = {
+    "aws": "components.aws.compose",
+    "azure": "components.azure.compose",
+    "gcp": "components.gcp.compose",
+}
+
+
+def _cloud_module(cloud: str):
+    try:
+        return importlib.import_module(CLOUD_MODULES[cloud])
+    except ModuleNotFoundError as exc:
+        if exc.name != CLOUD_MODULES[cloud]:
+            raise
+        return None
 
 
 class Platform(pulumi.ComponentResource):
@@ -25,37 +43,34 @@ class Platform(pulumi.ComponentResource):
     ):
         project, stack = pulumi.get_project(), pulumi.get_stack()
         self.tags = required_tags(config, project, stack)
-        transformations = (
-            [tag_transformation(self.tags, *_TAG_PROPERTY[config.cloud])]
-            if config.cloud in _TAG_PROPERTY
-            else []
-        )
+        module = _cloud_module(config.cloud)
+        transformations = module.tag_transformations(self.tags) if module else []
         opts = pulumi.ResourceOptions.merge(
             opts, pulumi.ResourceOptions(transformations=transformations)
         )
         super().__init__(f"{PACKAGE}:platform:Platform", name, None, opts)
         self.config = config
         self.prefix = f"{project}-{stack}"
-        self.aws = None
+        self.cloud = None
         self.models = {}
-        if config.cloud == "aws":
-            from components.aws.compose import build
-
-            self.aws = build(self, config, self.prefix)
-            cluster = self.aws.cluster
+        if module is not None:
             from components.k8s.compose import build as build_serving
 
-            self.models = build_serving(
-                self, config, provider=cluster.provider,
-                gpu_node_selector=cluster.gpu_node_selector,
-                gpu_tolerations=cluster.gpu_tolerations,
-                identity_annotations={name: identity.service_account_annotations
-                                      for name, identity in self.aws.identities.items()})
-        self.register_outputs(
-            {
-                "cloud": config.cloud,
-                "environment": config.environment,
-                "region": config.region,
-                "dataClassification": config.data_classification,
-            }
-        )
+            self.cloud = module.build(self, config, self.prefix)
+            self.models = build_serving(self, config, self.cloud.serving)
+        self.register_outputs(self._facts())
+
+    def _facts(self) -> dict[str, str]:
+        return {
+            "cloud": self.config.cloud,
+            "environment": self.config.environment,
+            "region": self.config.region,
+            "dataClassification": self.config.data_classification,
+        }
+
+    def exports(self) -> dict[str, object]:
+        """Stack outputs: what every stack says about itself plus the cloud's own."""
+        outputs = self._facts()
+        if self.cloud is not None:
+            outputs.update(self.cloud.exports())
+        return outputs

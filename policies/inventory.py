@@ -83,6 +83,13 @@ def _leaves(value: Any, path: tuple) -> Iterable[tuple[tuple, Any]]:
         yield path, value
 
 
+def _origin(value: str, known_values: Mapping[str, str]) -> str | None:
+    if value in known_values:
+        return known_values[value]
+    base, at, _ = value.partition("@")
+    return known_values.get(base) if at else None
+
+
 def resolve_references(
     props: Mapping[str, Any],
     unknowns: Iterable[str],
@@ -93,9 +100,9 @@ def resolve_references(
 
     Pulumi records dependencies per top-level property only. We narrow them down to the exact
     leaf: a leaf whose value is an identifier a dependency produced (`known_values`: value ->
-    URN) points at that resource; an unknown leaf under a property with a single dependency
-    points at that dependency. A property with one dependency and no matching leaf (the value
-    was transformed) is attributed as a whole.
+    URN), or such an identifier followed by `@digest`, points at that resource; an unknown
+    leaf under a property with a single dependency points at that dependency. A property with
+    one dependency and no matching leaf (the value was transformed) is attributed as a whole.
     """
     unknown_set = set(unknowns)
     refs: dict[str, str] = {}
@@ -106,8 +113,10 @@ def resolve_references(
         found = False
         for path, leaf in _leaves(props[top], (top,)):
             where = pointer(path)
-            if isinstance(leaf, str) and known_values.get(leaf) in deps:
-                refs[where] = known_values[leaf]
+            # An image by digest (`<repository url>@sha256:...`) came from its repository.
+            origin = _origin(leaf, known_values) if isinstance(leaf, str) else None
+            if origin in deps:
+                refs[where] = origin
                 found = True
             elif where in unknown_set and len(deps) == 1:
                 refs[where] = deps[0]

@@ -83,3 +83,11 @@ def test_redact_is_identity_on_plain_json(value):
     props, secrets, unknowns = redact(value)
     assert (secrets, unknowns) == ([], [])
     assert redact(props)[0] == props
+
+
+def test_image_by_digest_points_at_the_repository_it_names():
+    repo = "urn:pulumi:s::p::aws:ecr/repository:Repository::r"
+    url = "1.dkr.ecr.us-east-1.amazonaws.com/p/models"
+    props = {"spec": {"image": f"{url}@sha256:{'a' * 64}", "other": f"{url}:latest"}}
+    refs = resolve_references(props, [], {"spec": [repo, KEY]}, {url: repo})
+    assert refs == {"/spec/image": repo}  # a mutable tag is not an image by digest

@@ -47,6 +47,7 @@ def _model(**kw):
         "storageUri": "s3://b/m/1/",
         "sha256": SHA,
         "format": "onnx",
+        "imageDigest": "sha256:" + SHA,
         **kw,
     }
 

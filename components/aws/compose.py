@@ -16,7 +16,9 @@ from components.aws.keys import Keys, KeysArgs
 from components.aws.network import Network, NetworkArgs
 from components.aws.registry import Registry, RegistryArgs
 from components.config import PlatformConfig
+from components.k8s.compose import ModelIdentity, ServingTarget
 from components.naming import physical_name
+from components.tagging import tag_transformation
 
 #: Namespace the model servers run in (the serving components create it).
 MODELS_NAMESPACE = "models"
@@ -32,6 +34,32 @@ class AwsPlatform:
     registry: Registry
     cluster: GpuCluster
     identities: dict[str, WorkloadIdentity]
+
+    @property
+    def serving(self) -> ServingTarget:
+        """The cloud-neutral outputs model serving builds on."""
+        return ServingTarget(
+            provider=self.cluster.provider,
+            gpu_node_selector=self.cluster.gpu_node_selector,
+            gpu_tolerations=self.cluster.gpu_tolerations,
+            identities={name: ModelIdentity(identity.service_account_annotations)
+                        for name, identity in self.identities.items()},
+            image_repository=self.registry.repository.repository_url,
+        )
+
+    def exports(self) -> dict[str, object]:
+        """Stack outputs (the kubeconfig stays secret)."""
+        return {
+            "clusterName": self.cluster.cluster.name,
+            "kubeconfig": self.cluster.kubeconfig,
+            "registryUrl": self.registry.repository.repository_url,
+            "buckets": {n: s.bucket.id for n, s in self.stores.items()},
+        }
+
+
+def tag_transformations(tags: dict[str, str]) -> list:
+    """Every `aws:` resource with a `tags` input gets the stack's tags."""
+    return [tag_transformation(tags, "aws:", "tags")]
 
 
 def store_bucket_names(prefix: str, config: PlatformConfig) -> dict[str, str]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 
 import pulumi
 import pulumi_kubernetes as k8s
@@ -15,18 +16,48 @@ from components.k8s.kserve_install import KServeInstall, KServeInstallArgs
 MODELS_NAMESPACE = "models"
 
 
-def build(parent: pulumi.Resource, config: PlatformConfig, *, provider: k8s.Provider,
-          gpu_node_selector: dict[str, str], gpu_tolerations: list[dict[str, str]],
-          identity_annotations: Mapping[str, dict]) -> dict[str, InferenceService]:
+@dataclass(frozen=True)
+class ModelIdentity:
+    """How one model's Kubernetes service account becomes its cloud identity."""
+
+    service_account_annotations: Mapping[str, pulumi.Input[str]]
+    """E.g. IRSA role ARN, Azure workload identity client id, GKE service account email."""
+    pod_labels: Mapping[str, str] = field(default_factory=dict)
+    """Labels the pod needs for the identity webhook (Azure: azure.workload.identity/use)."""
+
+
+@dataclass(frozen=True)
+class ServingTarget:
+    """What any cloud's platform hands the serving layer (DESIGN.md, cloud-neutral outputs)."""
+
+    provider: k8s.Provider
+    """Kubernetes provider for the GPU cluster (built from its secret kubeconfig)."""
+    gpu_node_selector: dict[str, str]
+    """Node selector that lands pods on the GPU pools."""
+    gpu_tolerations: list[dict[str, str]]
+    """Tolerations matching the GPU pools' taint."""
+    identities: Mapping[str, ModelIdentity]
+    """Model name -> its workload identity."""
+    image_repository: pulumi.Input[str] | None = None
+    """Repository URL in this plan's registry that model-server images are pulled from."""
+
+
+def build(parent: pulumi.Resource, config: PlatformConfig,
+          target: ServingTarget) -> dict[str, InferenceService]:
     """KServe on the cluster and one InferenceService per configured model."""
+    provider = target.provider
     opts = pulumi.ResourceOptions(parent=parent, providers=[provider])
     install = KServeInstall("kserve", KServeInstallArgs(
         deployment_mode=config.serving.deployment_mode, models_namespace=MODELS_NAMESPACE,
-        gpu_node_selector=gpu_node_selector, gpu_tolerations=tuple(gpu_tolerations)),
+        gpu_node_selector=target.gpu_node_selector,
+        gpu_tolerations=tuple(target.gpu_tolerations)),
         opts=opts)
+    if config.models and target.image_repository is None:
+        raise ValueError("ServingTarget.image_repository is required to serve models")
     has_gpu_pools = bool(config.cluster.gpu_pools)
     services = {}
     for model in config.models:
+        identity = target.identities[model.name]
         spec = IsvcInputs(
             name=model.name, namespace=MODELS_NAMESPACE, version=model.version,
             sha256=model.sha256, model_format=model.format, runtime=model.runtime,
@@ -34,12 +65,16 @@ def build(parent: pulumi.Resource, config: PlatformConfig, *, provider: k8s.Prov
             mode=config.serving.deployment_mode, cpu=model.cpu, memory=model.memory,
             gpu=model.gpu, min_replicas=config.min_replicas(model),
             max_replicas=model.max_replicas, canary_percent=model.canary_percent,
-            gpu_node_selector=gpu_node_selector if has_gpu_pools else None,
-            gpu_tolerations=tuple(gpu_tolerations))
+            gpu_node_selector=target.gpu_node_selector if has_gpu_pools else None,
+            gpu_tolerations=tuple(target.gpu_tolerations))
+        if identity.pod_labels:
+            spec = replace(spec, pod_labels=dict(identity.pod_labels))
         services[model.name] = InferenceService(
             f"model-{model.name}",
-            InferenceServiceArgs(spec=spec,
-                                 service_account_annotations=identity_annotations[model.name]),
+            InferenceServiceArgs(
+                spec=spec,
+                service_account_annotations=dict(identity.service_account_annotations),
+                image=pulumi.Output.concat(target.image_repository, "@", model.image_digest)),
             opts=pulumi.ResourceOptions(parent=parent, providers=[provider],
                                         depends_on=[install.kserve, install.namespace]))
     return services

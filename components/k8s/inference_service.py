@@ -20,6 +20,9 @@ class InferenceServiceArgs:
     """The model version and how to serve it."""
     service_account_annotations: dict[str, pulumi.Input[str]] = field(default_factory=dict)
     """Annotations binding the service account to the cloud identity (e.g. IRSA role ARN)."""
+    image: pulumi.Input[str] | None = None
+    """Model-server image by digest (`<repository>@sha256:...`), usually an output of this
+    plan's registry. It overrides the serving runtime's tagged image."""
 
 
 def _validate(args: InferenceServiceArgs) -> list[tuple[str, str]]:
@@ -52,6 +55,9 @@ class InferenceService(pulumi.ComponentResource):
                             "annotations": args.service_account_annotations},
             automount_service_account_token=True, opts=child)
         manifest = render(spec)
+        if args.image is not None:
+            # Only this field waits on the registry: the rest of the spec stays known in preview.
+            manifest["spec"]["predictor"]["model"]["image"] = args.image
         self.resource = k8s.apiextensions.CustomResource(
             name, api_version=API_VERSION, kind="InferenceService",
             metadata=manifest["metadata"], spec=manifest["spec"],

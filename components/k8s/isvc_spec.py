@@ -57,6 +57,11 @@ class IsvcInputs:
     canary_percent: int | None = None
     gpu_node_selector: dict[str, str] | None = None
     gpu_tolerations: tuple[dict[str, str], ...] = ()
+    image: str | None = None
+    """Model-server image by digest; None leaves the serving runtime's image (the component
+    sets it from the registry's output)."""
+    pod_labels: dict[str, str] | None = None
+    """Extra labels on the predictor pods (e.g. Azure workload identity's opt-in label)."""
 
 
 def render(inputs: IsvcInputs) -> dict[str, Any]:
@@ -68,6 +73,7 @@ def render(inputs: IsvcInputs) -> dict[str, Any]:
     predictor = V1beta1PredictorSpec(
         service_account_name=inputs.service_account,
         # No static credentials in the pod: the service account carries the cloud identity.
+        labels=dict(inputs.pod_labels) if inputs.pod_labels else None,
         min_replicas=inputs.min_replicas,
         max_replicas=inputs.max_replicas,
         scale_metric="concurrency" if inputs.mode == "Knative" else "cpu",
@@ -85,6 +91,7 @@ def render(inputs: IsvcInputs) -> dict[str, Any]:
             name="kserve-container",
             model_format=V1beta1ModelFormat(name=inputs.model_format),
             runtime=inputs.runtime,
+            image=inputs.image,
             storage_uri=inputs.storage_uri,
             # GPU requests == limits: a GPU cannot be overcommitted.
             resources=V1ResourceRequirements(requests=dict(resources), limits=dict(resources)),

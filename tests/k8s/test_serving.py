@@ -77,6 +77,27 @@ def test_service_account_is_bound_to_the_models_irsa_role_of_this_plan(prod):
     assert not any("secret" in k.lower() for k in json.dumps(account["props"]).split('"'))
 
 
+def test_model_server_image_is_pinned_by_digest_in_this_plans_registry(prod):
+    isvc = _isvc(prod)
+    image = isvc["props"]["spec"]["predictor"]["model"]["image"]
+    repository, digest = image.split("@")
+    assert digest == "sha256:9b2e4c6a8d0f1e3c5a7b9d1f3e5c7a9b1d3f5e7c9a1b3d5f7e9c1a3b5d7f9e1c"
+    assert repository.endswith(".amazonaws.com/medinfra-aws-prod/models")
+    registry = prod.referenced(isvc, "/spec/predictor/model/image")
+    assert registry["type"] == "aws:ecr/repository:Repository"
+
+
+def test_model_without_a_digest_pinned_image_is_a_config_error():
+    values = {"cloud": "aws", "environment": "dev", "region": "us-east-1",
+              "allowedRegions": '["us-east-1"]', "tags": '{"owner": "a", "costCenter": "b"}',
+              "models": json.dumps([{"name": "m", "version": "1", "storageUri": "s3://b/m/",
+                                     "sha256": "a" * 64, "format": "onnx", "gpu": 0,
+                                     "imageDigest": "latest"}])}
+    with pytest.raises(ConfigError) as info:
+        load_platform_config(values)
+    assert "models[0].imageDigest" in str(info.value) and "latest" in str(info.value)
+
+
 def test_standard_mode_gets_a_disruption_budget(prod):
     (pdb,) = prod.of_type("kubernetes:policy/v1:PodDisruptionBudget")
     assert pdb["props"]["spec"]["selector"]["matchLabels"] == {
@@ -101,6 +122,7 @@ def _inputs(**kw) -> IsvcInputs:
 @pytest.mark.parametrize("variant", [
     {}, {"mode": "Knative", "canary_percent": 10}, {"gpu": 0, "gpu_node_selector": None},
     {"runtime": "kserve-torchserve", "model_format": "onnx"},
+    {"image": "123456789012.dkr.ecr.us-east-1.amazonaws.com/p/models@sha256:" + "c" * 64},
 ])
 def test_every_rendered_variant_validates_against_the_crd(variant):
     assert crd_errors(render(_inputs(**variant))) == []
@@ -146,6 +168,7 @@ def test_canary_in_standard_mode_is_a_config_error():
               "cluster": '{"gpuPools": [{"name": "gpu", "instanceType": "g5.xlarge"}]}',
               "models": json.dumps([{"name": "m", "version": "1", "storageUri": "s3://b/m/",
                                      "sha256": "a" * 64, "format": "onnx",
+                                     "imageDigest": "sha256:" + "b" * 64,
                                      "canaryPercent": 10}])}
     with pytest.raises(ConfigError) as info:
         load_platform_config(values)
