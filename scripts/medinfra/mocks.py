@@ -12,10 +12,18 @@ import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 
+from scripts.medinfra.mocks_azure import SUBSCRIPTION_ID, TENANT_ID, azure_invokes, azure_resource
+from scripts.medinfra.mocks_gcp import GCP_PROJECT, gcp_invokes, gcp_resource
+
 ACCOUNT_ID = "123456789012"
-SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
-TENANT_ID = "00000000-0000-0000-0000-00000000aaaa"
-GCP_PROJECT = "medinfra-offline"
+__all__ = [
+    "ACCOUNT_ID",
+    "GCP_PROJECT",
+    "SUBSCRIPTION_ID",
+    "TENANT_ID",
+    "OfflineCloud",
+    "UnansweredInvoke",
+]
 
 
 class UnansweredInvoke(Exception):
@@ -46,8 +54,8 @@ class OfflineCloud:
             return pid, dict(inputs), {pid}
         maker = {
             "aws": self._aws,
-            "gcp": self._gcp,
-            "azure-native": self._azure,
+            "gcp": lambda t, n, i, h: gcp_resource(self, t, n, i, h),
+            "azure-native": lambda t, n, i, h: azure_resource(self, t, n, i, h),
             "kubernetes": self._kubernetes,
         }.get(package, self._generic)
         rid, extra = maker(type_, name, inputs, h)
@@ -103,37 +111,6 @@ class OfflineCloud:
         arn = f"arn:aws:{module}:{region}:{acct}:{kind}/{physical}"
         return rid, {"arn": arn}
 
-    def _gcp(self, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
-        collection = type_.rsplit(":", 1)[-1].lower() + "s"
-        physical = inputs.get("name") or f"{name}-{h[:7]}"
-        rid = f"projects/{self.gcp_project}/locations/{self.gcp_region}/{collection}/{physical}"
-        return rid, {
-            "name": physical,
-            "selfLink": f"https://www.googleapis.com/{rid}",
-            "project": inputs.get("project", self.gcp_project),
-        }
-
-    def _azure(self, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
-        module, kind = type_.split(":")[1], type_.rsplit(":", 1)[-1]
-        physical = next(
-            (
-                v
-                for k, v in inputs.items()
-                if k.endswith("Name") and k != "resourceGroupName" and isinstance(v, str)
-            ),
-            f"{name}{h[:6]}",
-        )
-        rg = inputs.get("resourceGroupName", f"{name}-rg")
-        if type_ == "azure-native:resources:ResourceGroup":
-            rid = f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{physical}"
-        else:
-            collection = kind[0].lower() + kind[1:] + "s"
-            rid = (
-                f"/subscriptions/{SUBSCRIPTION_ID}/resourceGroups/{rg}"
-                f"/providers/Microsoft.{module.capitalize()}/{collection}/{physical}"
-            )
-        return rid, {"name": physical, "id": rid}
-
     def _kubernetes(self, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
         metadata = dict(inputs.get("metadata") or {})
         metadata.setdefault("name", f"{name}-{h[:8]}")
@@ -153,6 +130,9 @@ class OfflineCloud:
         return answer(args)
 
     def _invokes(self) -> dict[str, Callable[[dict], dict]]:
+        return {**self._aws_invokes(), **gcp_invokes(self), **azure_invokes(self)}
+
+    def _aws_invokes(self) -> dict[str, Callable[[dict], dict]]:
         region, acct = self.aws_region, ACCOUNT_ID
         zones = [f"{region}{s}" for s in "abcdef"]
         return {
@@ -181,24 +161,5 @@ class OfflineCloud:
                 "groupNames": [region] * len(zones),
                 "id": region,
                 "state": a.get("state", "available"),
-            },
-            "gcp:organizations/getProject:getProject": lambda a: {
-                "projectId": self.gcp_project,
-                "number": "123456789012",
-                "name": self.gcp_project,
-                "id": f"projects/{self.gcp_project}",
-            },
-            "gcp:organizations/getClientConfig:getClientConfig": lambda a: {
-                "project": self.gcp_project,
-                "region": self.gcp_region,
-                "zone": f"{self.gcp_region}-a",
-                "id": "offline",
-                "accessToken": "",
-            },
-            "azure-native:authorization:getClientConfig": lambda a: {
-                "clientId": "00000000-0000-0000-0000-0000000000c1",
-                "objectId": "00000000-0000-0000-0000-0000000000b1",
-                "subscriptionId": SUBSCRIPTION_ID,
-                "tenantId": TENANT_ID,
             },
         }
