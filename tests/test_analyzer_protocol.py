@@ -217,7 +217,8 @@ def test_a_pack_that_fails_at_import_is_an_analyzer_error_at_once(tmp_path, laun
     started = time.monotonic()
     with pytest.raises(AnalyzerError, match="exited") as caught:
         analyze_over_protocol(compliant_inventory(), pack_dir=pack, timeout=60)
-    assert time.monotonic() - started < 15
+    # Detected from the exit, not from the 60 s timeout (generous bound: CI machines are slow).
+    assert time.monotonic() - started < 45
     assert "the pack is broken" in str(caught.value)
     assert [p.poll() is not None for p in launched] == [True]
 
@@ -234,7 +235,8 @@ def test_a_pack_that_never_serves_is_killed_after_the_timeout(tmp_path, launched
     started = time.monotonic()
     with pytest.raises(AnalyzerError, match="did not print its port"):
         analyze_over_protocol(compliant_inventory(), pack_dir=pack, timeout=2)
-    assert time.monotonic() - started < 10
+    # Killed near the 2 s timeout instead of sleeping 600 s (generous bound for slow machines).
+    assert time.monotonic() - started < 30
     assert [p.poll() is not None for p in launched] == [True]
 
 
