@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import importlib
 import typing
+import warnings
 from typing import Any
 
 from pulumi import _types as sdk_types
@@ -44,6 +45,13 @@ CUSTOM_RESOURCE_TYPES = frozenset({"kubernetes:serving.kserve.io/v1beta1:Inferen
 @functools.cache
 def args_class(token: str) -> type:
     """The SDK's typed input class for a resource type token."""
+    # Loading a provider module touches its deprecated aliases: the SDK's noise, not ours.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        return _args_class(token)
+
+
+def _args_class(token: str) -> type:
     import sys
 
     name = "Provider" if token.startswith("pulumi:providers:") else token.rsplit(":", 1)[1]

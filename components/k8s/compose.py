@@ -40,6 +40,12 @@ class ServingTarget:
     """Model name -> its workload identity."""
     image_repository: pulumi.Input[str] | None = None
     """Repository URL in this plan's registry that model-server images are pulled from."""
+    install_device_plugin: bool = True
+    """Install NVIDIA's device plugin on the GPU nodes; False where the cluster runs one itself
+    (GKE with GPU driver installation)."""
+    extra_egress: tuple[dict, ...] = ()
+    """NetworkPolicy egress rules model pods need beyond DNS and 443, e.g. to the node-local
+    metadata server that issues workload identity tokens on GKE."""
 
 
 def build(parent: pulumi.Resource, config: PlatformConfig,
@@ -50,7 +56,8 @@ def build(parent: pulumi.Resource, config: PlatformConfig,
     install = KServeInstall("kserve", KServeInstallArgs(
         deployment_mode=config.serving.deployment_mode, models_namespace=MODELS_NAMESPACE,
         gpu_node_selector=target.gpu_node_selector,
-        gpu_tolerations=tuple(target.gpu_tolerations)),
+        gpu_tolerations=tuple(target.gpu_tolerations),
+        device_plugin=target.install_device_plugin, extra_egress=tuple(target.extra_egress)),
         opts=opts)
     if config.models and target.image_repository is None:
         raise ValueError("ServingTarget.image_repository is required to serve models")

@@ -33,6 +33,10 @@ class KServeInstallArgs:
     """Where the device plugin runs (GPU nodes only)."""
     gpu_tolerations: tuple[dict[str, str], ...]
     """Tolerations for the GPU taint."""
+    device_plugin: bool = True
+    """Install NVIDIA's device plugin (False where the cluster provider runs its own)."""
+    extra_egress: tuple[dict, ...] = ()
+    """Further egress rules for model pods (e.g. a node-local workload identity endpoint)."""
 
 
 def _validate(args: KServeInstallArgs) -> list[tuple[str, str]]:
@@ -53,6 +57,7 @@ class KServeInstall(pulumi.ComponentResource):
         namespaces = {
             ns: k8s.core.v1.Namespace(f"{name}-{ns}", metadata={"name": ns}, opts=child)
             for ns in ("cert-manager", "kserve", "nvidia-device-plugin")
+            if ns != "nvidia-device-plugin" or args.device_plugin
         }
         chart, repo, version = CERT_MANAGER
         cert_manager = k8s.helm.v3.Release(
@@ -68,6 +73,16 @@ class KServeInstall(pulumi.ComponentResource):
             namespace="kserve",
             values={"kserve": {"controller": {"deploymentMode": args.deployment_mode}}},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[cert_manager, crds]))
+        if args.device_plugin:
+            self._device_plugin(name, args, namespaces["nvidia-device-plugin"])
+        self.namespace = k8s.core.v1.Namespace(
+            f"{name}-{args.models_namespace}",
+            # CIS Kubernetes 5.2: Pod Security Admission "restricted" for model servers.
+            metadata={"name": args.models_namespace, "labels": PSA_RESTRICTED}, opts=child)
+        self._network_policies(name, args.models_namespace, args.extra_egress)
+        self.register_outputs({"modelsNamespace": args.models_namespace})
+
+    def _device_plugin(self, name: str, args: KServeInstallArgs, namespace) -> None:
         chart, repo, version = DEVICE_PLUGIN
         k8s.helm.v3.Release(
             f"{name}-device-plugin", chart=chart, version=version,
@@ -75,16 +90,9 @@ class KServeInstall(pulumi.ComponentResource):
             # Only GPU nodes run it, and it tolerates their taint.
             values={"nodeSelector": args.gpu_node_selector,
                     "tolerations": [dict(t) for t in args.gpu_tolerations]},
-            opts=pulumi.ResourceOptions(parent=self,
-                                        depends_on=[namespaces["nvidia-device-plugin"]]))
-        self.namespace = k8s.core.v1.Namespace(
-            f"{name}-{args.models_namespace}",
-            # CIS Kubernetes 5.2: Pod Security Admission "restricted" for model servers.
-            metadata={"name": args.models_namespace, "labels": PSA_RESTRICTED}, opts=child)
-        self._network_policies(name, args.models_namespace)
-        self.register_outputs({"modelsNamespace": args.models_namespace})
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[namespace]))
 
-    def _network_policies(self, name: str, namespace: str) -> None:
+    def _network_policies(self, name: str, namespace: str, extra_egress) -> None:
         opts = pulumi.ResourceOptions(parent=self, depends_on=[self.namespace])
         # Default deny both ways; then only what serving needs.
         k8s.networking.v1.NetworkPolicy(
@@ -106,6 +114,7 @@ class KServeInstall(pulumi.ComponentResource):
                      "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}]},
                     # Model weights and credentials over TLS only (store, STS, via endpoints).
                     {"ports": [{"protocol": "TCP", "port": 443}]},
+                    *[dict(rule) for rule in extra_egress],
                 ],
             },
             opts=opts)

@@ -1,0 +1,1 @@
+"""GCP building blocks (Cloud KMS, VPC, GCS, Artifact Registry, GKE, workload identity)."""
