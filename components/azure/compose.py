@@ -9,6 +9,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components.azure.data_store import DataStore, DataStoreArgs
+from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
 from components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
 from components.azure.identity import WorkloadIdentity, WorkloadIdentityArgs
 from components.azure.keys import Keys, KeysArgs
@@ -203,6 +204,19 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
         ),
         opts=opts,
     )
+    volumes = keys.key("volumes")
+    disks = DiskEncryption(
+        "disks",
+        DiskEncryptionArgs(
+            resource_group_name=rg,
+            location=location,
+            set_name=f"{prefix}-disks",
+            vault_id=keys.vault.id,
+            key_uri=volumes.key_uri_with_version,
+            key_id=volumes.id,
+        ),
+        opts=opts,
+    )
     cluster = GpuCluster(
         "cluster",
         GpuClusterArgs(
@@ -216,8 +230,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
             vault_id=keys.vault.id,
             secrets_key_uri=keys.key("secrets").key_uri_with_version,
             secrets_key_id=keys.key("secrets").id,
-            volumes_key_uri=keys.key("volumes").key_uri_with_version,
-            volumes_key_id=keys.key("volumes").id,
+            disk_encryption_set_id=disks.disk_encryption_set.id,
             registry_id=registry.registry.id,
             workspace_id=workspace_id,
             system_pool=_pool("system", config.system_pool, gpu=False),

@@ -64,10 +64,8 @@ class GpuClusterArgs:
     """Versioned URI of the key encrypting Kubernetes secrets in etcd (KMS)."""
     secrets_key_id: pulumi.Input[str]
     """ARM id of that key."""
-    volumes_key_uri: pulumi.Input[str]
-    """Versioned URI of the key encrypting node OS disks and persistent volumes."""
-    volumes_key_id: pulumi.Input[str]
-    """ARM id of that key."""
+    disk_encryption_set_id: pulumi.Input[str]
+    """Disk encryption set (customer-managed key) for node OS disks and persistent volumes."""
     registry_id: pulumi.Input[str]
     """ACR the nodes pull images from (AcrPull for the kubelet identity only)."""
     workspace_id: pulumi.Input[str]
@@ -167,78 +165,22 @@ class GpuCluster(pulumi.ComponentResource):
                 opts=child,
             )
 
-        control_plane, kubelet, disks = (
-            identity("control-plane"),
-            identity("kubelet"),
-            identity("disks"),
-        )
+        control_plane, kubelet = identity("control-plane"), identity("kubelet")
         pid = control_plane.principal_id
+        # What AKS itself needs, each on the one resource it is needed for.
+        needs = (
+            ("kms", "Key Vault Crypto User", pid, args.secrets_key_id),
+            ("kms-private-vault", "Key Vault Contributor", pid, args.vault_id),
+            ("kubelet-operator", "Managed Identity Operator", pid, kubelet.id),
+            ("subnet", "Network Contributor", pid, args.node_subnet_id),
+            ("des-reader", "Reader", pid, args.disk_encryption_set_id),
+            ("acr-pull", "AcrPull", kubelet.principal_id, args.registry_id),
+        )
         grants = [
-            grant(
-                f"{name}-kms",
-                role="Key Vault Crypto User",
-                principal_id=pid,
-                scope=args.secrets_key_id,
-                parent=self,
-            ),
-            grant(
-                f"{name}-kms-private-vault",
-                role="Key Vault Contributor",
-                principal_id=pid,
-                scope=args.vault_id,
-                parent=self,
-            ),
-            grant(
-                f"{name}-kubelet-operator",
-                role="Managed Identity Operator",
-                principal_id=pid,
-                scope=kubelet.id,
-                parent=self,
-            ),
-            grant(
-                f"{name}-subnet",
-                role="Network Contributor",
-                principal_id=pid,
-                scope=args.node_subnet_id,
-                parent=self,
-            ),
-            grant(
-                f"{name}-acr-pull",
-                role="AcrPull",
-                principal_id=kubelet.principal_id,
-                scope=args.registry_id,
-                parent=self,
-            ),
+            grant(f"{name}-{suffix}", role=role, principal_id=who, scope=scope, parent=self)
+            for suffix, role, who, scope in needs
         ]
-        des_grant = grant(
-            f"{name}-disks",
-            role="Key Vault Crypto Service Encryption User",
-            principal_id=disks.principal_id,
-            scope=args.volumes_key_id,
-            parent=self,
-        )
-        self.disk_encryption_set = azure.compute.DiskEncryptionSet(
-            name,
-            resource_group_name=rg,
-            location=location,
-            disk_encryption_set_name=f"{args.cluster_name}-disks",
-            # Double encryption: our key plus the platform key.
-            encryption_type="EncryptionAtRestWithPlatformAndCustomerKeys",
-            active_key={"key_url": args.volumes_key_uri, "source_vault": {"id": args.vault_id}},
-            rotation_to_latest_key_version_enabled=True,
-            identity={"type": "UserAssigned", "user_assigned_identities": [disks.id]},
-            opts=pulumi.ResourceOptions(parent=self, depends_on=[des_grant]),
-        )
-        grants.append(
-            grant(
-                f"{name}-des-reader",
-                role="Reader",
-                principal_id=pid,
-                scope=self.disk_encryption_set.id,
-                parent=self,
-            )
-        )
-        system = self._pool_props(args, args.system_pool)
+        system = pool_properties(args, args.system_pool)
         self.cluster = azure.containerservice.ManagedCluster(
             name,
             resource_group_name=rg,
@@ -290,7 +232,7 @@ class GpuCluster(pulumi.ComponentResource):
                 "image_cleaner": {"enabled": True, "interval_hours": 168},
             },
             addon_profiles={"azurepolicy": {"enabled": True}},
-            disk_encryption_set_id=self.disk_encryption_set.id,
+            disk_encryption_set_id=args.disk_encryption_set_id,
             network_profile={
                 "network_plugin": "azure",
                 "network_plugin_mode": "overlay",
@@ -315,7 +257,7 @@ class GpuCluster(pulumi.ComponentResource):
                 resource_group_name=rg,
                 resource_name_=self.cluster.name,
                 agent_pool_name=pool.name,
-                **self._pool_props(args, pool),
+                **pool_properties(args, pool),
                 opts=child,
             )
             for pool in args.gpu_pools
@@ -359,7 +301,7 @@ class GpuCluster(pulumi.ComponentResource):
             reclaim_policy="Retain",
             parameters={
                 "skuName": "Premium_ZRS",
-                "diskEncryptionSetID": self.disk_encryption_set.id,
+                "diskEncryptionSetID": args.disk_encryption_set_id,
                 "diskEncryptionType": "EncryptionAtRestWithPlatformAndCustomerKeys",
             },
             opts=pulumi.ResourceOptions(parent=self, provider=self.provider),
@@ -379,30 +321,31 @@ class GpuCluster(pulumi.ComponentResource):
             }
         )
 
-    @staticmethod
-    def _pool_props(args: GpuClusterArgs, pool: NodePoolSpec) -> dict:
-        labels = {POOL_LABEL: pool.name}
-        if pool.gpu:
-            labels |= {GPU_LABEL: "true", "medinfra.io/vm-size": pool.vm_size.lower()}
-        return {
-            "mode": "User" if pool.gpu else "System",
-            "type": "VirtualMachineScaleSets",
-            "vm_size": pool.vm_size,
-            "os_type": "Linux",
-            "os_sku": "AzureLinux",
-            "os_disk_type": "Managed",
-            "os_disk_size_gb": pool.os_disk_size_gb,
-            "orchestrator_version": args.kubernetes_version,
-            "enable_auto_scaling": True,
-            "count": pool.count,
-            "min_count": pool.min_count,
-            "max_count": pool.max_count,
-            "vnet_subnet_id": args.node_subnet_id,
-            # GPU sizes are not offered in every zone; GPU pools let Azure place them.
-            "availability_zones": None if pool.gpu else list(args.zones),
-            "enable_node_public_ip": False,
-            "enable_encryption_at_host": args.encryption_at_host,
-            "node_labels": labels,
-            "node_taints": [GPU_TAINT if pool.gpu else SYSTEM_TAINT],
-            "upgrade_settings": {"max_surge": "33%"},
-        }
+
+def pool_properties(args: GpuClusterArgs, pool: NodePoolSpec) -> dict:
+    """Node pool settings shared by the system pool and the GPU pools."""
+    labels = {POOL_LABEL: pool.name}
+    if pool.gpu:
+        labels |= {GPU_LABEL: "true", "medinfra.io/vm-size": pool.vm_size.lower()}
+    return {
+        "mode": "User" if pool.gpu else "System",
+        "type": "VirtualMachineScaleSets",
+        "vm_size": pool.vm_size,
+        "os_type": "Linux",
+        "os_sku": "AzureLinux",
+        "os_disk_type": "Managed",
+        "os_disk_size_gb": pool.os_disk_size_gb,
+        "orchestrator_version": args.kubernetes_version,
+        "enable_auto_scaling": True,
+        "count": pool.count,
+        "min_count": pool.min_count,
+        "max_count": pool.max_count,
+        "vnet_subnet_id": args.node_subnet_id,
+        # GPU sizes are not offered in every zone; GPU pools let Azure place them.
+        "availability_zones": None if pool.gpu else list(args.zones),
+        "enable_node_public_ip": False,
+        "enable_encryption_at_host": args.encryption_at_host,
+        "node_labels": labels,
+        "node_taints": [GPU_TAINT if pool.gpu else SYSTEM_TAINT],
+        "upgrade_settings": {"max_surge": "33%"},
+    }

@@ -186,9 +186,7 @@ def azure_resource(cloud, type_: str, name: str, inputs: dict, h: str) -> tuple[
     elif kind == "containerregistry:Registry":
         extra["loginServer"] = f"{physical}.azurecr.io"
     elif kind == "storage:StorageAccount":
-        blob = f"https://{physical}.blob.core.windows.net/"
-        extra["primaryEndpoints"] = {"blob": blob}
-        extra["blobEndpoint"] = blob
+        extra["primaryEndpoints"] = {"blob": f"https://{physical}.blob.core.windows.net/"}
     elif kind == "containerservice:ManagedCluster":
         issuer = f"https://{location}.oic.prod-aks.azure.com/{TENANT_ID}/{_guid(h, 'oidc')}/"
         extra |= {

@@ -49,8 +49,7 @@ def _cluster_args(**kw) -> GpuClusterArgs:
         "vault_id": "/vaults/v",
         "secrets_key_uri": "https://v.vault.azure.net/keys/secrets/1",
         "secrets_key_id": "/vaults/v/keys/secrets",
-        "volumes_key_uri": "https://v.vault.azure.net/keys/volumes/1",
-        "volumes_key_id": "/vaults/v/keys/volumes",
+        "disk_encryption_set_id": "/diskEncryptionSets/d",
         "registry_id": "/registries/r",
         "workspace_id": "/workspaces/w",
         "system_pool": _pool(
