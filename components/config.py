@@ -425,7 +425,8 @@ _INSTANCE = {
 AWS_GPU_FAMILIES = frozenset(
     {"g4dn", "g5", "g5g", "g6", "g6e", "gr6", "p3", "p3dn", "p4d", "p4de", "p5", "p5e", "p5en"}
 )
-_AZURE_GPU = re.compile(r"^Standard_N(C|D|V)[A-Za-z0-9_]*$")
+#: Azure VM sizes with an NVIDIA GPU (N-series: NC, ND, NV).
+AZURE_GPU_SIZES = re.compile(r"^Standard_N(C|D|V)[A-Za-z0-9_]*$")
 #: GCP machine family -> accelerators it can carry.
 GCP_ACCELERATORS = {
     "n1": frozenset(
@@ -473,7 +474,7 @@ def _gpu_pool_problems(cloud: str, i: int, pool: Mapping) -> list[Problem]:
                 f"{key}.instanceType", itype, f"has no NVIDIA GPU; use a GPU family ({families})"
             )
         ]
-    if cloud == "azure" and not _AZURE_GPU.match(itype):
+    if cloud == "azure" and not AZURE_GPU_SIZES.match(itype):
         return [
             Problem(
                 f"{key}.instanceType",

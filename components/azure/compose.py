@@ -1,0 +1,263 @@
+"""Compose the Azure building blocks of one `Platform` from its `PlatformConfig`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import pulumi
+import pulumi_azure_native as azure
+
+from components.azure.data_store import DataStore, DataStoreArgs
+from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
+from components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
+from components.azure.identity import WorkloadIdentity, WorkloadIdentityArgs
+from components.azure.keys import Keys, KeysArgs
+from components.azure.logs import LogWorkspace, LogWorkspaceArgs
+from components.azure.network import Network, NetworkArgs
+from components.azure.registry import Registry, RegistryArgs
+from components.config import PlatformConfig
+from components.k8s.compose import MODELS_NAMESPACE, ModelIdentity, ServingTarget
+from components.naming import physical_name
+from components.tagging import tag_transformation
+from components.validation import raise_if_invalid
+
+BLOB_SUFFIX = ".blob.core.windows.net"
+
+
+@dataclass
+class AzurePlatform:
+    """What the Azure platform exposes to the serving layer."""
+
+    resource_group: azure.resources.ResourceGroup
+    logs: LogWorkspace
+    network: Network
+    keys: Keys
+    stores: dict[str, DataStore]
+    registry: Registry
+    repository: str
+    cluster: GpuCluster
+    identities: dict[str, WorkloadIdentity]
+
+    @property
+    def image_repository(self) -> pulumi.Output[str]:
+        """`<login server>/<repository>`: where model-server images are pulled from."""
+        return pulumi.Output.concat(self.registry.registry.login_server, "/", self.repository)
+
+    @property
+    def serving(self) -> ServingTarget:
+        """The cloud-neutral outputs model serving builds on."""
+        return ServingTarget(
+            provider=self.cluster.provider,
+            gpu_node_selector=self.cluster.gpu_node_selector,
+            gpu_tolerations=self.cluster.gpu_tolerations,
+            identities={
+                name: ModelIdentity(identity.service_account_annotations, identity.pod_labels)
+                for name, identity in self.identities.items()
+            },
+            image_repository=self.image_repository,
+        )
+
+    def exports(self) -> dict[str, object]:
+        """Stack outputs (the kubeconfig stays secret)."""
+        return {
+            "resourceGroup": self.resource_group.name,
+            "clusterName": self.cluster.cluster.name,
+            "kubeconfig": self.cluster.kubeconfig,
+            "oidcIssuer": self.cluster.oidc_issuer,
+            "registryUrl": self.image_repository,
+            "storageAccounts": {n: s.account.name for n, s in self.stores.items()},
+        }
+
+
+def tag_transformations(tags: dict[str, str]) -> list:
+    """Every `azure-native:` resource with a `tags` input gets the stack's tags."""
+    return [tag_transformation(tags, "azure-native:", "tags")]
+
+
+def store_accounts(prefix: str, config: PlatformConfig) -> dict[str, str]:
+    """Store name -> globally unique storage account name (3-24 lowercase letters/digits)."""
+    return {s.name: physical_name(prefix, s.name, max_len=24, sep="") for s in config.data_stores}
+
+
+def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
+    """Model name -> (store name, blob prefix); and problems for URIs outside our stores.
+
+    A store is one account and one container named after the store, so a model URI must be
+    `https://<account>.blob.core.windows.net/<store>/<path>`.
+    """
+    accounts = {v: k for k, v in store_accounts(prefix, config).items()}
+    found, problems = {}, []
+    for i, model in enumerate(config.models):
+        uri = urlparse(model.storage_uri)
+        account = uri.netloc.removesuffix(BLOB_SUFFIX)
+        container, _, path = uri.path.lstrip("/").partition("/")
+        store = accounts.get(account) if uri.netloc.endswith(BLOB_SUFFIX) else None
+        if uri.scheme != "https" or store is None or container != store:
+            expected = ", ".join(f"https://{a}{BLOB_SUFFIX}/{s}/..." for a, s in accounts.items())
+            problems.append(
+                (
+                    f"models[{i}].storageUri",
+                    f"{model.storage_uri} is not in a store of this stack ({expected})",
+                )
+            )
+            continue
+        found[model.name] = (store, path.strip("/"))
+    return found, problems
+
+
+def _pool(name: str, pool, gpu: bool) -> NodePoolSpec:
+    return NodePoolSpec(
+        name=name,
+        vm_size=pool.instance_type,
+        min_count=pool.min_size,
+        max_count=pool.max_size,
+        count=pool.desired,
+        os_disk_size_gb=pool.disk_size_gb,
+        gpu=gpu,
+    )
+
+
+def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AzurePlatform:
+    """Create the resource group, logs, network, keys, stores, registry, cluster and
+    identities under `parent`."""
+    locations, problems = model_locations(prefix, config)
+    raise_if_invalid("medinfra:azure:Platform", prefix, problems)
+
+    location = config.region
+    provider = azure.Provider(
+        "azure-native", location=location, opts=pulumi.ResourceOptions(parent=parent)
+    )
+    opts = pulumi.ResourceOptions(parent=parent, providers=[provider])
+    prod = config.is_prod
+    group = azure.resources.ResourceGroup(
+        "resource-group", resource_group_name=prefix, location=location, opts=opts
+    )
+    rg = group.name
+
+    logs = LogWorkspace(
+        "logs",
+        LogWorkspaceArgs(
+            resource_group_name=rg,
+            location=location,
+            workspace_name=f"{prefix}-logs",
+            retention_days=730 if prod else 365,
+        ),
+        opts=opts,
+    )
+    workspace_id = logs.workspace.id
+    network = Network(
+        "network",
+        NetworkArgs(
+            resource_group_name=rg, location=location, name=prefix, cidr=config.network.cidr
+        ),
+        opts=opts,
+    )
+    endpoints = network.subnet_id("endpoints")
+    keys = Keys(
+        "keys",
+        KeysArgs(
+            resource_group_name=rg,
+            location=location,
+            vault_name=physical_name(prefix, "kv", max_len=24),
+            endpoint_subnet_id=endpoints,
+            dns_zone_id=network.dns_zone_id("vault"),
+            workspace_id=workspace_id,
+        ),
+        opts=opts,
+    )
+    data_key = keys.key("data")
+    accounts = store_accounts(prefix, config)
+    stores = {
+        store.name: DataStore(
+            store.name,
+            DataStoreArgs(
+                resource_group_name=rg,
+                location=location,
+                account_name=accounts[store.name],
+                container_name=store.name,
+                key_vault_uri=keys.vault_uri,
+                key_name=data_key.name,
+                key_id=data_key.id,
+                endpoint_subnet_id=endpoints,
+                dns_zone_id=network.dns_zone_id("blob"),
+                workspace_id=workspace_id,
+                retention_days=config.retention_days(store),
+                replication="Standard_ZRS" if prod else "Standard_LRS",
+            ),
+            opts=opts,
+        )
+        for store in config.data_stores
+    }
+    registry = Registry(
+        "registry",
+        RegistryArgs(
+            resource_group_name=rg,
+            location=location,
+            registry_name=physical_name(prefix, "acr", max_len=50, sep=""),
+            key_uri=data_key.key_uri,
+            key_id=data_key.id,
+            endpoint_subnet_id=endpoints,
+            dns_zone_id=network.dns_zone_id("registry"),
+            workspace_id=workspace_id,
+            zone_redundant=prod,
+        ),
+        opts=opts,
+    )
+    volumes = keys.key("volumes")
+    disks = DiskEncryption(
+        "disks",
+        DiskEncryptionArgs(
+            resource_group_name=rg,
+            location=location,
+            set_name=f"{prefix}-disks",
+            vault_id=keys.vault.id,
+            key_uri=volumes.key_uri_with_version,
+            key_id=volumes.id,
+        ),
+        opts=opts,
+    )
+    cluster = GpuCluster(
+        "cluster",
+        GpuClusterArgs(
+            resource_group_name=rg,
+            location=location,
+            cluster_name=prefix,
+            kubernetes_version=config.cluster.kubernetes_version,
+            node_subnet_id=network.subnet_id("nodes"),
+            service_cidr=config.network.service_cidr,
+            pod_cidr=config.network.pod_cidr,
+            vault_id=keys.vault.id,
+            secrets_key_uri=keys.key("secrets").key_uri_with_version,
+            secrets_key_id=keys.key("secrets").id,
+            disk_encryption_set_id=disks.disk_encryption_set.id,
+            registry_id=registry.registry.id,
+            workspace_id=workspace_id,
+            system_pool=_pool("system", config.system_pool, gpu=False),
+            gpu_pools=tuple(_pool(p.name, p, gpu=True) for p in config.cluster.gpu_pools),
+            zones=tuple(str(z) for z in range(1, min(config.availability_zones, 3) + 1)),
+            endpoint_public_access=config.cluster.endpoint_public_access,
+            authorized_ip_ranges=tuple(config.cluster.public_access_cidrs),
+            sku_tier="Standard" if prod else "Free",
+        ),
+        opts=opts,
+    )
+    identities = {
+        model.name: WorkloadIdentity(
+            f"model-{model.name}",
+            WorkloadIdentityArgs(
+                resource_group_name=rg,
+                location=location,
+                identity_name=f"{prefix}-model-{model.name}",
+                namespace=MODELS_NAMESPACE,
+                service_account=model.name,
+                oidc_issuer_url=cluster.oidc_issuer,
+                container_id=stores[locations[model.name][0]].container.id,
+            ),
+            opts=opts,
+        )
+        for model in config.models
+    }
+    return AzurePlatform(
+        group, logs, network, keys, stores, registry, config.registry.name, cluster, identities
+    )

@@ -1,0 +1,44 @@
+"""Azure fixtures: the planned reference inventories (once per session) and in-process mocks."""
+
+from __future__ import annotations
+
+import pulumi
+import pytest
+
+from scripts.medinfra.mocks import OfflineCloud
+from tests.conftest import Inventory, _plan
+
+
+@pytest.fixture(scope="session")
+def azure_prod(tmp_path_factory) -> Inventory:
+    return _plan(tmp_path_factory, "azure-prod")
+
+
+@pytest.fixture(scope="session")
+def azure_dev(tmp_path_factory) -> Inventory:
+    return _plan(tmp_path_factory, "azure-dev")
+
+
+class RecordingMocks(pulumi.runtime.Mocks):
+    """Records every resource; deterministic outputs; a data source we do not answer raises."""
+
+    def __init__(self):
+        self.cloud = OfflineCloud({"azure-native:location": "westeurope"})
+        self.created: list[pulumi.runtime.MockResourceArgs] = []
+
+    def new_resource(self, args):
+        self.created.append(args)
+        rid, outputs, _ = self.cloud.new_resource(
+            args.typ, args.name, args.inputs, f"urn:test::{args.typ}::{args.name}"
+        )
+        return rid, outputs
+
+    def call(self, args):
+        return self.cloud.invoke(args.token, args.args)
+
+
+@pytest.fixture
+def azure_mocks():
+    recorder = RecordingMocks()
+    pulumi.runtime.set_mocks(recorder, project="medinfra", stack="test", preview=True)
+    return recorder
