@@ -46,3 +46,15 @@ def test_each_compliant_fixture_plan_passes_every_rule(plan):
                  "resources": resources}
     found = EmbeddedEngine().evaluate(load_rules(), json.dumps(inventory), 30)
     assert {rule: entries for rule, entries in found.items() if entries} == {}
+
+
+@pytest.mark.parametrize("plan", PLANS)
+def test_rules_judge_resources_stripped_of_every_property_without_engine_errors(plan):
+    """An engine error is a fail-closed MED-GATE finding, not a rule finding: rules must stay
+    evaluable when any property or reference is missing (regorus raises, for example, on a
+    set-rule head whose value is undefined)."""
+    resources = [{**r, "props": {}, "references": {}} for r in fixture(plan).values()]
+    inventory = {"project": "medinfra", "stack": "test", "config": {}, "resources": resources}
+    found = EmbeddedEngine().evaluate(load_rules(), json.dumps(inventory), 30)
+    flagged = {f["urn"] for entries in found.values() for f in entries}
+    assert flagged  # and no EngineError was raised

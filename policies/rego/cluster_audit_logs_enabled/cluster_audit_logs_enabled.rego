@@ -58,10 +58,11 @@ has_destination(setting) if {
 	setting.props[key]
 }
 
-audited_clusters contains setting.references["/resourceUri"] if {
+audited_clusters contains value if {
 	some setting in data.medinfra.lib.of_type("azure-native:monitor:DiagnosticSetting")
 	audits(setting)
 	has_destination(setting)
+	value := setting.references["/resourceUri"]
 }
 
 deny contains finding if {

@@ -29,7 +29,10 @@ package medinfra.rules.cluster_identity_and_rbac
 
 import rego.v1
 
-oidc_clusters contains p.references["/url"] if some p in data.medinfra.lib.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+oidc_clusters contains value if {
+	some p in data.medinfra.lib.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+	value := p.references["/url"]
+}
 
 deny contains finding if {
 	some cluster in data.medinfra.lib.of_type("aws:eks/cluster:Cluster")

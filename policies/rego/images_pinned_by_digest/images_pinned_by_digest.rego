@@ -69,7 +69,7 @@ workload_containers contains [r, c] if {
 deny contains finding if {
 	some [r, c] in workload_containers
 	not by_digest(object.get(c, "image", ""))
-	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v uses image %v, not pinned by digest", [r.type, r.name, object.get(c, "name", "?"), object.get(c, "image", "")]))
+	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v uses image %v, not pinned by digest", [r.type, r.name, object.get(c, "name", "(unnamed)"), object.get(c, "image", "")]))
 }
 
 exact_version(v) if regex.match(`^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$`, v)

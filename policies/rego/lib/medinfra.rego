@@ -16,8 +16,20 @@ by_type[t] contains r if {
 # Every planned resource of one type.
 of_type(t) := [r | some r in by_type[t]]
 
-# The resource of this plan that property `path` of `r` came from (undefined if none).
-referenced(r, path) := by_urn[r.references[path]]
+# The resource of this plan that property `path` of `r` came from (undefined if none). A
+# property attributed as a whole (the Inventory does so when a value was transformed on its way
+# from its single dependency) counts for every path below it; the closest attribution wins.
+referenced(r, path) := found if {
+	found := by_urn[r.references[path]]
+} else := by_urn[u] if {
+	parts := split(path, "/")
+	attributed := [r.references[p] |
+		some n in numbers.range(2, count(parts) - 1)
+		p := concat("/", array.slice(parts, 0, n))
+		r.references[p]
+	]
+	u := attributed[count(attributed) - 1]
+}
 
 # URNs of the resources some property of `r` came from.
 referenced_urns(r) := {u | some _, u in r.references}

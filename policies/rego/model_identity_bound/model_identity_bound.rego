@@ -26,11 +26,12 @@ import rego.v1
 
 identity_annotations := {"eks.amazonaws.com/role-arn", "azure.workload.identity/client-id", "iam.gke.io/gcp-service-account"}
 
-bound_accounts contains sprintf("%s/%s", [object.get(sa.props.metadata, "namespace", "default"), sa.props.metadata.name]) if {
+bound_accounts contains value if {
 	some sa in data.medinfra.lib.of_type("kubernetes:core/v1:ServiceAccount")
-	some a, value in sa.props.metadata.annotations
+	some a, role in sa.props.metadata.annotations
 	a in identity_annotations
-	value != ""
+	role != ""
+	value := sprintf("%s/%s", [object.get(sa.props.metadata, "namespace", "default"), sa.props.metadata.name])
 }
 
 deny contains finding if {

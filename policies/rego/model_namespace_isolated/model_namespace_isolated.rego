@@ -29,12 +29,13 @@ namespaces := {ns.props.metadata.name: ns | some ns in data.medinfra.lib.of_type
 
 restricted(ns) if ns.props.metadata.labels["pod-security.kubernetes.io/enforce"] == "restricted"
 
-default_deny contains object.get(p.props.metadata, "namespace", "default") if {
+default_deny contains value if {
 	some p in data.medinfra.lib.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
 	p.props.spec.podSelector == {}
 	{"Ingress", "Egress"} == {t | some t in p.props.spec.policyTypes}
 	count(object.get(p.props.spec, "ingress", [])) == 0
 	count(object.get(p.props.spec, "egress", [])) == 0
+	value := object.get(p.props.metadata, "namespace", "default")
 }
 
 model_namespaces contains [isvc, object.get(isvc.props.metadata, "namespace", "default")] if {

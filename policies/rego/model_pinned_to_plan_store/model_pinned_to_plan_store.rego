@@ -23,11 +23,20 @@ package medinfra.rules.model_pinned_to_plan_store
 
 import rego.v1
 
-plan_stores contains b.props.bucket if some b in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
+plan_stores contains value if {
+	some b in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
+	value := b.props.bucket
+}
 
-plan_stores contains b.props.name if some b in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+plan_stores contains value if {
+	some b in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	value := b.props.name
+}
 
-plan_stores contains a.props.accountName if some a in data.medinfra.lib.of_type("azure-native:storage:StorageAccount")
+plan_stores contains value if {
+	some a in data.medinfra.lib.of_type("azure-native:storage:StorageAccount")
+	value := a.props.accountName
+}
 
 store_of(uri) := split(trim_prefix(uri, "s3://"), "/")[0] if startswith(uri, "s3://")
 

@@ -26,9 +26,10 @@ package medinfra.rules.network_flow_logs_enabled
 
 import rego.v1
 
-logged_vpcs contains log.references["/vpcId"] if {
+logged_vpcs contains value if {
 	some log in data.medinfra.lib.of_type("aws:ec2/flowLog:FlowLog")
 	log.props.trafficType == "ALL"
+	value := log.references["/vpcId"]
 }
 
 deny contains finding if {
@@ -37,9 +38,10 @@ deny contains finding if {
 	finding := data.medinfra.lib.finding(vpc, sprintf("VPC %s has no flow log capturing all traffic", [vpc.name]))
 }
 
-logged_vnets contains log.references["/targetResourceId"] if {
+logged_vnets contains value if {
 	some log in data.medinfra.lib.of_type("azure-native:network:FlowLog")
 	log.props.enabled == true
+	value := log.references["/targetResourceId"]
 }
 
 deny contains finding if {

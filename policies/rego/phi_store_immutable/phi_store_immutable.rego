@@ -30,14 +30,18 @@ import rego.v1
 
 lock_type := "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 
-locked_buckets contains lock.references["/bucket"] if {
+locked_buckets contains value if {
 	some lock in data.medinfra.lib.of_type(lock_type)
 	lock.props.objectLockEnabled == "Enabled"
 	retention := lock.props.rule.defaultRetention
 	object.get(retention, "days", 0) + object.get(retention, "years", 0) > 0
+	value := lock.references["/bucket"]
 }
 
-log_targets contains l.props.targetBucket if some l in data.medinfra.lib.of_type("aws:s3/bucketLogging:BucketLogging")
+log_targets contains value if {
+	some l in data.medinfra.lib.of_type("aws:s3/bucketLogging:BucketLogging")
+	value := l.props.targetBucket
+}
 
 deny contains finding if {
 	data.medinfra.lib.is_phi
@@ -54,7 +58,10 @@ deny contains finding if {
 	finding := data.medinfra.lib.finding(account, sprintf("PHI storage account %s does not have version-level immutability", [account.name]))
 }
 
-gcs_log_targets contains b.props.logging.logBucket if some b in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+gcs_log_targets contains value if {
+	some b in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	value := b.props.logging.logBucket
+}
 
 deny contains finding if {
 	data.medinfra.lib.is_phi

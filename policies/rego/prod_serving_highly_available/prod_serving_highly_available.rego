@@ -22,9 +22,10 @@ package medinfra.rules.prod_serving_highly_available
 
 import rego.v1
 
-budgets contains sprintf("%s/%s", [object.get(p.props.metadata, "namespace", "default"), name]) if {
+budgets contains value if {
 	some p in data.medinfra.lib.of_type("kubernetes:policy/v1:PodDisruptionBudget")
 	name := p.props.spec.selector.matchLabels["serving.kserve.io/inferenceservice"]
+	value := sprintf("%s/%s", [object.get(p.props.metadata, "namespace", "default"), name])
 }
 
 deny contains finding if {

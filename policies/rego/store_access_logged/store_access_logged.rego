@@ -30,17 +30,27 @@ import rego.v1
 
 logging_type := "aws:s3/bucketLogging:BucketLogging"
 
-logged_buckets contains logging.references["/bucket"] if {
+logged_buckets contains value if {
 	some logging in data.medinfra.lib.of_type(logging_type)
 	logging.props.targetBucket
+	value := logging.references["/bucket"]
 }
 
 # Log destinations, by name and by reference.
-log_targets contains logging.props.targetBucket if some logging in data.medinfra.lib.of_type(logging_type)
+log_targets contains value if {
+	some logging in data.medinfra.lib.of_type(logging_type)
+	value := logging.props.targetBucket
+}
 
-log_targets contains logging.references["/targetBucket"] if some logging in data.medinfra.lib.of_type(logging_type)
+log_targets contains value if {
+	some logging in data.medinfra.lib.of_type(logging_type)
+	value := logging.references["/targetBucket"]
+}
 
-log_targets contains bucket.props.logging.logBucket if some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+log_targets contains value if {
+	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	value := bucket.props.logging.logBucket
+}
 
 deny contains finding if {
 	some bucket in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
@@ -50,12 +60,13 @@ deny contains finding if {
 	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not write server access logs", [bucket.name]))
 }
 
-logged_accounts contains setting.references["/resourceUri"] if {
+logged_accounts contains value if {
 	some setting in data.medinfra.lib.of_type("azure-native:monitor:DiagnosticSetting")
 	some log in setting.props.logs
 	log.enabled == true
 	some key in ["workspaceId", "storageAccountId", "eventHubAuthorizationRuleId"]
 	setting.props[key]
+	value := setting.references["/resourceUri"]
 }
 
 deny contains finding if {

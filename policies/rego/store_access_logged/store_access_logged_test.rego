@@ -41,3 +41,8 @@ test_azure_diagnostic_setting_with_logs_disabled_fails if {
 test_gcs_logging_omitted_fails if {
 	found(json.remove(fx.gcp, ["gcs/props/logging"])) == {fx.gcp.gcs.urn}
 }
+
+test_gcs_without_logging_next_to_a_logging_s3_bucket_fails if {
+	plan := object.union(fx.aws, {"gcs": json.remove(fx.gcp.gcs, ["props/logging"])})
+	found(plan) == {fx.gcp.gcs.urn}
+}

@@ -34,11 +34,12 @@ sse_type := "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncr
 key_path(i) := sprintf("/rules/%d/applyServerSideEncryptionByDefault/kmsMasterKeyId", [i])
 
 # Buckets with a compliant default-encryption configuration (a rule: computed once per input).
-encrypted_buckets contains config.references["/bucket"] if {
+encrypted_buckets contains value if {
 	some config in data.medinfra.lib.of_type(sse_type)
 	some i, rule in config.props.rules
 	rule.applyServerSideEncryptionByDefault.sseAlgorithm in {"aws:kms", "aws:kms:dsse"}
 	data.medinfra.lib.plan_key(config, key_path(i), rule.applyServerSideEncryptionByDefault.kmsMasterKeyId)
+	value := config.references["/bucket"]
 }
 
 deny contains finding if {

@@ -71,3 +71,13 @@ test_gcs_default_kms_key_omitted_fails if {
 test_gcs_key_from_outside_the_plan_fails if {
 	found(json.remove(fx.gcp, [["gcs", "references", "/encryption/defaultKmsKeyName"]])) == {fx.gcp.gcs.urn}
 }
+
+test_azure_key_attributed_to_the_whole_encryption_property_passes if {
+	plan := json.remove(fx.azure, [["storage", "references", "/encryption/keyVaultProperties/keyName"]])
+	found(object.union(plan, {"storage": {"references": {"/encryption": fx.azure["akv-key"].urn}}})) == set()
+}
+
+test_azure_whole_property_attributed_to_something_else_fails if {
+	plan := json.remove(fx.azure, [["storage", "references", "/encryption/keyVaultProperties/keyName"]])
+	found(object.union(plan, {"storage": {"references": {"/encryption": fx.azure.vault.urn}}})) == {fx.azure.storage.urn}
+}

@@ -32,12 +32,13 @@ import rego.v1
 
 pab_type := "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 
-blocked_buckets contains pab.references["/bucket"] if {
+blocked_buckets contains value if {
 	some pab in data.medinfra.lib.of_type(pab_type)
 	pab.props.blockPublicAcls == true
 	pab.props.blockPublicPolicy == true
 	pab.props.ignorePublicAcls == true
 	pab.props.restrictPublicBuckets == true
+	value := pab.references["/bucket"]
 }
 
 deny contains finding if {

@@ -50,3 +50,7 @@ test_gcs_uniform_access_omitted_fails if {
 test_gcs_grant_to_all_users_fails if {
 	found(object.union(fx.gcp, {"gcs-reader": {"props": {"member": "allUsers"}}})) == {fx.gcp["gcs-reader"].urn}
 }
+
+test_public_access_block_of_no_known_bucket_fails_without_breaking_the_rule if {
+	found(json.remove(fx.aws, [["bucket-pab", "references", "/bucket"]])) == {fx.aws.bucket.urn}
+}

@@ -33,9 +33,10 @@ denies_plain_http(doc) if {
 	lower(sprintf("%v", [s.Condition.Bool["aws:SecureTransport"]])) == "false"
 }
 
-tls_only_buckets contains policy.references["/bucket"] if {
+tls_only_buckets contains value if {
 	some policy in data.medinfra.lib.of_type("aws:s3/bucketPolicy:BucketPolicy")
 	denies_plain_http(data.medinfra.lib.policy_doc(policy.props.policy))
+	value := policy.references["/bucket"]
 }
 
 deny contains finding if {

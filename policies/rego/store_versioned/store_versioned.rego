@@ -27,9 +27,10 @@ package medinfra.rules.store_versioned
 
 import rego.v1
 
-versioned_buckets contains v.references["/bucket"] if {
+versioned_buckets contains value if {
 	some v in data.medinfra.lib.of_type("aws:s3/bucketVersioning:BucketVersioning")
 	v.props.versioningConfiguration.status == "Enabled"
+	value := v.references["/bucket"]
 }
 
 deny contains finding if {
@@ -38,10 +39,11 @@ deny contains finding if {
 	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not have versioning enabled", [bucket.name]))
 }
 
-versioned_accounts contains p.references["/accountName"] if {
+versioned_accounts contains value if {
 	some p in data.medinfra.lib.of_type("azure-native:storage:BlobServiceProperties")
 	p.props.isVersioningEnabled == true
 	p.props.deleteRetentionPolicy.enabled == true
+	value := p.references["/accountName"]
 }
 
 deny contains finding if {

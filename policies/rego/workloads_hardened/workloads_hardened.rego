@@ -93,7 +93,7 @@ deny contains finding if {
 	some c in containers
 	found := problems(spec, c)
 	count(found) > 0
-	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v %s", [r.type, r.name, object.get(c, "name", "?"), concat(", ", sort(found))]))
+	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v %s", [r.type, r.name, object.get(c, "name", "(unnamed)"), concat(", ", sort(found))]))
 }
 
 deny contains finding if {
