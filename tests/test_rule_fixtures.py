@@ -58,3 +58,18 @@ def test_rules_judge_resources_stripped_of_every_property_without_engine_errors(
     found = EmbeddedEngine().evaluate(load_rules(), json.dumps(inventory), 30)
     flagged = {f["urn"] for entries in found.values() for f in entries}
     assert flagged  # and no EngineError was raised
+
+
+def test_all_compliant_plans_together_twice_over_pass_every_rule():
+    """One Inventory holding every platform, each plan twice (as two clusters or two copies of
+    a store would be): rules must not conflict on repeated names (an engine error) and must
+    still find nothing."""
+    resources = []
+    for copy in ("a", "b"):
+        for plan in ("kserve", "azure", "gcp"):
+            text = json.dumps(list(fixture(plan).values())).replace("::", f"::{copy}-")
+            resources += json.loads(text)
+    inventory = {"project": "medinfra", "stack": "test", "config": fixture("config"),
+                 "resources": resources}
+    found = EmbeddedEngine().evaluate(load_rules(), json.dumps(inventory), 30)
+    assert {rule: entries for rule, entries in found.items() if entries} == {}

@@ -13,8 +13,10 @@ by_type[t] contains r if {
 	t := r.type
 }
 
-# Every planned resource of one type.
-of_type(t) := [r | some r in by_type[t]]
+# Every planned resource of one type (the shared index's set itself: nothing is copied).
+of_type(t) := found if {
+	found := by_type[t]
+} else := set()
 
 # The resource of this plan that property `path` of `r` came from (undefined if none). A
 # property attributed as a whole (the Inventory does so when a value was transformed on its way

@@ -21,7 +21,10 @@ package medinfra.rules.model_approved_for_prod
 
 import rego.v1
 
-models := {m.name: m | some m in object.get(data.medinfra.lib.config, "models", []); is_object(m)}
+models[name] contains m if {
+	some m in object.get(data.medinfra.lib.config, "models", [])
+	name := m.name
+}
 
 filled(x) if {
 	is_string(x)
@@ -29,7 +32,7 @@ filled(x) if {
 }
 
 approved(isvc) if {
-	model := models[isvc.props.metadata.name]
+	some model in models[isvc.props.metadata.name]
 	filled(model.approval.ticket)
 	filled(model.approval.approvedBy)
 	annotations := object.get(isvc.props.metadata, "annotations", {})

@@ -38,3 +38,12 @@ test_approval_of_another_sha_fails if {
 test_model_missing_from_config_fails if {
 	found_with({"models": []}) == {fx.kserve.isvc.urn}
 }
+
+test_a_duplicate_unapproved_entry_does_not_break_the_rule_and_approval_passes if {
+	found_with({"models": [model, object.remove(model, ["approval"])]}) == set()
+}
+
+test_duplicate_entries_without_approval_fail if {
+	bare := object.remove(model, ["approval"])
+	found_with({"models": [bare, object.union(bare, {"version": "2.0"})]}) == {fx.kserve.isvc.urn}
+}

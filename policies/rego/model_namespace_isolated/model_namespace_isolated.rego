@@ -25,7 +25,11 @@ package medinfra.rules.model_namespace_isolated
 
 import rego.v1
 
-namespaces := {ns.props.metadata.name: ns | some ns in data.medinfra.lib.of_type("kubernetes:core/v1:Namespace")}
+# Namespaces of the plan by name (a set per name: two clusters may each have one).
+namespaces[name] contains ns if {
+	some ns in data.medinfra.lib.of_type("kubernetes:core/v1:Namespace")
+	name := ns.props.metadata.name
+}
 
 restricted(ns) if ns.props.metadata.labels["pod-security.kubernetes.io/enforce"] == "restricted"
 
@@ -50,7 +54,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some [_, name] in model_namespaces
-	ns := namespaces[name]
+	some ns in namespaces[name]
 	not restricted(ns)
 	finding := data.medinfra.lib.finding(ns, sprintf("namespace %s runs model servers but does not enforce the restricted Pod Security Standard", [name]))
 }

@@ -33,3 +33,8 @@ test_without_default_deny_policy_fails if {
 test_ingress_only_deny_fails if {
 	found(object.union(fx.kserve, {"default-deny": {"props": {"spec": {"policyTypes": ["Ingress"]}}}})) == {fx.kserve.isvc.urn}
 }
+
+test_two_namespaces_of_the_same_name_are_each_judged_and_one_fails if {
+	other := object.union(fx.kserve.namespace, {"urn": "urn:other-ns", "props": {"metadata": {"labels": {"pod-security.kubernetes.io/enforce": "privileged"}}}})
+	found(object.union(fx.kserve, {"other-ns": other})) == {"urn:other-ns"}
+}

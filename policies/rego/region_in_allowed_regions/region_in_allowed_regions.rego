@@ -30,7 +30,9 @@ import rego.v1
 
 normal(region) := lower(replace(region, " ", ""))
 
-allowed := {normal(r) | some r in object.get(data.medinfra.lib.config, "allowedRegions", []); is_string(r)}
+allowed_as_written := {r | some r in object.get(data.medinfra.lib.config, "allowedRegions", []); is_string(r)}
+
+allowed := {normal(r) | some r in allowed_as_written}
 
 region_props := {"pulumi:providers:aws": "region", "pulumi:providers:gcp": "region", "pulumi:providers:azure-native": "location"}
 
@@ -47,6 +49,7 @@ outside(value) if not is_string(value)
 
 outside(value) if {
 	is_string(value)
+	not value in allowed_as_written
 	location := normal(value)
 	not location in placeless
 	not region_of(location) in allowed
@@ -65,10 +68,16 @@ deny contains finding if {
 
 placement_props := {"aws": ["region"], "azure-native": ["location"], "gcp": ["region", "location", "zone"]}
 
+# Placement properties per type, worked out once per type rather than once per resource.
+placement_of_type[t] := props if {
+	some t, _ in data.medinfra.lib.by_type
+	props := placement_props[split(t, ":")[0]]
+}
+
 deny contains finding if {
-	some resource in input.resources
-	pkg := split(resource.type, ":")[0]
-	some prop in placement_props[pkg]
+	some t, props in placement_of_type
+	some resource in data.medinfra.lib.by_type[t]
+	some prop in props
 	region := resource.props[prop]
 	outside(region)
 	finding := {

@@ -73,17 +73,25 @@ required := {
 
 classification_key := {"tags": "dataClassification", "labels": "data_classification", "resourceLabels": "data_classification"}
 
-tags(resource, prop) := t if {
-	t := resource.props[prop]
+expected := object.get(data.medinfra.lib.config, "dataClassification", "phi")
+
+# (resource, its tags or labels, which property) for every taggable resource of the plan.
+tagged contains [resource, t, prop] if {
+	some type, prop in taggable
+	some resource in data.medinfra.lib.of_type(type)
+	t := object.filter(tags(resource.props, prop), required[prop])
+}
+
+# Tags that are not an object ("[unknown]", null) count as none.
+tags(props, prop) := t if {
+	t := props[prop]
 	is_object(t)
 } else := {}
 
 deny contains finding if {
-	some type, prop in taggable
-	some resource in data.medinfra.lib.of_type(type)
-	present := {k | some k, _ in tags(resource, prop)}
-	missing := required[prop] - present
-	count(missing) > 0
+	some [resource, t, prop] in tagged
+	count(t) != count(required[prop])
+	missing := {k | some k in required[prop]; not k in object.keys(t)}
 	finding := {
 		"urn": resource.urn,
 		"message": sprintf("%s %s lacks required %s %v", [resource.type, resource.name, prop, sort(missing)]),
@@ -91,10 +99,8 @@ deny contains finding if {
 }
 
 deny contains finding if {
-	some type, prop in taggable
-	some resource in data.medinfra.lib.of_type(type)
-	stated := tags(resource, prop)[classification_key[prop]]
-	expected := object.get(data.medinfra.lib.config, "dataClassification", "phi")
+	some [resource, t, prop] in tagged
+	stated := t[classification_key[prop]]
 	stated != expected
 	finding := {
 		"urn": resource.urn,
