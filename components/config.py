@@ -343,6 +343,11 @@ class PolicySettings(_Model):
     ] = Field(default_factory=dict)
     """Rule id -> mandatory|advisory. On PHI stacks a rule is never made weaker than its
     default (such an override is ignored and reported)."""
+    allowed_external_keys: list[NonEmpty] = Field(default_factory=list)
+    """Customer-managed keys from outside this stack (ARNs, Key Vault key URIs, Cloud KMS key
+    names) that may encrypt its data; every other key must be created by the stack."""
+    min_log_retention_days: int = Field(default=365, ge=1, le=3653)
+    """Shortest retention the gate accepts for log groups, workspaces and log buckets."""
 
 
 _DEFAULT_SYSTEM_POOL = {"aws": "m6i.large", "azure": "Standard_D4s_v5", "gcp": "e2-standard-4"}

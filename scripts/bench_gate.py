@@ -3,6 +3,10 @@
 analyzer protocol (the policy pack) instead of calling the gate directly.
 
     python scripts/bench_gate.py [--sizes 100 1000 10000] [--repeat 3] [--no-pack]
+                                 [--mix catalogue|aws]
+
+The default mix copies every rule's compliant fixture plans (AWS, Azure, GCP, KServe), so
+each rule of the catalogue has resources to judge; `--mix aws` is the original AWS-only unit.
 
 Target (issue: policy gate): 10,000 resources evaluated in under 1 s of Rego time.
 """
@@ -86,6 +90,37 @@ def synthetic_inventory(size: int) -> dict:
     }
 
 
+def fixture_inventory(size: int) -> dict:
+    """At least `size` resources: copies of the rules' compliant fixture plans for AWS, Azure,
+    GCP and KServe (policies/rego/lib/fixtures_test.rego), every rule's resource types, each
+    copy with its own URNs and references; every fifth copy's store loses its encryption."""
+    import json
+
+    import regorus
+
+    from policies.rules import RULES_DIR
+
+    engine = regorus.Engine()
+    for path in sorted(RULES_DIR.rglob("*.rego")):
+        engine.add_policy(str(path.relative_to(RULES_DIR)), path.read_text())
+    plans = [
+        json.loads(engine.eval_rule_as_json(f"data.medinfra.fixtures.{name}"))
+        for name in ("kserve", "azure", "gcp")
+    ]
+    config = json.loads(engine.eval_rule_as_json("data.medinfra.fixtures.config"))
+    resources: list[dict] = []
+    copy = 0
+    while len(resources) < size:
+        text = json.dumps(plans[copy % len(plans)]).replace("::", f"::c{copy}-")
+        plan = json.loads(text)
+        if copy % 5 == 0:
+            plan.pop("bucket-sse", None)
+            plan.get("gcs", {}).get("props", {}).pop("encryption", None)
+        resources += plan.values()
+        copy += 1
+    return {"project": "bench", "stack": "bench", "config": config, "resources": resources}
+
+
 def _best(fn, repeat: int) -> tuple[float, object]:
     best, value = float("inf"), None
     for _ in range(repeat):
@@ -100,6 +135,12 @@ def main() -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 10000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument(
+        "--mix",
+        choices=("aws", "catalogue"),
+        default="catalogue",
+        help="synthetic AWS units, or copies of every rule's fixture plans (all clouds, KServe)",
+    )
+    parser.add_argument(
         "--no-pack",
         action="store_true",
         help="skip the analyzer-protocol (policy pack) measurement",
@@ -110,7 +151,8 @@ def main() -> int:
     print(f"{'resources':>9} {'findings':>8} {'rego s':>8} {'gate s':>8}")
     rego_at: dict[int, float] = {}
     for size in args.sizes:
-        inventory = synthetic_inventory(size)
+        build = fixture_inventory if args.mix == "catalogue" else synthetic_inventory
+        inventory = build(size)
         result = evaluate(inventory, options)
         rego = min(evaluate(inventory, options).timings["rego_s"] for _ in range(args.repeat))
         gate, _ = _best(lambda inv=inventory: evaluate(inv, options), args.repeat)

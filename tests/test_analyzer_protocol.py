@@ -81,6 +81,44 @@ def resource(
     }
 
 
+KEY_PROPS = {
+    "enableKeyRotation": True,
+    "rotationPeriodInDays": 90,
+    "deletionWindowInDays": 30,
+    "policy": json.dumps(
+        {"Statement": [{"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::1:root"},
+                        "Action": "kms:*", "Resource": "*"}]}
+    ),
+}
+#: What the catalogue requires of an EKS cluster besides a private endpoint.
+CLUSTER_BASELINE = {
+    "accessConfig": {"authenticationMode": "API"},
+    "enabledClusterLogTypes": ["api", "audit", "authenticator"],
+    "encryptionConfig": {"provider": {"keyArn": "[unknown]"}, "resources": ["secrets"]},
+}
+
+
+def bucket_baseline(bucket_urn: str, name: str) -> list[dict]:
+    """What the catalogue requires of a PHI bucket besides encryption (as DataStore does)."""
+    deny_http = {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                 "Condition": {"Bool": {"aws:SecureTransport": "false"}}}
+    parts = {
+        "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
+            "blockPublicAcls": True, "blockPublicPolicy": True, "ignorePublicAcls": True,
+            "restrictPublicBuckets": True},
+        "aws:s3/bucketPolicy:BucketPolicy": {"policy": json.dumps({"Statement": [deny_http]})},
+        "aws:s3/bucketVersioning:BucketVersioning": {
+            "versioningConfiguration": {"status": "Enabled"}},
+        "aws:s3/bucketLogging:BucketLogging": {"targetBucket": "central-logs"},
+        "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": {
+            "objectLockEnabled": "Enabled", "rule": {"defaultRetention": {"days": 2190}}},
+    }
+    return [
+        resource(urn(type_, name), {"bucket": name, **props}, references={"/bucket": bucket_urn})
+        for type_, props in parts.items()
+    ]
+
+
 def compliant_inventory() -> dict:
     """A private EKS cluster and a bucket encrypted with a rotating KMS key of the plan."""
     key_arn = "arn:aws:kms:us-east-1:123456789012:key/k-1"
@@ -96,8 +134,9 @@ def compliant_inventory() -> dict:
         "resources": [
             resource(STACK_URN, {}, provider=None, parent=None),
             resource(PROVIDER_URN, {"region": "us-east-1"}),
-            resource(KEY, {"enableKeyRotation": True, "deletionWindowInDays": 30, "tags": TAGS}),
-            resource(PHI, {"bucket": "phi-7f3a", "tags": TAGS}),
+            resource(KEY, {**KEY_PROPS, "tags": TAGS}),
+            resource(PHI, {"bucket": "phi-7f3a", "objectLockEnabled": True, "tags": TAGS}),
+            *bucket_baseline(PHI, "phi-7f3a"),
             resource(
                 SSE,
                 {
@@ -123,6 +162,7 @@ def compliant_inventory() -> dict:
                 {
                     "name": "private",
                     "tags": TAGS,
+                    **CLUSTER_BASELINE,
                     "vpcConfig": {
                         "endpointPrivateAccess": True,
                         "endpointPublicAccess": False,
@@ -130,6 +170,13 @@ def compliant_inventory() -> dict:
                     },
                 },
                 unknowns=["/vpcConfig/subnetIds/0"],
+                references={"/encryptionConfig/provider/keyArn": KEY},
+            ),
+            resource(
+                urn("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "private"),
+                {"url": "[unknown]", "clientIdLists": ["sts.amazonaws.com"], "tags": TAGS},
+                unknowns=["/url"],
+                references={"/url": GPU.replace("::gpu", "::private")},
             ),
         ],
     }

@@ -76,9 +76,11 @@ def test_sarif_schema_rejects_a_broken_log():
 def test_markdown_summary_has_decision_counts_top_findings(blocked):
     _, markdown = blocked
     assert markdown.startswith("## MedInfra policy gate: BLOCKED")
-    assert "| dev | block | 1 | 0 | 0 | 4 |" in markdown
+    assert "| dev | block | 1 | 0 | 0 | 8 |" in markdown
     urn = "urn:pulumi:dev::noncompliant-unencrypted-bucket::aws:s3/bucket:Bucket::scans"
-    controls = "HIPAA 164.312(a)(2)(iv), GDPR Art.32(1)(a), CIS AWS 2.1.1"
+    controls = (
+        "HIPAA 164.312(a)(2)(iv), GDPR Art.32(1)(a), CIS AWS 2.1.1, CIS Azure 3.12, CIS GCP 5.3"
+    )
     assert f"| blocking | MED-ENC-001 | {controls} | dev | `{urn}` |" in markdown
     assert "kms_master_key_id" in markdown  # the remediation
 

@@ -112,7 +112,35 @@ def _parser() -> argparse.ArgumentParser:
         help="print (or write) the JSON Schema of the medinfra:* stack config keys",
     )
     schema.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE")
+    policies = commands.add_parser("policies", help="the control catalogue the gate enforces")
+    what = policies.add_subparsers(dest="policies_command", required=True, metavar="ACTION")
+    listing = what.add_parser("list", help="every rule: id, title, severity, controls, types")
+    listing.add_argument("--format", choices=("table", "json"), default="table")
+    docs = what.add_parser("docs", help="write the catalogue for compliance officers (Markdown)")
+    docs.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE (else stdout)")
     return parser
+
+
+def _policies(args: argparse.Namespace) -> int:
+    from policies import catalogue
+    from policies.rules import RuleError, load_rules
+
+    try:
+        rules = load_rules()
+    except RuleError as exc:
+        raise InputError(str(exc)) from None
+    if args.policies_command == "list":
+        if args.format == "json":
+            print(json.dumps(catalogue.as_json(rules), indent=2))
+        else:
+            print(catalogue.table(rules))
+    elif args.out:
+        if not args.out.parent.is_dir():
+            raise InputError(f"{args.out}: directory {args.out.parent} does not exist")
+        args.out.write_text(catalogue.markdown(rules), encoding="utf-8")
+    else:
+        print(catalogue.markdown(rules), end="")
+    return EXIT_ALLOW
 
 
 def _config_schema(args: argparse.Namespace) -> int:
@@ -278,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point of the `medinfra` console script."""
     args = _parser().parse_args(argv)
     try:
+        if args.command == "policies":
+            return _policies(args)
         return _config_schema(args) if args.command == "config-schema" else _preview(args)
     except InputError as exc:
         print(f"medinfra: error: {exc}", file=sys.stderr)

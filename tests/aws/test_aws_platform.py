@@ -29,6 +29,7 @@ def test_every_kms_key_rotates_and_is_deletion_protected(prod):
     assert {k["name"] for k in keys} == {"keys-data", "keys-secrets", "keys-logs", "keys-volumes"}
     for key in keys:
         assert key["props"]["enableKeyRotation"] is True, key["name"]
+        assert key["props"]["rotationPeriodInDays"] == 90, key["name"]
         assert key["props"]["deletionWindowInDays"] >= 7, key["name"]
 
 

@@ -1,22 +1,27 @@
 # METADATA
 # title: Kubernetes API endpoints are private or restricted to named ranges
 # description: >-
-#   A cluster's API server is reachable only from the private network, or, where an
-#   operator explicitly opened it, only from a non-empty list of specific address ranges.
-#   An endpoint open to the whole internet (no allow-list, or 0.0.0.0/0) is a finding, and
-#   so is an endpoint setting that is missing or not yet known (EKS defaults to public).
+#   A cluster's API server is reachable only from the private network, or, where an operator
+#   explicitly opened it, only from a non-empty list of specific address ranges. An endpoint
+#   open to the whole internet (no allow-list, or 0.0.0.0/0) is a finding, and so is an
+#   endpoint setting that is missing or not yet known (EKS, AKS and GKE default to public).
 # custom:
 #   id: MED-NET-001
 #   severity: critical
 #   controls:
 #     hipaa: ["164.312(e)(1)", "164.312(a)(1)"]
 #     gdpr: ["Art.32(1)(b)"]
-#     cis: ["EKS 5.4.2"]
+#     cis: ["EKS 5.4.2", "AKS 5.4.2", "GKE 5.6.4"]
 #   resource_types:
 #     - aws:eks/cluster:Cluster
+#     - azure-native:containerservice:ManagedCluster
+#     - gcp:container/cluster:Cluster
 #   remediation: >-
-#     Set vpcConfig.endpointPublicAccess to false (MedInfra's default), or set it to true only
-#     together with publicAccessCidrs listing the specific ranges that need access.
+#     EKS: vpcConfig.endpointPublicAccess false (MedInfra's default), or true only together with
+#     publicAccessCidrs listing specific ranges. AKS: apiServerAccessProfile.enablePrivateCluster
+#     true, or authorizedIPRanges listing specific ranges. GKE: privateClusterConfig.
+#     enablePrivateEndpoint true, or masterAuthorizedNetworksConfig.cidrBlocks listing specific
+#     ranges.
 #   waivable: false
 package medinfra.rules.cluster_api_not_public
 
@@ -29,22 +34,46 @@ restricted_range(cidr) if {
 	not cidr in wildcards
 }
 
-private_or_restricted(cluster) if cluster.props.vpcConfig.endpointPublicAccess == false
-
-private_or_restricted(cluster) if {
-	cluster.props.vpcConfig.endpointPublicAccess == true
-	cidrs := cluster.props.vpcConfig.publicAccessCidrs
+restricted(cidrs) if {
 	count(cidrs) > 0
 	every cidr in cidrs {
 		restricted_range(cidr)
 	}
 }
 
+private_or_restricted(cluster) if cluster.props.vpcConfig.endpointPublicAccess == false
+
+private_or_restricted(cluster) if {
+	cluster.props.vpcConfig.endpointPublicAccess == true
+	restricted(cluster.props.vpcConfig.publicAccessCidrs)
+}
+
 deny contains finding if {
 	some cluster in data.medinfra.lib.of_type("aws:eks/cluster:Cluster")
 	not private_or_restricted(cluster)
-	finding := {
-		"urn": cluster.urn,
-		"message": sprintf("EKS cluster %s exposes its API endpoint to the internet", [cluster.name]),
-	}
+	finding := data.medinfra.lib.finding(cluster, sprintf("EKS cluster %s exposes its API endpoint to the internet", [cluster.name]))
+}
+
+aks_private_or_restricted(cluster) if cluster.props.apiServerAccessProfile.enablePrivateCluster == true
+
+aks_private_or_restricted(cluster) if restricted(cluster.props.apiServerAccessProfile.authorizedIPRanges)
+
+deny contains finding if {
+	some cluster in data.medinfra.lib.of_type("azure-native:containerservice:ManagedCluster")
+	not aks_private_or_restricted(cluster)
+	finding := data.medinfra.lib.finding(cluster, sprintf("AKS cluster %s exposes its API server to the internet", [cluster.name]))
+}
+
+gke_private_or_restricted(cluster) if cluster.props.privateClusterConfig.enablePrivateEndpoint == true
+
+gke_private_or_restricted(cluster) if {
+	cidrs := [b.cidrBlock | some b in cluster.props.masterAuthorizedNetworksConfig.cidrBlocks]
+	restricted(cidrs)
+	not cluster.props.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled == true
+}
+
+deny contains finding if {
+	some cluster in data.medinfra.lib.of_type("gcp:container/cluster:Cluster")
+	not gke_private_or_restricted(cluster)
+	finding := data.medinfra.lib.finding(cluster, sprintf("GKE cluster %s exposes its control plane to the internet", [cluster.name]))
 }

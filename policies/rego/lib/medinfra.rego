@@ -7,14 +7,107 @@ import rego.v1
 
 by_urn := {r.urn: r | some r in input.resources}
 
-# Every planned resource of one type.
-of_type(t) := [r | some r in input.resources; r.type == t]
+# Resources grouped by type: one pass over the input, shared by every rule.
+by_type[t] contains r if {
+	some r in input.resources
+	t := r.type
+}
 
-# The resource of this plan that property `path` of `r` came from (undefined if none).
-referenced(r, path) := by_urn[r.references[path]]
+# Every planned resource of one type (the shared index's set itself: nothing is copied).
+of_type(t) := found if {
+	found := by_type[t]
+} else := set()
+
+# The resource of this plan that property `path` of `r` came from (undefined if none). A
+# property attributed as a whole (the Inventory does so when a value was transformed on its way
+# from its single dependency) counts for every path below it; the closest attribution wins.
+referenced(r, path) := found if {
+	found := by_urn[r.references[path]]
+} else := by_urn[u] if {
+	parts := split(path, "/")
+	attributed := [r.references[p] |
+		some n in numbers.range(2, count(parts) - 1)
+		p := concat("/", array.slice(parts, 0, n))
+		r.references[p]
+	]
+	u := attributed[count(attributed) - 1]
+}
+
+# URNs of the resources some property of `r` came from.
+referenced_urns(r) := {u | some _, u in r.references}
 
 # A customer-managed KMS key of this plan with automatic rotation on.
 rotating_kms_key(k) if {
 	k.type == "aws:kms/key:Key"
 	k.props.enableKeyRotation == true
+}
+
+config := c if {
+	c := input.config
+	is_object(c)
+} else := {}
+
+policy := p if {
+	p := config.policy
+	is_object(p)
+} else := {}
+
+is_prod if config.environment == "prod"
+
+# PHI unless the stack says otherwise (the config default).
+is_phi if object.get(config, "dataClassification", "phi") == "phi"
+
+# Customer-managed key types of the three clouds.
+cmk_types := {"aws:kms/key:Key", "azure-native:keyvault:Key", "gcp:kms/cryptoKey:CryptoKey"}
+
+# Keys from outside the plan the stack explicitly allows (medinfra:policy.allowedExternalKeys).
+allowed_external_keys := {k | some k in object.get(policy, "allowedExternalKeys", [])}
+
+# Property `path` of `r` (whose value is `value`) is a customer-managed key of this plan, or a
+# key the stack explicitly allows.
+plan_key(r, path, value) if {
+	value != null
+	data.medinfra.lib.referenced(r, path).type in cmk_types
+}
+
+plan_key(_, _, value) if {
+	is_string(value)
+	value in allowed_external_keys
+}
+
+# The property `path` of `r` came from a resource of type `t` in this plan.
+references_type(r, path, t) if data.medinfra.lib.referenced(r, path).type == t
+
+# A finding.
+finding(r, message) := {"urn": r.urn, "message": message}
+
+# Addresses that mean "anyone on the internet".
+internet := {"0.0.0.0/0", "::/0", "*", "Internet", "any", "Any"}
+
+# A JSON policy document (IAM, key, bucket, repository policy); undefined if not valid JSON.
+policy_doc(text) := json.unmarshal(text) if {
+	is_string(text)
+	json.is_valid(text)
+}
+
+policy_doc(doc) := doc if is_object(doc)
+
+# The statements of a policy document, always as a list.
+statements(doc) := s if {
+	is_array(doc.Statement)
+	s := doc.Statement
+} else := [doc.Statement] if {
+	is_object(doc.Statement)
+}
+
+as_list(x) := x if is_array(x)
+
+as_list(x) := [x] if not is_array(x)
+
+# A principal that means anyone ("*" or {"AWS": "*"}).
+wildcard_principal(p) if p == "*"
+
+wildcard_principal(p) if {
+	some v in data.medinfra.lib.as_list(p.AWS)
+	v == "*"
 }

@@ -1,39 +1,53 @@
 package medinfra.rules.region_in_allowed_regions_test
 
-# Inputs are bound to a variable before `with input as` (see store_encrypted_with_cmk_test).
-
+import data.medinfra.fixtures as fx
 import data.medinfra.rules.region_in_allowed_regions as rule
 import rego.v1
 
-provider(region) := {"urn": "u:aws", "type": "pulumi:providers:aws", "name": "aws", "props": {"region": region}, "unknowns": [], "references": {}}
-
-bucket(props) := {"urn": "u:b", "type": "aws:s3/bucket:Bucket", "name": "b", "props": props, "unknowns": [], "references": {}}
-
-plan(allowed, resources) := {"config": {"allowedRegions": allowed}, "resources": resources}
-
-urns(findings) := {f.urn | some f in findings}
-
-test_provider_in_allowed_region_passes if {
-	inp := plan(["eu-central-1"], [provider("eu-central-1"), bucket({})])
-	count(rule.deny) == 0 with input as inp
+found(plan) := u if {
+	inp := data.medinfra.fixtures.inventory(plan)
+	u := {f.urn | some f in rule.deny} with input as inp
 }
 
-test_provider_outside_allowed_regions_fails if {
-	inp := plan(["eu-central-1"], [provider("us-east-1")])
-	urns(rule.deny) == {"u:aws"} with input as inp
+test_compliant_plans_pass if {
+	found(fx.aws) == set()
+	found(fx.azure) == set()
+	found(fx.gcp) == set()
 }
 
-test_resource_level_region_outside_fails if {
-	inp := plan(["eu-central-1"], [provider("eu-central-1"), bucket({"region": "us-west-2"})])
-	urns(rule.deny) == {"u:b"} with input as inp
+test_aws_provider_outside_allowed_regions_fails if {
+	found(object.union(fx.aws, {"aws": {"props": {"region": "us-east-1"}}})) == {fx.aws.aws.urn}
+}
+
+test_aws_resource_level_region_outside_fails if {
+	found(object.union(fx.aws, {"bucket": {"props": {"region": "us-west-2"}}})) == {fx.aws.bucket.urn}
 }
 
 test_missing_allowed_regions_fails_for_a_provider if {
-	inp := {"config": {}, "resources": [provider("eu-central-1")]}
-	urns(rule.deny) == {"u:aws"} with input as inp
+	inp := {"config": {}, "resources": [fx.aws.aws]}
+	{f.urn | some f in rule.deny} == {fx.aws.aws.urn} with input as inp
 }
 
 test_unknown_region_fails if {
-	inp := plan(["eu-central-1"], [provider("[unknown]")])
-	urns(rule.deny) == {"u:aws"} with input as inp
+	found(object.union(fx.aws, {"aws": {"props": {"region": "[unknown]"}}})) == {fx.aws.aws.urn}
+}
+
+test_azure_location_outside_fails if {
+	found(object.union(fx.azure, {"storage": {"props": {"location": "eastus"}}})) == {fx.azure.storage.urn}
+}
+
+test_azure_display_name_location_inside_passes if {
+	found(object.union(fx.azure, {"storage": {"props": {"location": "West Europe"}}})) == set()
+}
+
+test_gcs_multi_region_fails if {
+	found(object.union(fx.gcp, {"gcs": {"props": {"location": "EU"}}})) == {fx.gcp.gcs.urn}
+}
+
+test_gke_zone_inside_an_allowed_region_passes if {
+	found(object.union(fx.gcp, {"gke": {"props": {"location": "europe-west4-a"}}})) == set()
+}
+
+test_gcp_subnetwork_region_outside_fails if {
+	found(object.union(fx.gcp, {"subnet": {"props": {"region": "us-central1"}}})) == {fx.gcp.subnet.urn}
 }

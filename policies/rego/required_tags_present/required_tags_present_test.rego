@@ -1,45 +1,57 @@
 package medinfra.rules.required_tags_present_test
 
-# Inputs are bound to a variable before `with input as` (see store_encrypted_with_cmk_test).
-
+import data.medinfra.fixtures as fx
 import data.medinfra.rules.required_tags_present as rule
 import rego.v1
 
-full := {"owner": "ml", "costCenter": "cc-1", "environment": "prod", "dataClassification": "phi"}
-
-key(props) := {"urn": "u:k", "type": "aws:kms/key:Key", "name": "k", "props": props, "unknowns": [], "references": {}}
-
-plan(resources) := {"config": {"dataClassification": "phi"}, "resources": resources}
-
-urns(findings) := {f.urn | some f in findings}
-
-test_fully_tagged_resource_passes if {
-	inp := plan([key({"tags": full})])
-	count(rule.deny) == 0 with input as inp
+found(plan) := u if {
+	inp := data.medinfra.fixtures.inventory(plan)
+	u := {f.urn | some f in rule.deny} with input as inp
 }
 
-test_missing_owner_fails if {
-	inp := plan([key({"tags": object.remove(full, ["owner"])})])
-	urns(rule.deny) == {"u:k"} with input as inp
+test_compliant_plans_pass if {
+	found(fx.aws) == set()
+	found(fx.azure) == set()
+	found(fx.gcp) == set()
 }
 
-test_tags_omitted_fails if {
-	inp := plan([key({})])
-	urns(rule.deny) == {"u:k"} with input as inp
+test_aws_missing_owner_fails if {
+	found(json.remove(fx.aws, ["key/props/tags/owner"])) == {fx.aws.key.urn}
 }
 
-test_wrong_classification_fails if {
-	inp := plan([key({"tags": object.union(full, {"dataClassification": "public"})})])
-	urns(rule.deny) == {"u:k"} with input as inp
+test_aws_tags_omitted_fails if {
+	found(json.remove(fx.aws, ["key/props/tags"])) == {fx.aws.key.urn}
 }
 
-test_unknown_tags_fail if {
-	inp := plan([key({"tags": "[unknown]"})])
-	urns(rule.deny) == {"u:k"} with input as inp
+test_aws_wrong_classification_fails if {
+	found(object.union(fx.aws, {"key": {"props": {"tags": {"dataClassification": "public"}}}})) == {fx.aws.key.urn}
+}
+
+test_aws_unknown_tags_fail if {
+	found(object.union(fx.aws, {"key": {"props": {"tags": "[unknown]"}}})) == {fx.aws.key.urn}
+}
+
+test_azure_missing_cost_center_fails if {
+	found(json.remove(fx.azure, ["storage/props/tags/costCenter"])) == {fx.azure.storage.urn}
+}
+
+test_azure_wrong_classification_fails if {
+	found(object.union(fx.azure, {"aks": {"props": {"tags": {"dataClassification": "deidentified"}}}})) == {fx.azure.aks.urn}
+}
+
+test_gcp_labels_omitted_fails if {
+	found(json.remove(fx.gcp, ["gcs/props/labels"])) == {fx.gcp.gcs.urn}
+}
+
+test_gcp_camel_case_label_keys_fail if {
+	plan := json.remove(fx.gcp, ["gar/props/labels/cost_center"])
+	found(object.union(plan, {"gar": {"props": {"labels": {"costCenter": "cc-1"}}}})) == {fx.gcp.gar.urn}
+}
+
+test_gke_wrong_classification_label_fails if {
+	found(object.union(fx.gcp, {"gke": {"props": {"resourceLabels": {"data_classification": "public"}}}})) == {fx.gcp.gke.urn}
 }
 
 test_untaggable_types_are_ignored if {
-	policy := {"urn": "u:p", "type": "aws:s3/bucketPolicy:BucketPolicy", "name": "p", "props": {}, "unknowns": [], "references": {}}
-	inp := plan([policy])
-	count(rule.deny) == 0 with input as inp
+	found(json.remove(fx.aws, ["bucket-policy/props"])) == set()
 }

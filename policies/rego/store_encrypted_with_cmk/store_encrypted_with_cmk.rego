@@ -1,23 +1,29 @@
 # METADATA
 # title: Object stores are encrypted with a customer-managed key of this plan
 # description: >-
-#   Every S3 bucket has default encryption with SSE-KMS using a KMS key that this stack creates
-#   and rotates, so the organisation controls, rotates and audits the key. An AWS-managed key, a
-#   key from outside the plan, or a value that cannot be traced to such a key is a finding.
+#   Every object store (S3 bucket, Azure storage account, Cloud Storage bucket) encrypts its
+#   data by default with a customer-managed key that this stack creates (or one the stack
+#   explicitly allows in medinfra:policy.allowedExternalKeys), so the organisation controls,
+#   rotates and audits the key and can revoke access to the data. A provider-managed key, a key
+#   from outside the plan, or a value that cannot be traced to such a key is a finding.
 # custom:
 #   id: MED-ENC-001
 #   severity: high
 #   controls:
 #     hipaa: ["164.312(a)(2)(iv)"]
 #     gdpr: ["Art.32(1)(a)"]
-#     cis: ["AWS 2.1.1"]
+#     cis: ["AWS 2.1.1", "Azure 3.12", "GCP 5.3"]
 #   resource_types:
 #     - aws:s3/bucket:Bucket
 #     - aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration
+#     - azure-native:storage:StorageAccount
+#     - gcp:storage/bucket:Bucket
 #   remediation: >-
-#     Add an aws.s3.BucketServerSideEncryptionConfiguration for the bucket with sse_algorithm
-#     "aws:kms" and kms_master_key_id set to a rotating aws.kms.Key of this stack (MedInfra's
-#     DataStore component does this).
+#     AWS: add an aws.s3.BucketServerSideEncryptionConfiguration with sse_algorithm "aws:kms" and
+#     kms_master_key_id set to an aws.kms.Key of this stack. Azure: set encryption.keySource to
+#     Microsoft.Keyvault with keyVaultProperties naming a Key Vault key of this stack. GCP: set
+#     encryption.defaultKmsKeyName to a Cloud KMS crypto key of this stack. MedInfra's DataStore
+#     components do this.
 #   waivable: true
 package medinfra.rules.store_encrypted_with_cmk
 
@@ -27,20 +33,38 @@ sse_type := "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncr
 
 key_path(i) := sprintf("/rules/%d/applyServerSideEncryptionByDefault/kmsMasterKeyId", [i])
 
-# Buckets with a compliant default-encryption configuration. A rule, not a function: computed
-# once per input, so the check stays linear in the number of resources.
-encrypted_buckets contains config.references["/bucket"] if {
+# Buckets with a compliant default-encryption configuration (a rule: computed once per input).
+encrypted_buckets contains value if {
 	some config in data.medinfra.lib.of_type(sse_type)
 	some i, rule in config.props.rules
-	rule.applyServerSideEncryptionByDefault.sseAlgorithm == "aws:kms"
-	data.medinfra.lib.rotating_kms_key(data.medinfra.lib.referenced(config, key_path(i)))
+	rule.applyServerSideEncryptionByDefault.sseAlgorithm in {"aws:kms", "aws:kms:dsse"}
+	data.medinfra.lib.plan_key(config, key_path(i), rule.applyServerSideEncryptionByDefault.kmsMasterKeyId)
+	value := config.references["/bucket"]
 }
 
 deny contains finding if {
 	some bucket in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
 	not bucket.urn in encrypted_buckets
-	finding := {
-		"urn": bucket.urn,
-		"message": sprintf("bucket %s is not encrypted with SSE-KMS using a rotating KMS key of this plan", [bucket.name]),
-	}
+	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s is not encrypted with SSE-KMS using a customer-managed key of this plan", [bucket.name]))
+}
+
+azure_cmk(account) if {
+	account.props.encryption.keySource == "Microsoft.Keyvault"
+	data.medinfra.lib.plan_key(account, "/encryption/keyVaultProperties/keyName", account.props.encryption.keyVaultProperties.keyName)
+}
+
+deny contains finding if {
+	some account in data.medinfra.lib.of_type("azure-native:storage:StorageAccount")
+	not azure_cmk(account)
+	finding := data.medinfra.lib.finding(account, sprintf("storage account %s is not encrypted with a Key Vault key of this plan (encryption.keySource Microsoft.Keyvault)", [account.name]))
+}
+
+gcs_cmk(bucket) if {
+	data.medinfra.lib.plan_key(bucket, "/encryption/defaultKmsKeyName", bucket.props.encryption.defaultKmsKeyName)
+}
+
+deny contains finding if {
+	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	not gcs_cmk(bucket)
+	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s has no default Cloud KMS key of this plan (encryption.defaultKmsKeyName)", [bucket.name]))
 }

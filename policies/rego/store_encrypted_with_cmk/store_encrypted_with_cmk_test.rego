@@ -1,78 +1,83 @@
 package medinfra.rules.store_encrypted_with_cmk_test
 
 # Inputs are bound to a variable before `with input as`: the embedded engine does not evaluate
-# `with input as f(...)` (a function call) correctly.
+# `with input as f(...)` (a function call) correctly. Fixtures: lib/fixtures_test.rego.
 
+import data.medinfra.fixtures as fx
 import data.medinfra.rules.store_encrypted_with_cmk as rule
 import rego.v1
 
-key_ref := "/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyId"
-
-bucket := {"urn": "u:bucket", "type": "aws:s3/bucket:Bucket", "name": "data", "props": {}, "unknowns": [], "references": {}}
-
-key(props) := {"urn": "u:key", "type": "aws:kms/key:Key", "name": "k", "props": props, "unknowns": [], "references": {}}
-
-sse(by_default, references, unknowns) := {
-	"urn": "u:sse", "type": rule.sse_type, "name": "data",
-	"props": {"bucket": "data-1", "rules": [{"applyServerSideEncryptionByDefault": by_default}]},
-	"unknowns": unknowns, "references": references,
+found(plan) := u if {
+	inp := data.medinfra.fixtures.inventory(plan)
+	u := {f.urn | some f in rule.deny} with input as inp
 }
 
-kms := {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "arn:key"}
+key_ref := ["bucket-sse", "references", "/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyId"]
 
-both_refs := {"/bucket": "u:bucket", key_ref: "u:key"}
+test_compliant_plans_pass if {
+	found(fx.aws) == set()
+	found(fx.azure) == set()
+	found(fx.gcp) == set()
+}
 
-rotating := key({"enableKeyRotation": true})
+test_s3_bucket_without_encryption_configuration_fails if {
+	found(object.remove(fx.aws, ["bucket-sse"])) == {fx.aws.bucket.urn}
+}
 
-plan(resources) := {"config": {}, "resources": resources}
+test_s3_aes256_fails if {
+	plan := object.union(fx.aws, {"bucket-sse": {"props": {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]}}})
+	found(plan) == {fx.aws.bucket.urn}
+}
 
-urns(findings) := {f.urn | some f in findings}
+test_s3_key_from_outside_the_plan_fails if {
+	found(json.remove(fx.aws, [key_ref])) == {fx.aws.bucket.urn}
+}
 
-test_compliant_baseline_passes if {
-	inp := plan([bucket, rotating, sse(kms, both_refs, [])])
+test_s3_explicitly_allowed_external_key_passes if {
+	inp := data.medinfra.fixtures.inventory_with(json.remove(fx.aws, [key_ref]), {"policy": {"allowedExternalKeys": ["arn:key"]}})
 	count(rule.deny) == 0 with input as inp
 }
 
-test_bucket_without_encryption_configuration_fails if {
-	inp := plan([bucket, rotating])
-	urns(rule.deny) == {"u:bucket"} with input as inp
+test_s3_configuration_of_another_bucket_does_not_count if {
+	plan := object.union(fx.aws, {"bucket-sse": {"references": {"/bucket": "urn:other"}}})
+	found(plan) == {fx.aws.bucket.urn}
 }
 
-test_aes256_fails if {
-	aes := object.union(kms, {"sseAlgorithm": "AES256"})
-	inp := plan([bucket, rotating, sse(aes, both_refs, [])])
-	urns(rule.deny) == {"u:bucket"} with input as inp
+test_s3_unknown_key_traced_to_a_plan_key_passes if {
+	plan := object.union(fx.aws, {"bucket-sse": {
+		"props": {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "[unknown]"}}]},
+		"unknowns": ["/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyId"],
+	}})
+	found(plan) == set()
 }
 
-test_key_without_rotation_fails if {
-	inp := plan([bucket, key({"enableKeyRotation": false}), sse(kms, both_refs, [])])
-	urns(rule.deny) == {"u:bucket"} with input as inp
+test_azure_microsoft_managed_key_fails if {
+	plan := object.union(fx.azure, {"storage": {"props": {"encryption": {"keySource": "Microsoft.Storage"}}}})
+	found(plan) == {fx.azure.storage.urn}
 }
 
-test_key_rotation_omitted_fails if {
-	inp := plan([bucket, key({}), sse(kms, both_refs, [])])
-	urns(rule.deny) == {"u:bucket"} with input as inp
+test_azure_encryption_omitted_fails if {
+	found(json.remove(fx.azure, ["storage/props/encryption"])) == {fx.azure.storage.urn}
 }
 
-test_key_from_outside_the_plan_fails if {
-	inp := plan([bucket, rotating, sse(kms, {"/bucket": "u:bucket"}, [])])
-	urns(rule.deny) == {"u:bucket"} with input as inp
+test_azure_key_from_outside_the_plan_fails if {
+	found(json.remove(fx.azure, [["storage", "references", "/encryption/keyVaultProperties/keyName"]])) == {fx.azure.storage.urn}
 }
 
-test_configuration_of_another_bucket_does_not_count if {
-	refs := object.union(both_refs, {"/bucket": "u:other"})
-	inp := plan([bucket, rotating, sse(kms, refs, [])])
-	urns(rule.deny) == {"u:bucket"} with input as inp
+test_gcs_default_kms_key_omitted_fails if {
+	found(json.remove(fx.gcp, ["gcs/props/encryption"])) == {fx.gcp.gcs.urn}
 }
 
-test_unknown_key_traced_to_a_rotating_plan_key_passes if {
-	pending := object.union(kms, {"kmsMasterKeyId": "[unknown]"})
-	inp := plan([bucket, rotating, sse(pending, both_refs, [key_ref])])
-	count(rule.deny) == 0 with input as inp
+test_gcs_key_from_outside_the_plan_fails if {
+	found(json.remove(fx.gcp, [["gcs", "references", "/encryption/defaultKmsKeyName"]])) == {fx.gcp.gcs.urn}
 }
 
-test_unknown_key_not_traced_to_the_plan_fails if {
-	pending := object.union(kms, {"kmsMasterKeyId": "[unknown]"})
-	inp := plan([bucket, rotating, sse(pending, {"/bucket": "u:bucket"}, [key_ref])])
-	urns(rule.deny) == {"u:bucket"} with input as inp
+test_azure_key_attributed_to_the_whole_encryption_property_passes if {
+	plan := json.remove(fx.azure, [["storage", "references", "/encryption/keyVaultProperties/keyName"]])
+	found(object.union(plan, {"storage": {"references": {"/encryption": fx.azure["akv-key"].urn}}})) == set()
+}
+
+test_azure_whole_property_attributed_to_something_else_fails if {
+	plan := json.remove(fx.azure, [["storage", "references", "/encryption/keyVaultProperties/keyName"]])
+	found(object.union(plan, {"storage": {"references": {"/encryption": fx.azure.vault.urn}}})) == {fx.azure.storage.urn}
 }

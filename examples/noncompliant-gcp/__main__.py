@@ -1,0 +1,56 @@
+"""Deliberately noncompliant GCP resources, one per control family (named `<family>-...`), next
+to compliant ones. `medinfra preview --dir examples/noncompliant-gcp --stack dev` exits 1;
+tests/test_noncompliant_examples.py asserts the exact findings. (GCP has no transport rule:
+Cloud Storage accepts only HTTPS.)"""
+
+import pulumi_gcp as gcp
+
+REGION = "europe-west4"
+labels = {"owner": "ml-platform", "cost_center": "cc-1", "environment": "dev",
+          "data_classification": "phi"}
+ring = gcp.kms.KeyRing("ring", name="medinfra", location=REGION)
+
+
+def key(name: str, rotation_days: int = 90) -> gcp.kms.CryptoKey:
+    return gcp.kms.CryptoKey(
+        name, name=name, key_ring=ring.id, purpose="ENCRYPT_DECRYPT",
+        rotation_period=f"{rotation_days * 86400}s", destroy_scheduled_duration="2592000s",
+        labels={"purpose": name})
+
+
+data_key = key("data")
+
+
+def bucket(name: str, *, cmek=True, logged=True, versioned=True, location="EUROPE-WEST4",
+           tagged=True) -> gcp.storage.Bucket:
+    """A bucket that follows every rule except those switched off."""
+    return gcp.storage.Bucket(
+        name, name=f"medinfra-{name}", location=location, uniform_bucket_level_access=True,
+        public_access_prevention="enforced", versioning={"enabled": versioned},
+        encryption={"default_kms_key_name": data_key.id} if cmek else None,
+        logging={"log_bucket": "medinfra-access-logs"} if logged else None,
+        retention_policy={"retention_period": 189216000},
+        labels=labels if tagged else None)
+
+
+bucket("models")
+bucket("enc-no-cmek", cmek=False)
+bucket("log-no-usage-logs", logged=False)
+bucket("int-no-versioning", versioned=False)
+bucket("res-multi-region-us", location="US")
+bucket("tag-no-labels", tagged=False)
+key("key-yearly-rotation", rotation_days=365)
+gcp.compute.Firewall(
+    "net-ssh-from-anywhere", network="medinfra", direction="INGRESS",
+    source_ranges=["0.0.0.0/0"], allows=[{"protocol": "tcp", "ports": ["22"]}])
+gcp.projects.IAMMember(
+    "iam-project-editor", project="medinfra-example", role="roles/editor",
+    member="serviceAccount:model@medinfra-example.iam.gserviceaccount.com")
+gcp.container.NodePool(
+    "hrd-node-metadata-exposed", cluster="medinfra", location=REGION, node_count=1,
+    node_config={
+        "machine_type": "g2-standard-8", "boot_disk_kms_key": key("volumes").id,
+        "shielded_instance_config": {"enable_secure_boot": True,
+                                     "enable_integrity_monitoring": True},
+        "workload_metadata_config": {"mode": "GCE_METADATA"},
+    })

@@ -1,0 +1,36 @@
+# METADATA
+# title: Canary traffic is only configured where KServe honours it
+# description: >-
+#   A canary percentage promises that only a fraction of patients see a new model version. KServe
+#   honours canaryTrafficPercent only in Knative (Serverless) mode; in Standard (RawDeployment)
+#   mode it is silently ignored and the new version takes all traffic (kserve#5335). An
+#   InferenceService may set canaryTrafficPercent only when its deploymentMode annotation is
+#   Knative or Serverless.
+# custom:
+#   id: MED-SRV-002
+#   severity: high
+#   controls:
+#     hipaa: ["164.308(a)(8)"]
+#     gdpr: ["Art.32(1)(d)"]
+#     cis: []
+#   resource_types:
+#     - kubernetes:serving.kserve.io/v1beta1:InferenceService
+#   remediation: >-
+#     Remove canaryPercent from the model, or set medinfra:serving.deploymentMode Knative (the
+#     annotation serving.kserve.io/deploymentMode: Knative) so the split is enforced.
+#   waivable: false
+package medinfra.rules.canary_only_where_honoured
+
+import rego.v1
+
+honouring_modes := {"Knative", "Serverless"}
+
+deny contains finding if {
+	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	some component, spec in object.get(isvc.props, "spec", {})
+	is_object(spec)
+	percent := spec.canaryTrafficPercent
+	mode := object.get(isvc.props, ["metadata", "annotations", "serving.kserve.io/deploymentMode"], "(not set)")
+	not mode in honouring_modes
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s asks for %v%% canary traffic, which deployment mode %s ignores", [isvc.name, component, percent, mode]))
+}

@@ -1,0 +1,81 @@
+# METADATA
+# title: Clusters use central identity, RBAC and workload identity; no local admin accounts
+# description: >-
+#   Every action in a cluster must be attributable to a person or a workload identity, and
+#   pods must get cloud permissions without stored secrets. EKS uses access entries (API
+#   authentication mode, not the aws-auth ConfigMap) and an OIDC provider for IRSA; AKS has
+#   Kubernetes RBAC with Entra ID integration, local accounts disabled and workload identity on;
+#   GKE has Workload Identity, no legacy ABAC and no client certificate.
+# custom:
+#   id: MED-IAM-003
+#   severity: high
+#   controls:
+#     hipaa: ["164.312(a)(1)", "164.312(a)(2)(i)", "164.312(d)"]
+#     gdpr: ["Art.32(1)(b)"]
+#     cis: ["EKS 5.5.1", "AKS 3.1.1", "AKS 5.5.1", "GKE 5.2.1", "GKE 5.8.1", "GKE 5.8.3"]
+#   resource_types:
+#     - aws:eks/cluster:Cluster
+#     - aws:iam/openIdConnectProvider:OpenIdConnectProvider
+#     - azure-native:containerservice:ManagedCluster
+#     - gcp:container/cluster:Cluster
+#   remediation: >-
+#     EKS: accessConfig.authenticationMode API and an aws.iam.OpenIdConnectProvider for the
+#     cluster's issuer. AKS: enableRBAC true, aadProfile {managed: true, enableAzureRBAC: true},
+#     disableLocalAccounts true, oidcIssuerProfile.enabled and
+#     securityProfile.workloadIdentity.enabled true. GKE: workloadIdentityConfig.workloadPool set,
+#     enableLegacyAbac false, masterAuth.clientCertificateConfig.issueClientCertificate false.
+#   waivable: false
+package medinfra.rules.cluster_identity_and_rbac
+
+import rego.v1
+
+oidc_clusters contains value if {
+	some p in data.medinfra.lib.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+	value := p.references["/url"]
+}
+
+deny contains finding if {
+	some cluster in data.medinfra.lib.of_type("aws:eks/cluster:Cluster")
+	not cluster.props.accessConfig.authenticationMode == "API"
+	finding := data.medinfra.lib.finding(cluster, sprintf("EKS cluster %s does not use access entries only (accessConfig.authenticationMode API)", [cluster.name]))
+}
+
+deny contains finding if {
+	some cluster in data.medinfra.lib.of_type("aws:eks/cluster:Cluster")
+	not cluster.urn in oidc_clusters
+	finding := data.medinfra.lib.finding(cluster, sprintf("EKS cluster %s has no OIDC provider for workload identity (IRSA)", [cluster.name]))
+}
+
+aks_checks := {
+	"Kubernetes RBAC (enableRBAC)": ["enableRBAC"],
+	"local accounts disabled (disableLocalAccounts)": ["disableLocalAccounts"],
+	"Entra ID integration (aadProfile.managed)": ["aadProfile", "managed"],
+	"Azure RBAC for Kubernetes (aadProfile.enableAzureRBAC)": ["aadProfile", "enableAzureRBAC"],
+	"an OIDC issuer (oidcIssuerProfile.enabled)": ["oidcIssuerProfile", "enabled"],
+	"workload identity (securityProfile.workloadIdentity.enabled)": ["securityProfile", "workloadIdentity", "enabled"],
+}
+
+deny contains finding if {
+	some cluster in data.medinfra.lib.of_type("azure-native:containerservice:ManagedCluster")
+	some what, path in aks_checks
+	object.get(cluster.props, path, null) != true
+	finding := data.medinfra.lib.finding(cluster, sprintf("AKS cluster %s lacks %s", [cluster.name, what]))
+}
+
+deny contains finding if {
+	some cluster in data.medinfra.lib.of_type("gcp:container/cluster:Cluster")
+	not cluster.props.workloadIdentityConfig.workloadPool
+	finding := data.medinfra.lib.finding(cluster, sprintf("GKE cluster %s does not have Workload Identity", [cluster.name]))
+}
+
+deny contains finding if {
+	some cluster in data.medinfra.lib.of_type("gcp:container/cluster:Cluster")
+	cluster.props.enableLegacyAbac == true
+	finding := data.medinfra.lib.finding(cluster, sprintf("GKE cluster %s has legacy ABAC enabled", [cluster.name]))
+}
+
+deny contains finding if {
+	some cluster in data.medinfra.lib.of_type("gcp:container/cluster:Cluster")
+	cluster.props.masterAuth.clientCertificateConfig.issueClientCertificate == true
+	finding := data.medinfra.lib.finding(cluster, sprintf("GKE cluster %s issues a client certificate (a static admin credential)", [cluster.name]))
+}

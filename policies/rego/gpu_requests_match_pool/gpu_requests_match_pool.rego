@@ -1,0 +1,104 @@
+# METADATA
+# title: GPU model servers request whole GPUs and tolerate the GPU pool's taint
+# description: >-
+#   A GPU cannot be shared safely between tenants by overcommitment, and a model server that
+#   does not tolerate the GPU pool's taint never schedules (or lands on the wrong nodes). Every
+#   InferenceService container that asks for nvidia.com/gpu requests exactly its limit, and
+#   tolerates the nvidia.com/gpu taint of a GPU node pool of this plan (EKS node groups, AKS
+#   agent pools, GKE node pools).
+# custom:
+#   id: MED-SRV-003
+#   severity: medium
+#   controls:
+#     hipaa: ["164.308(a)(7)(ii)(E)"]
+#     gdpr: ["Art.32(1)(b)"]
+#     cis: []
+#   resource_types:
+#     - kubernetes:serving.kserve.io/v1beta1:InferenceService
+#     - aws:eks/nodeGroup:NodeGroup
+#     - azure-native:containerservice:AgentPool
+#     - gcp:container/nodePool:NodePool
+#   remediation: >-
+#     Set resources.requests["nvidia.com/gpu"] equal to resources.limits["nvidia.com/gpu"] and add
+#     the toleration {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule} (MedInfra's
+#     InferenceService takes both from the cluster's GPU pool).
+#   waivable: true
+package medinfra.rules.gpu_requests_match_pool
+
+import rego.v1
+
+gpu := "nvidia.com/gpu"
+
+effects := {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
+
+effect(e) := effects[e]
+
+effect(e) := e if not effects[e]
+
+# GPU taints of the plan's node pools, as {key, value, effect}.
+pool_taints contains {"key": t.key, "value": object.get(t, "value", ""), "effect": effect(t.effect)} if {
+	some pool in data.medinfra.lib.of_type("aws:eks/nodeGroup:NodeGroup")
+	some t in object.get(pool.props, "taints", [])
+	t.key == gpu
+}
+
+pool_taints contains {"key": t.key, "value": object.get(t, "value", ""), "effect": effect(t.effect)} if {
+	some pool in data.medinfra.lib.of_type("gcp:container/nodePool:NodePool")
+	some t in object.get(pool.props, ["nodeConfig", "taints"], [])
+	t.key == gpu
+}
+
+pool_taints contains {"key": key, "value": value, "effect": eff} if {
+	some pool in data.medinfra.lib.of_type("azure-native:containerservice:AgentPool")
+	some text in object.get(pool.props, "nodeTaints", [])
+	[kv, eff] := split(text, ":")
+	[key, value] := split(kv, "=")
+	key == gpu
+}
+
+tolerates(toleration, taint) if {
+	toleration.key == taint.key
+	object.get(toleration, "operator", "Equal") == "Exists"
+	object.get(toleration, "effect", taint.effect) == taint.effect
+}
+
+tolerates(toleration, taint) if {
+	toleration.key == taint.key
+	object.get(toleration, "operator", "Equal") == "Equal"
+	object.get(toleration, "value", "") == taint.value
+	object.get(toleration, "effect", taint.effect) == taint.effect
+}
+
+tolerated(spec) if {
+	count(pool_taints) > 0
+	some taint in pool_taints
+	some toleration in object.get(spec, "tolerations", [])
+	tolerates(toleration, taint)
+}
+
+tolerated(spec) if {
+	count(pool_taints) == 0
+	some toleration in object.get(spec, "tolerations", [])
+	toleration.key == gpu
+}
+
+gpu_components contains [isvc, component, spec, c] if {
+	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	some component, spec in object.get(isvc.props, "spec", {})
+	is_object(spec)
+	some c in array.concat([object.get(spec, "model", {})], object.get(spec, "containers", []))
+	some kind in ["limits", "requests"]
+	c.resources[kind][gpu]
+}
+
+deny contains finding if {
+	some [isvc, component, _, c] in gpu_components
+	sprintf("%v", [object.get(c, ["resources", "requests", gpu], "none")]) != sprintf("%v", [object.get(c, ["resources", "limits", gpu], "none")])
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s GPU requests differ from limits", [isvc.name, component]))
+}
+
+deny contains finding if {
+	some [isvc, component, spec, _] in gpu_components
+	not tolerated(spec)
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s requests GPUs but does not tolerate the GPU pool's taint", [isvc.name, component]))
+}

@@ -1,0 +1,56 @@
+package medinfra.rules.iam_least_privilege_test
+
+import data.medinfra.fixtures as fx
+import data.medinfra.rules.iam_least_privilege as rule
+import rego.v1
+
+found(plan) := u if {
+	inp := data.medinfra.fixtures.inventory(plan)
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+policy(statement) := {"role-policy": {"props": {"policy": json.marshal({"Version": "2012-10-17", "Statement": [statement]})}}}
+
+test_compliant_plans_pass if {
+	found(fx.aws) == set()
+	found(fx.azure) == set()
+	found(fx.gcp) == set()
+}
+
+test_aws_every_action_fails if {
+	found(object.union(fx.aws, policy({"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::phi-data/*"}))) == {fx.aws["role-policy"].urn}
+}
+
+test_aws_every_resource_fails if {
+	found(object.union(fx.aws, policy({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}))) == {fx.aws["role-policy"].urn}
+}
+
+test_aws_policy_document_omitted_fails if {
+	found(json.remove(fx.aws, ["role-policy/props/policy"])) == {fx.aws["role-policy"].urn}
+}
+
+test_aws_administrator_attachment_fails if {
+	attach := data.medinfra.fixtures.res("aws:iam/rolePolicyAttachment:RolePolicyAttachment", "admin", {"role": "model", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}, {})
+	found(object.union(fx.aws, {"admin": attach})) == {attach.urn}
+}
+
+test_azure_subscription_scope_fails if {
+	found(object.union(fx.azure, {"role-assignment": {"props": {"scope": "/subscriptions/s"}}})) == {fx.azure["role-assignment"].urn}
+}
+
+test_azure_resource_group_scope_fails if {
+	found(object.union(fx.azure, {"role-assignment": {"props": {"scope": "/subscriptions/s/resourceGroups/rg"}}})) == {fx.azure["role-assignment"].urn}
+}
+
+test_azure_scope_omitted_fails if {
+	found(json.remove(fx.azure, ["role-assignment/props/scope"])) == {fx.azure["role-assignment"].urn}
+}
+
+test_azure_owner_role_fails if {
+	owner := "/providers/Microsoft.Authorization/roleDefinitions/8e3af657-a8ff-443c-a75c-2fe8c4bcb635"
+	found(object.union(fx.azure, {"role-assignment": {"props": {"roleDefinitionId": owner}}})) == {fx.azure["role-assignment"].urn}
+}
+
+test_gcp_project_editor_fails if {
+	found(object.union(fx.gcp, {"log-writer": {"props": {"role": "roles/editor"}}})) == {fx.gcp["log-writer"].urn}
+}

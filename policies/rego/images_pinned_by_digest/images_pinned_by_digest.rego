@@ -1,0 +1,81 @@
+# METADATA
+# title: Images are pinned by digest from this plan's registry; charts are pinned by version
+# description: >-
+#   A tag can be moved to different code after review; a digest cannot. Model-server images of
+#   every InferenceService are referenced by sha256 digest and come from this plan's registry
+#   (ECR, Azure Container Registry or Artifact Registry), so they are encrypted, private and
+#   scanned. Other workloads' images are referenced by digest. Helm releases pin an exact chart
+#   version.
+# custom:
+#   id: MED-HRD-003
+#   severity: high
+#   controls:
+#     hipaa: ["164.312(c)(1)", "164.308(a)(1)(ii)(B)"]
+#     gdpr: ["Art.32(1)(b)"]
+#     cis: ["Kubernetes 5.5.1"]
+#   resource_types:
+#     - kubernetes:serving.kserve.io/v1beta1:InferenceService
+#     - kubernetes:core/v1:Pod
+#     - kubernetes:apps/v1:Deployment
+#     - kubernetes:apps/v1:StatefulSet
+#     - kubernetes:apps/v1:DaemonSet
+#     - kubernetes:batch/v1:Job
+#     - kubernetes:helm.sh/v3:Release
+#   remediation: >-
+#     Set the model-server image to <this stack's registry>@sha256:<digest> (medinfra:models[].
+#     imageDigest); reference other images as <repository>@sha256:<digest>; set an exact chart
+#     version on every Helm release.
+#   waivable: true
+package medinfra.rules.images_pinned_by_digest
+
+import rego.v1
+
+registry_types := {"aws:ecr/repository:Repository", "azure-native:containerregistry:Registry", "gcp:artifactregistry/repository:Repository"}
+
+by_digest(image) if regex.match(`^[^@\s]+@sha256:[0-9a-f]{64}$`, image)
+
+deny contains finding if {
+	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	some component, spec in object.get(isvc.props, "spec", {})
+	is_object(spec.model)
+	not from_plan_registry(isvc, component, spec.model)
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s model server image %v is not pinned by digest in this plan's registry", [isvc.name, component, object.get(spec.model, "image", "(serving runtime default)")]))
+}
+
+from_plan_registry(isvc, component, model) if {
+	by_digest(model.image)
+	data.medinfra.lib.referenced(isvc, sprintf("/spec/%s/model/image", [component])).type in registry_types
+}
+
+workload_containers contains [r, c] if {
+	some r in data.medinfra.lib.of_type("kubernetes:core/v1:Pod")
+	some c in array.concat(object.get(r.props.spec, "containers", []), object.get(r.props.spec, "initContainers", []))
+}
+
+workload_containers contains [r, c] if {
+	some t in {"kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:batch/v1:Job"}
+	some r in data.medinfra.lib.of_type(t)
+	spec := r.props.spec.template.spec
+	some c in array.concat(object.get(spec, "containers", []), object.get(spec, "initContainers", []))
+}
+
+workload_containers contains [r, c] if {
+	some r in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	some _, spec in r.props.spec
+	is_object(spec)
+	some c in object.get(spec, "containers", [])
+}
+
+deny contains finding if {
+	some [r, c] in workload_containers
+	not by_digest(object.get(c, "image", ""))
+	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v uses image %v, not pinned by digest", [r.type, r.name, object.get(c, "name", "(unnamed)"), object.get(c, "image", "")]))
+}
+
+exact_version(v) if regex.match(`^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$`, v)
+
+deny contains finding if {
+	some release in data.medinfra.lib.of_type("kubernetes:helm.sh/v3:Release")
+	not exact_version(object.get(release.props, "version", ""))
+	finding := data.medinfra.lib.finding(release, sprintf("Helm release %s does not pin an exact chart version (%v)", [release.name, object.get(release.props, "version", "none")]))
+}

@@ -1,0 +1,43 @@
+package medinfra.rules.images_pinned_by_digest_test
+
+import data.medinfra.fixtures as fx
+import data.medinfra.rules.images_pinned_by_digest as rule
+import rego.v1
+
+found(plan) := u if {
+	inp := data.medinfra.fixtures.inventory(plan)
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+image_ref := ["isvc", "references", "/spec/predictor/model/image"]
+
+test_compliant_plan_passes if {
+	found(fx.kserve) == set()
+}
+
+test_model_image_by_tag_fails if {
+	plan := object.union(fx.kserve, {"isvc": {"props": {"spec": {"predictor": {"model": {"image": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/medinfra/models:latest"}}}}}})
+	found(plan) == {fx.kserve.isvc.urn}
+}
+
+test_model_image_from_outside_the_plan_fails if {
+	found(json.remove(fx.kserve, [image_ref])) == {fx.kserve.isvc.urn}
+}
+
+test_model_image_omitted_fails if {
+	found(json.remove(fx.kserve, ["isvc/props/spec/predictor/model/image", image_ref])) == {fx.kserve.isvc.urn}
+}
+
+test_deployment_image_by_tag_fails if {
+	containers := [object.union(fx.kserve.deployment.props.spec.template.spec.containers[0], {"image": "nginx:1.27"})]
+	plan := object.union(fx.kserve, {"deployment": {"props": {"spec": {"template": {"spec": {"containers": containers}}}}}})
+	found(plan) == {fx.kserve.deployment.urn}
+}
+
+test_helm_release_version_range_fails if {
+	found(object.union(fx.kserve, {"kserve-release": {"props": {"version": ">=0.15"}}})) == {fx.kserve["kserve-release"].urn}
+}
+
+test_helm_release_version_omitted_fails if {
+	found(json.remove(fx.kserve, ["kserve-release/props/version"])) == {fx.kserve["kserve-release"].urn}
+}

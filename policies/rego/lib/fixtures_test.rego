@@ -1,0 +1,423 @@
+# Test fixtures shared by every rule's tests (a *_test.rego file: never loaded by the gate).
+#
+# One compliant plan per cloud, keyed by resource name. A rule test starts from a plan, changes
+# exactly one field (object.union merges deeply; json.remove drops a property) and asserts which
+# resources fail. tests/test_rule_fixtures.py checks every property name here against the
+# provider SDKs (and the InferenceService against KServe's CRD), and that each plan passes the
+# whole catalogue.
+package medinfra.fixtures
+
+import rego.v1
+
+urn(type, name) := sprintf("urn:pulumi:test::medinfra::%s::%s", [type, name])
+
+res(type, name, props, references) := {
+	"urn": urn(type, name), "type": type, "name": name, "provider": "default", "parent": null,
+	"dependencies": [], "props": props, "unknowns": [], "secrets": [], "references": references,
+}
+
+tags := {"owner": "ml-platform", "costCenter": "cc-1", "environment": "prod", "dataClassification": "phi"}
+
+labels := {"owner": "ml-platform", "cost_center": "cc-1", "environment": "prod", "data_classification": "phi"}
+
+sha := "3f1c7a9e0b5d2c4e8a6f1b3d5c7e9a0b2d4f6a8c0e2b4d6f8a0c2e4b6d8f0a1c"
+
+digest := "sha256:9b2e4c6a8d0f1e3c5a7b9d1f3e5c7a9b1d3f5e7c9a1b3d5f7e9c1a3b5d7f9e1c"
+
+config := {
+	"environment": "prod", "dataClassification": "phi",
+	"allowedRegions": ["eu-central-1", "westeurope", "europe-west4"],
+	"models": [{
+		"name": "chest-xray", "version": "1.0", "sha256": sha,
+		"approval": {"ticket": "CAB-1", "approvedBy": "dr.lindqvist"},
+	}],
+}
+
+# An Inventory of a plan (an object: name -> resource), with the shared config.
+inventory(plan) := {"project": "medinfra", "stack": "test", "config": config, "resources": [r | some r in plan]}
+
+# The same, with config values changed.
+inventory_with(plan, patch) := object.union(inventory(plan), {"config": patch})
+
+urns(findings) := {f.urn | some f in findings}
+
+kms := "aws:kms/key:Key"
+
+s3 := "aws:s3/bucket:Bucket"
+
+aws := {
+	"aws": res("pulumi:providers:aws", "aws", {"region": "eu-central-1"}, {}),
+	"key": res(kms, "key", {
+		"enableKeyRotation": true, "rotationPeriodInDays": 90, "deletionWindowInDays": 30,
+		"policy": json.marshal({"Version": "2012-10-17", "Statement": [{
+			"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+			"Action": "kms:*", "Resource": "*",
+		}]}),
+		"tags": tags,
+	}, {}),
+	"bucket": res(s3, "bucket", {"bucket": "phi-data", "objectLockEnabled": true, "tags": tags}, {}),
+	"bucket-sse": res(
+		"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+		"bucket-sse",
+		{"bucket": "phi-data", "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "aws:kms", "kmsMasterKeyId": "arn:key"}, "bucketKeyEnabled": true}]},
+		{"/bucket": urn(s3, "bucket"), "/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyId": urn(kms, "key")},
+	),
+	"bucket-pab": res("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "bucket-pab", {
+		"bucket": "phi-data", "blockPublicAcls": true, "blockPublicPolicy": true,
+		"ignorePublicAcls": true, "restrictPublicBuckets": true,
+	}, {"/bucket": urn(s3, "bucket")}),
+	"bucket-policy": res("aws:s3/bucketPolicy:BucketPolicy", "bucket-policy", {
+		"bucket": "phi-data",
+		"policy": json.marshal({"Version": "2012-10-17", "Statement": [{
+			"Sid": "DenyInsecureTransport", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
+			"Resource": ["arn:aws:s3:::phi-data", "arn:aws:s3:::phi-data/*"],
+			"Condition": {"Bool": {"aws:SecureTransport": "false"}},
+		}]}),
+	}, {"/bucket": urn(s3, "bucket")}),
+	"bucket-versioning": res("aws:s3/bucketVersioning:BucketVersioning", "bucket-versioning", {
+		"bucket": "phi-data", "versioningConfiguration": {"status": "Enabled"},
+	}, {"/bucket": urn(s3, "bucket")}),
+	"bucket-lock": res("aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration", "bucket-lock", {
+		"bucket": "phi-data", "objectLockEnabled": "Enabled",
+		"rule": {"defaultRetention": {"days": 2190, "mode": "COMPLIANCE"}},
+	}, {"/bucket": urn(s3, "bucket")}),
+	"bucket-logging": res("aws:s3/bucketLogging:BucketLogging", "bucket-logging", {
+		"bucket": "phi-data", "targetBucket": "access-logs", "targetPrefix": "phi-data/",
+	}, {"/bucket": urn(s3, "bucket")}),
+	"ecr": res("aws:ecr/repository:Repository", "ecr", {
+		"name": "medinfra/models", "imageTagMutability": "IMMUTABLE",
+		"imageScanningConfiguration": {"scanOnPush": true},
+		"encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": "arn:key"}], "tags": tags,
+	}, {"/encryptionConfigurations/0/kmsKey": urn(kms, "key")}),
+	"ecr-policy": res("aws:ecr/repositoryPolicy:RepositoryPolicy", "ecr-policy", {
+		"repository": "medinfra/models",
+		"policy": json.marshal({"Version": "2012-10-17", "Statement": [{
+			"Sid": "AccountOnly", "Effect": "Allow",
+			"Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": ["ecr:BatchGetImage"],
+		}]}),
+	}, {"/repository": urn("aws:ecr/repository:Repository", "ecr")}),
+	"eks": res("aws:eks/cluster:Cluster", "eks", {
+		"name": "medinfra", "roleArn": "arn:role",
+		"accessConfig": {"authenticationMode": "API"},
+		"enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"],
+		"encryptionConfig": {"provider": {"keyArn": "arn:key"}, "resources": ["secrets"]},
+		"vpcConfig": {"endpointPrivateAccess": true, "endpointPublicAccess": false, "subnetIds": ["subnet-1"]},
+		"tags": tags,
+	}, {"/encryptionConfig/provider/keyArn": urn(kms, "key")}),
+	"oidc": res("aws:iam/openIdConnectProvider:OpenIdConnectProvider", "oidc", {
+		"url": "https://oidc.eks.eu-central-1.amazonaws.com/id/X", "clientIdLists": ["sts.amazonaws.com"],
+		"tags": tags,
+	}, {"/url": urn("aws:eks/cluster:Cluster", "eks")}),
+	"lt": res("aws:ec2/launchTemplate:LaunchTemplate", "lt", {
+		"blockDeviceMappings": [{"deviceName": "/dev/xvda", "ebs": {"encrypted": "true", "kmsKeyId": "arn:key", "volumeType": "gp3"}}],
+		"metadataOptions": {"httpEndpoint": "enabled", "httpPutResponseHopLimit": 1, "httpTokens": "required"},
+		"tags": tags,
+	}, {"/blockDeviceMappings/0/ebs/kmsKeyId": urn(kms, "key")}),
+	"gpu-nodes": res("aws:eks/nodeGroup:NodeGroup", "gpu-nodes", {
+		"clusterName": "medinfra", "nodeRoleArn": "arn:role", "subnetIds": ["subnet-1"],
+		"scalingConfig": {"desiredSize": 1, "maxSize": 2, "minSize": 1},
+		"launchTemplate": {"id": "lt-1", "version": "1"},
+		"taints": [{"effect": "NO_SCHEDULE", "key": "nvidia.com/gpu", "value": "true"}], "tags": tags,
+	}, {"/launchTemplate/id": urn("aws:ec2/launchTemplate:LaunchTemplate", "lt")}),
+	"logs": res("aws:cloudwatch/logGroup:LogGroup", "logs", {
+		"name": "/aws/eks/medinfra/cluster", "kmsKeyId": "arn:key", "retentionInDays": 2190, "tags": tags,
+	}, {"/kmsKeyId": urn(kms, "key")}),
+	"vpc": res("aws:ec2/vpc:Vpc", "vpc", {"cidrBlock": "10.0.0.0/16", "tags": tags}, {}),
+	"flow-log": res("aws:ec2/flowLog:FlowLog", "flow-log", {
+		"vpcId": "vpc-1", "trafficType": "ALL", "logDestinationType": "cloud-watch-logs",
+		"logDestination": "arn:logs", "tags": tags,
+	}, {"/vpcId": urn("aws:ec2/vpc:Vpc", "vpc")}),
+	"subnet": res("aws:ec2/subnet:Subnet", "subnet", {
+		"vpcId": "vpc-1", "cidrBlock": "10.0.0.0/19", "mapPublicIpOnLaunch": false, "tags": tags,
+	}, {}),
+	"sg": res("aws:ec2/securityGroup:SecurityGroup", "sg", {
+		"vpcId": "vpc-1", "description": "endpoints",
+		"ingress": [{"cidrBlocks": ["10.0.0.0/16"], "fromPort": 443, "protocol": "tcp", "toPort": 443}],
+		"tags": tags,
+	}, {}),
+	"sg-rule": res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "sg-rule", {
+		"securityGroupId": "sg-1", "cidrIpv4": "10.0.0.0/16", "fromPort": 22, "toPort": 22, "ipProtocol": "tcp",
+	}, {}),
+	"role-policy": res("aws:iam/rolePolicy:RolePolicy", "role-policy", {
+		"role": "model",
+		"policy": json.marshal({"Version": "2012-10-17", "Statement": [{
+			"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": ["arn:aws:s3:::phi-data/model/*"],
+		}]}),
+	}, {}),
+	"storage-class": res("kubernetes:storage.k8s.io/v1:StorageClass", "storage-class", {
+		"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "gp3-encrypted"},
+		"provisioner": "ebs.csi.aws.com", "parameters": {"encrypted": "true", "kmsKeyId": "arn:key", "type": "gp3"},
+	}, {"/parameters/kmsKeyId": urn(kms, "key")}),
+}
+
+akv := "azure-native:keyvault:Key"
+
+sa := "azure-native:storage:StorageAccount"
+
+aks := "azure-native:containerservice:ManagedCluster"
+
+azure := {
+	"azure": res("pulumi:providers:azure-native", "azure", {"location": "westeurope"}, {}),
+	"vault": res("azure-native:keyvault:Vault", "vault", {
+		"resourceGroupName": "rg", "location": "westeurope",
+		"properties": {
+			"tenantId": "t", "sku": {"family": "A", "name": "premium"}, "enableRbacAuthorization": true,
+			"enablePurgeProtection": true, "enableSoftDelete": true, "softDeleteRetentionInDays": 90,
+			"publicNetworkAccess": "Disabled",
+		},
+		"tags": tags,
+	}, {}),
+	"akv-key": res(akv, "akv-key", {
+		"resourceGroupName": "rg", "vaultName": "vault",
+		"properties": {"kty": "RSA-HSM", "keySize": 3072, "rotationPolicy": {
+			"attributes": {"expiryTime": "P2Y"},
+			"lifetimeActions": [{"action": {"type": "rotate"}, "trigger": {"timeAfterCreate": "P90D"}}],
+		}},
+		"tags": tags,
+	}, {"/vaultName": urn("azure-native:keyvault:Vault", "vault")}),
+	"storage": res(sa, "storage", {
+		"resourceGroupName": "rg", "location": "westeurope", "kind": "StorageV2", "sku": {"name": "Standard_ZRS"},
+		"allowBlobPublicAccess": false, "allowSharedKeyAccess": false, "enableHttpsTrafficOnly": true,
+		"minimumTlsVersion": "TLS1_2", "publicNetworkAccess": "Disabled",
+		"encryption": {
+			"keySource": "Microsoft.Keyvault", "requireInfrastructureEncryption": true,
+			"keyVaultProperties": {"keyName": "data", "keyVaultUri": "https://vault.vault.azure.net"},
+		},
+		"immutableStorageWithVersioning": {"enabled": true},
+		"tags": tags,
+	}, {"/encryption/keyVaultProperties/keyName": urn(akv, "akv-key")}),
+	"blob-service": res("azure-native:storage:BlobServiceProperties", "blob-service", {
+		"resourceGroupName": "rg", "accountName": "storage", "blobServicesName": "default",
+		"isVersioningEnabled": true, "deleteRetentionPolicy": {"enabled": true, "days": 30},
+		"containerDeleteRetentionPolicy": {"enabled": true, "days": 30},
+	}, {"/accountName": urn(sa, "storage")}),
+	"storage-diagnostics": res("azure-native:monitor:DiagnosticSetting", "storage-diagnostics", {
+		"resourceUri": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/storage/blobServices/default",
+		"workspaceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws",
+		"logs": [{"categoryGroup": "audit", "enabled": true}],
+	}, {"/resourceUri": urn(sa, "storage")}),
+	"acr": res("azure-native:containerregistry:Registry", "acr", {
+		"resourceGroupName": "rg", "location": "westeurope", "sku": {"name": "Premium"},
+		"adminUserEnabled": false, "anonymousPullEnabled": false, "publicNetworkAccess": "Disabled",
+		"encryption": {"status": "enabled", "keyVaultProperties": {"keyIdentifier": "https://vault/keys/data", "identity": "id"}},
+		"tags": tags,
+	}, {"/encryption/keyVaultProperties/keyIdentifier": urn(akv, "akv-key")}),
+	"des": res("azure-native:compute:DiskEncryptionSet", "des", {
+		"resourceGroupName": "rg", "location": "westeurope", "encryptionType": "EncryptionAtRestWithCustomerKey",
+		"activeKey": {"keyUrl": "https://vault/keys/volumes"}, "identity": {"type": "SystemAssigned"},
+		"rotationToLatestKeyVersionEnabled": true, "tags": tags,
+	}, {"/activeKey/keyUrl": urn(akv, "akv-key")}),
+	"aks": res(aks, "aks", {
+		"resourceGroupName": "rg", "location": "westeurope", "dnsPrefix": "medinfra",
+		"enableRBAC": true, "disableLocalAccounts": true,
+		"aadProfile": {"managed": true, "enableAzureRBAC": true},
+		"apiServerAccessProfile": {"enablePrivateCluster": true},
+		"oidcIssuerProfile": {"enabled": true},
+		"securityProfile": {
+			"workloadIdentity": {"enabled": true},
+			"azureKeyVaultKms": {"enabled": true, "keyId": "https://vault/keys/secrets/1", "keyVaultNetworkAccess": "Private"},
+		},
+		"diskEncryptionSetID": "/subscriptions/s/des",
+		"autoUpgradeProfile": {"nodeOSUpgradeChannel": "SecurityPatch", "upgradeChannel": "patch"},
+		"agentPoolProfiles": [{"name": "system", "mode": "System", "vmSize": "Standard_D4s_v5", "count": 3, "enableNodePublicIP": false}],
+		"tags": tags,
+	}, {
+		"/securityProfile/azureKeyVaultKms/keyId": urn(akv, "akv-key"),
+		"/diskEncryptionSetID": urn("azure-native:compute:DiskEncryptionSet", "des"),
+	}),
+	"gpu-pool": res("azure-native:containerservice:AgentPool", "gpu-pool", {
+		"resourceGroupName": "rg", "resourceName": "aks", "mode": "User", "vmSize": "Standard_NC24ads_A100_v4",
+		"count": 1, "enableNodePublicIP": false, "nodeTaints": ["nvidia.com/gpu=true:NoSchedule"],
+		"tags": tags,
+	}, {"/resourceName": urn(aks, "aks")}),
+	"aks-diagnostics": res("azure-native:monitor:DiagnosticSetting", "aks-diagnostics", {
+		"resourceUri": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ContainerService/managedClusters/aks",
+		"workspaceId": "/subscriptions/s/ws",
+		"logs": [{"category": "kube-audit", "enabled": true}, {"category": "kube-apiserver", "enabled": true}],
+	}, {"/resourceUri": urn(aks, "aks")}),
+	"workspace": res("azure-native:operationalinsights:Workspace", "workspace", {
+		"resourceGroupName": "rg", "location": "westeurope", "retentionInDays": 730,
+		"sku": {"name": "PerGB2018"}, "features": {"disableLocalAuth": true}, "tags": tags,
+	}, {}),
+	"vnet": res("azure-native:network:VirtualNetwork", "vnet", {
+		"resourceGroupName": "rg", "location": "westeurope",
+		"addressSpace": {"addressPrefixes": ["10.0.0.0/16"]}, "tags": tags,
+	}, {}),
+	"vnet-flow-log": res("azure-native:network:FlowLog", "vnet-flow-log", {
+		"resourceGroupName": "NetworkWatcherRG", "networkWatcherName": "nw", "location": "westeurope",
+		"enabled": true, "targetResourceId": "/subscriptions/s/vnet", "storageId": "/subscriptions/s/logs",
+		"retentionPolicy": {"enabled": true, "days": 365}, "tags": tags,
+	}, {"/targetResourceId": urn("azure-native:network:VirtualNetwork", "vnet")}),
+	"nsg": res("azure-native:network:NetworkSecurityGroup", "nsg", {
+		"resourceGroupName": "rg", "location": "westeurope",
+		"securityRules": [{
+			"name": "https-from-vnet", "priority": 100, "direction": "Inbound", "access": "Allow",
+			"protocol": "Tcp", "sourceAddressPrefix": "VirtualNetwork", "sourcePortRange": "*",
+			"destinationAddressPrefix": "*", "destinationPortRange": "443",
+		}],
+		"tags": tags,
+	}, {}),
+	"role-assignment": res("azure-native:authorization:RoleAssignment", "role-assignment", {
+		"principalId": "p", "principalType": "ServicePrincipal",
+		"roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+		"scope": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/storage",
+	}, {"/scope": urn(sa, "storage")}),
+}
+
+gkey := "gcp:kms/cryptoKey:CryptoKey"
+
+gcs := "gcp:storage/bucket:Bucket"
+
+gke := "gcp:container/cluster:Cluster"
+
+gcp := {
+	"gcp": res("pulumi:providers:gcp", "gcp", {"region": "europe-west4", "project": "p"}, {}),
+	"ring": res("gcp:kms/keyRing:KeyRing", "ring", {"name": "medinfra", "location": "europe-west4"}, {}),
+	"gkey": res(gkey, "gkey", {
+		"name": "data", "keyRing": "projects/p/locations/europe-west4/keyRings/medinfra",
+		"purpose": "ENCRYPT_DECRYPT", "rotationPeriod": "7776000s", "destroyScheduledDuration": "2592000s",
+		"labels": {"purpose": "data"},
+	}, {"/keyRing": urn("gcp:kms/keyRing:KeyRing", "ring")}),
+	"gkey-grant": res("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gkey-grant", {
+		"cryptoKeyId": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/data",
+		"role": "roles/cloudkms.cryptoKeyEncrypterDecrypter",
+		"member": "serviceAccount:service-1@gs-project-accounts.iam.gserviceaccount.com",
+	}, {"/cryptoKeyId": urn(gkey, "gkey")}),
+	"gcs": res(gcs, "gcs", {
+		"name": "phi-data", "location": "EUROPE-WEST4", "uniformBucketLevelAccess": true,
+		"publicAccessPrevention": "enforced", "versioning": {"enabled": true},
+		"encryption": {"defaultKmsKeyName": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/data"},
+		"logging": {"logBucket": "access-logs"},
+		"retentionPolicy": {"retentionPeriod": "189216000", "isLocked": true},
+		"labels": labels,
+	}, {"/encryption/defaultKmsKeyName": urn(gkey, "gkey")}),
+	"gcs-reader": res("gcp:storage/bucketIAMMember:BucketIAMMember", "gcs-reader", {
+		"bucket": "phi-data", "role": "roles/storage.objectViewer",
+		"member": "serviceAccount:model@p.iam.gserviceaccount.com",
+	}, {"/bucket": urn(gcs, "gcs")}),
+	"gar": res("gcp:artifactregistry/repository:Repository", "gar", {
+		"repositoryId": "models", "location": "europe-west4", "format": "DOCKER",
+		"kmsKeyName": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/data",
+		"dockerConfig": {"immutableTags": true},
+		"vulnerabilityScanningConfig": {"enablementConfig": "INHERITED"},
+		"labels": labels,
+	}, {"/kmsKeyName": urn(gkey, "gkey")}),
+	"gar-reader": res("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "gar-reader", {
+		"repository": "models", "location": "europe-west4", "role": "roles/artifactregistry.reader",
+		"member": "serviceAccount:nodes@p.iam.gserviceaccount.com",
+	}, {"/repository": urn("gcp:artifactregistry/repository:Repository", "gar")}),
+	"gke": res(gke, "gke", {
+		"name": "medinfra", "location": "europe-west4", "enableShieldedNodes": true,
+		"enableLegacyAbac": false, "removeDefaultNodePool": true, "initialNodeCount": 1,
+		"privateClusterConfig": {"enablePrivateNodes": true, "enablePrivateEndpoint": true, "masterIpv4CidrBlock": "172.16.0.0/28"},
+		"masterAuth": {"clientCertificateConfig": {"issueClientCertificate": false}},
+		"workloadIdentityConfig": {"workloadPool": "p.svc.id.goog"},
+		"databaseEncryption": {"state": "ENCRYPTED", "keyName": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/secrets"},
+		"loggingConfig": {"enableComponents": ["SYSTEM_COMPONENTS", "APISERVER", "WORKLOADS"]},
+		"resourceLabels": labels,
+	}, {"/databaseEncryption/keyName": urn(gkey, "gkey")}),
+	"gpu-pool": res("gcp:container/nodePool:NodePool", "gpu-pool", {
+		"cluster": "medinfra", "location": "europe-west4",
+		"nodeConfig": {
+			"machineType": "g2-standard-8", "bootDiskKmsKey": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/volumes",
+			"shieldedInstanceConfig": {"enableSecureBoot": true, "enableIntegrityMonitoring": true},
+			"workloadMetadataConfig": {"mode": "GKE_METADATA"},
+			"taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}],
+			"resourceLabels": labels,
+		},
+	}, {"/nodeConfig/bootDiskKmsKey": urn(gkey, "gkey"), "/cluster": urn(gke, "gke")}),
+	"subnet": res("gcp:compute/subnetwork:Subnetwork", "subnet", {
+		"name": "nodes", "region": "europe-west4", "network": "vpc", "ipCidrRange": "10.0.0.0/20",
+		"privateIpGoogleAccess": true,
+		"logConfig": {"aggregationInterval": "INTERVAL_5_SEC", "flowSampling": 0.5, "metadata": "INCLUDE_ALL_METADATA"},
+	}, {}),
+	"firewall": res("gcp:compute/firewall:Firewall", "firewall", {
+		"network": "vpc", "direction": "INGRESS", "sourceRanges": ["35.235.240.0/20"],
+		"allows": [{"protocol": "tcp", "ports": ["22"]}],
+	}, {}),
+	"log-writer": res("gcp:projects/iAMMember:IAMMember", "log-writer", {
+		"project": "p", "role": "roles/logging.logWriter", "member": "serviceAccount:nodes@p.iam.gserviceaccount.com",
+	}, {}),
+	"log-bucket": res("gcp:logging/projectBucketConfig:ProjectBucketConfig", "log-bucket", {
+		"project": "p", "location": "europe-west4", "bucketId": "medinfra", "retentionDays": 2190,
+		"cmekSettings": {"kmsKeyName": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/logs"},
+	}, {"/cmekSettings/kmsKeyName": urn(gkey, "gkey")}),
+}
+
+isvc := "kubernetes:serving.kserve.io/v1beta1:InferenceService"
+
+# KServe on top of the AWS plan (its registry, store and GPU pool).
+kserve := object.union(aws, {
+	"namespace": res("kubernetes:core/v1:Namespace", "namespace", {
+		"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "models", "labels": {
+			"pod-security.kubernetes.io/enforce": "restricted",
+			"pod-security.kubernetes.io/audit": "restricted",
+			"pod-security.kubernetes.io/warn": "restricted",
+		}},
+	}, {}),
+	"default-deny": res("kubernetes:networking.k8s.io/v1:NetworkPolicy", "default-deny", {
+		"apiVersion": "networking.k8s.io/v1", "kind": "NetworkPolicy",
+		"metadata": {"name": "default-deny", "namespace": "models"},
+		"spec": {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+	}, {}),
+	"service-account": res("kubernetes:core/v1:ServiceAccount", "service-account", {
+		"apiVersion": "v1", "kind": "ServiceAccount",
+		"metadata": {"name": "chest-xray", "namespace": "models", "annotations": {"eks.amazonaws.com/role-arn": "arn:role"}},
+	}, {}),
+	"pdb": res("kubernetes:policy/v1:PodDisruptionBudget", "pdb", {
+		"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+		"metadata": {"name": "chest-xray", "namespace": "models"},
+		"spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"serving.kserve.io/inferenceservice": "chest-xray"}}},
+	}, {}),
+	"kserve-release": res("kubernetes:helm.sh/v3:Release", "kserve-release", {
+		"chart": "oci://ghcr.io/kserve/charts/kserve-resources", "version": "v0.20.0", "namespace": "kserve",
+	}, {}),
+	"isvc": res(isvc, "isvc", {
+		"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
+		"metadata": {
+			"name": "chest-xray", "namespace": "models",
+			"labels": {"app.kubernetes.io/name": "chest-xray", "app.kubernetes.io/version": "1.0"},
+			"annotations": {
+				"serving.kserve.io/deploymentMode": "Standard",
+				"medinfra.io/model-sha256": sha, "medinfra.io/model-version": "1.0",
+			},
+		},
+		"spec": {"predictor": {
+			"serviceAccountName": "chest-xray", "minReplicas": 2, "maxReplicas": 4,
+			"nodeSelector": {"nvidia.com/gpu.present": "true"},
+			"tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
+			"securityContext": {"runAsNonRoot": true, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
+			"model": {
+				"name": "kserve-container", "modelFormat": {"name": "pytorch"},
+				"storageUri": "s3://phi-data/chest-xray/1.0/",
+				"image": concat("", ["123456789012.dkr.ecr.eu-central-1.amazonaws.com/medinfra/models@", digest]),
+				"resources": {
+					"requests": {"cpu": "2", "memory": "8Gi", "nvidia.com/gpu": "1"},
+					"limits": {"cpu": "2", "memory": "8Gi", "nvidia.com/gpu": "1"},
+				},
+				"securityContext": {
+					"allowPrivilegeEscalation": false, "privileged": false, "readOnlyRootFilesystem": true,
+					"runAsNonRoot": true, "capabilities": {"drop": ["ALL"]},
+				},
+			},
+		}},
+	}, {"/spec/predictor/model/image": urn("aws:ecr/repository:Repository", "ecr")}),
+	"deployment": res("kubernetes:apps/v1:Deployment", "deployment", {
+		"apiVersion": "apps/v1", "kind": "Deployment",
+		"metadata": {"name": "gateway", "namespace": "models"},
+		"spec": {"selector": {"matchLabels": {"app": "gateway"}}, "template": {
+			"metadata": {"labels": {"app": "gateway"}},
+			"spec": {
+				"securityContext": {"runAsNonRoot": true},
+				"containers": [{
+					"name": "gateway", "image": concat("", ["registry.example/gateway@", digest]),
+					"resources": {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}},
+					"securityContext": {
+						"allowPrivilegeEscalation": false, "privileged": false, "readOnlyRootFilesystem": true,
+						"runAsNonRoot": true, "capabilities": {"drop": ["ALL"]},
+					},
+				}],
+			},
+		}},
+	}, {}),
+})

@@ -1,0 +1,51 @@
+# METADATA
+# title: Logs are kept at least as long as the stack requires
+# description: >-
+#   Audit evidence that has expired cannot answer a regulator. CloudWatch log groups, Log
+#   Analytics workspaces and Cloud Logging buckets keep logs for at least
+#   medinfra:policy.minLogRetentionDays (365 days unless the stack sets more). "Never expire"
+#   also passes on AWS; an omitted retention (provider default) is a finding.
+# custom:
+#   id: MED-LOG-004
+#   severity: medium
+#   controls:
+#     hipaa: ["164.312(b)", "164.316(b)(2)(i)"]
+#     gdpr: ["Art.5(2)", "Art.30"]
+#     cis: ["Azure 5.1.2"]
+#   resource_types:
+#     - aws:cloudwatch/logGroup:LogGroup
+#     - azure-native:operationalinsights:Workspace
+#     - gcp:logging/projectBucketConfig:ProjectBucketConfig
+#   remediation: >-
+#     Set retentionInDays (AWS log groups, Azure workspaces) or retentionDays (GCP log buckets)
+#     to at least the stack's minimum; MedInfra uses six years in prod and one year elsewhere.
+#   waivable: true
+package medinfra.rules.log_retention_minimum
+
+import rego.v1
+
+minimum := object.get(data.medinfra.lib.policy, "minLogRetentionDays", 365)
+
+kept(days) if days >= minimum
+
+deny contains finding if {
+	some group in data.medinfra.lib.of_type("aws:cloudwatch/logGroup:LogGroup")
+	days := object.get(group.props, "retentionInDays", null)
+	days != 0
+	not kept(days)
+	finding := data.medinfra.lib.finding(group, sprintf("log group %s keeps logs %v days, less than %d", [group.name, days, minimum]))
+}
+
+deny contains finding if {
+	some workspace in data.medinfra.lib.of_type("azure-native:operationalinsights:Workspace")
+	days := object.get(workspace.props, "retentionInDays", null)
+	not kept(days)
+	finding := data.medinfra.lib.finding(workspace, sprintf("Log Analytics workspace %s keeps logs %v days, less than %d", [workspace.name, days, minimum]))
+}
+
+deny contains finding if {
+	some bucket in data.medinfra.lib.of_type("gcp:logging/projectBucketConfig:ProjectBucketConfig")
+	days := object.get(bucket.props, "retentionDays", null)
+	not kept(days)
+	finding := data.medinfra.lib.finding(bucket, sprintf("log bucket %s keeps logs %v days, less than %d", [bucket.name, days, minimum]))
+}

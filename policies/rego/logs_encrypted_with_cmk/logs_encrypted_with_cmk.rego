@@ -1,0 +1,35 @@
+# METADATA
+# title: Log stores are encrypted with a customer-managed key of this plan
+# description: >-
+#   Audit and flow logs can contain identifiers and request metadata about patients. CloudWatch
+#   log groups and Cloud Logging buckets are encrypted with a customer-managed key of this stack.
+# custom:
+#   id: MED-ENC-005
+#   severity: medium
+#   controls:
+#     hipaa: ["164.312(a)(2)(iv)", "164.312(b)"]
+#     gdpr: ["Art.32(1)(a)"]
+#     cis: ["AWS 3.5"]
+#   resource_types:
+#     - aws:cloudwatch/logGroup:LogGroup
+#     - gcp:logging/projectBucketConfig:ProjectBucketConfig
+#   remediation: >-
+#     AWS: set kmsKeyId on the log group to a KMS key of this stack whose policy lets the logs
+#     service use it. GCP: set cmekSettings.kmsKeyName on the log bucket to a Cloud KMS key of this
+#     stack.
+#   waivable: true
+package medinfra.rules.logs_encrypted_with_cmk
+
+import rego.v1
+
+deny contains finding if {
+	some group in data.medinfra.lib.of_type("aws:cloudwatch/logGroup:LogGroup")
+	not data.medinfra.lib.plan_key(group, "/kmsKeyId", object.get(group.props, "kmsKeyId", null))
+	finding := data.medinfra.lib.finding(group, sprintf("log group %s is not encrypted with a KMS key of this plan", [group.name]))
+}
+
+deny contains finding if {
+	some bucket in data.medinfra.lib.of_type("gcp:logging/projectBucketConfig:ProjectBucketConfig")
+	not data.medinfra.lib.plan_key(bucket, "/cmekSettings/kmsKeyName", object.get(bucket.props, ["cmekSettings", "kmsKeyName"], null))
+	finding := data.medinfra.lib.finding(bucket, sprintf("log bucket %s is not encrypted with a Cloud KMS key of this plan", [bucket.name]))
+}

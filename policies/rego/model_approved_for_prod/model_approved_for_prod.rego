@@ -1,0 +1,48 @@
+# METADATA
+# title: Only clinically approved model versions serve in production
+# description: >-
+#   Deployable is not the same as clinically eligible. A model version may serve in production
+#   only if the stack config records its approval (medinfra:models[].approval with a ticket and
+#   an approver), and the version and sha256 being served are the ones that were approved.
+# custom:
+#   id: MED-SRV-005
+#   severity: critical
+#   controls:
+#     hipaa: ["164.308(a)(1)(ii)(B)", "164.312(c)(1)"]
+#     gdpr: ["Art.5(2)", "Art.22(3)", "Art.35"]
+#     cis: []
+#   resource_types:
+#     - kubernetes:serving.kserve.io/v1beta1:InferenceService
+#   remediation: >-
+#     Add approval {ticket, approvedBy} to the model in medinfra:models after clinical sign-off,
+#     and serve exactly the approved version and sha256.
+#   waivable: false
+package medinfra.rules.model_approved_for_prod
+
+import rego.v1
+
+models[name] contains m if {
+	some m in object.get(data.medinfra.lib.config, "models", [])
+	name := m.name
+}
+
+filled(x) if {
+	is_string(x)
+	trim_space(x) != ""
+}
+
+approved(isvc) if {
+	some model in models[isvc.props.metadata.name]
+	filled(model.approval.ticket)
+	filled(model.approval.approvedBy)
+	annotations := object.get(isvc.props.metadata, "annotations", {})
+	annotations["medinfra.io/model-version"] == model.version
+	annotations["medinfra.io/model-sha256"] == model.sha256
+}
+
+deny contains finding if {
+	data.medinfra.lib.is_prod
+	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	not approved(isvc)
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s serves a model version without a recorded clinical approval (ticket and approver) matching its version and sha256", [isvc.name]))
+}

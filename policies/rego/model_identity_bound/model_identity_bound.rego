@@ -1,0 +1,44 @@
+# METADATA
+# title: Model servers run as a service account bound to a cloud workload identity
+# description: >-
+#   A model server reads model weights (and possibly patient data) from cloud storage. It must
+#   do so as its own workload identity, with no stored keys: its InferenceService names a
+#   service account of this plan, and that service account is bound to an IRSA role, an Azure
+#   workload identity or a GCP service account.
+# custom:
+#   id: MED-IAM-004
+#   severity: high
+#   controls:
+#     hipaa: ["164.312(a)(1)", "164.312(d)"]
+#     gdpr: ["Art.32(1)(b)"]
+#     cis: ["EKS 4.1.6"]
+#   resource_types:
+#     - kubernetes:serving.kserve.io/v1beta1:InferenceService
+#     - kubernetes:core/v1:ServiceAccount
+#   remediation: >-
+#     Set spec.predictor.serviceAccountName to a ServiceAccount created in the same plan and
+#     namespace, annotated with eks.amazonaws.com/role-arn, azure.workload.identity/client-id or
+#     iam.gke.io/gcp-service-account (MedInfra's InferenceService component does this).
+#   waivable: false
+package medinfra.rules.model_identity_bound
+
+import rego.v1
+
+identity_annotations := {"eks.amazonaws.com/role-arn", "azure.workload.identity/client-id", "iam.gke.io/gcp-service-account"}
+
+bound_accounts contains value if {
+	some sa in data.medinfra.lib.of_type("kubernetes:core/v1:ServiceAccount")
+	some a, role in sa.props.metadata.annotations
+	a in identity_annotations
+	role != ""
+	value := sprintf("%s/%s", [object.get(sa.props.metadata, "namespace", "default"), sa.props.metadata.name])
+}
+
+deny contains finding if {
+	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	some component, spec in object.get(isvc.props, "spec", {})
+	is_object(spec)
+	account := sprintf("%s/%s", [object.get(isvc.props.metadata, "namespace", "default"), object.get(spec, "serviceAccountName", "default")])
+	not account in bound_accounts
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s runs as %s, which is not a service account of this plan bound to a cloud identity", [isvc.name, component, account]))
+}

@@ -1,0 +1,58 @@
+# METADATA
+# title: Network flow logs are on
+# description: >-
+#   Flow logs show which systems talked to which, which is how an investigation tells whether
+#   data left the network. Every AWS VPC has a flow log capturing all traffic, every Azure
+#   virtual network has an enabled flow log, and every GCP subnetwork has flow logging.
+# custom:
+#   id: MED-LOG-003
+#   severity: medium
+#   controls:
+#     hipaa: ["164.312(b)"]
+#     gdpr: ["Art.32(1)(d)", "Art.33(3)"]
+#     cis: ["AWS 3.7", "Azure 6.4", "GCP 3.8"]
+#   resource_types:
+#     - aws:ec2/vpc:Vpc
+#     - aws:ec2/flowLog:FlowLog
+#     - azure-native:network:VirtualNetwork
+#     - azure-native:network:FlowLog
+#     - gcp:compute/subnetwork:Subnetwork
+#   remediation: >-
+#     AWS: an aws.ec2.FlowLog on the VPC with trafficType ALL (MedInfra's Network does this).
+#     Azure: an azure-native.network.FlowLog with enabled true and targetResourceId the virtual
+#     network. GCP: set logConfig on the subnetwork.
+#   waivable: true
+package medinfra.rules.network_flow_logs_enabled
+
+import rego.v1
+
+logged_vpcs contains value if {
+	some log in data.medinfra.lib.of_type("aws:ec2/flowLog:FlowLog")
+	log.props.trafficType == "ALL"
+	value := log.references["/vpcId"]
+}
+
+deny contains finding if {
+	some vpc in data.medinfra.lib.of_type("aws:ec2/vpc:Vpc")
+	not vpc.urn in logged_vpcs
+	finding := data.medinfra.lib.finding(vpc, sprintf("VPC %s has no flow log capturing all traffic", [vpc.name]))
+}
+
+logged_vnets contains value if {
+	some log in data.medinfra.lib.of_type("azure-native:network:FlowLog")
+	log.props.enabled == true
+	value := log.references["/targetResourceId"]
+}
+
+deny contains finding if {
+	some vnet in data.medinfra.lib.of_type("azure-native:network:VirtualNetwork")
+	not vnet.urn in logged_vnets
+	finding := data.medinfra.lib.finding(vnet, sprintf("virtual network %s has no enabled flow log", [vnet.name]))
+}
+
+deny contains finding if {
+	some subnet in data.medinfra.lib.of_type("gcp:compute/subnetwork:Subnetwork")
+	not is_object(subnet.props.logConfig)
+	object.get(subnet.props, "purpose", "PRIVATE") == "PRIVATE"
+	finding := data.medinfra.lib.finding(subnet, sprintf("subnetwork %s has no flow logs (logConfig)", [subnet.name]))
+}

@@ -1,0 +1,46 @@
+# METADATA
+# title: Production model serving survives the loss of a node
+# description: >-
+#   A clinical model that goes down with one node interrupts care. In production, every
+#   InferenceService component keeps at least two replicas (minReplicas >= 2), and in Standard
+#   mode a PodDisruptionBudget of this plan protects its pods during node drains and upgrades.
+# custom:
+#   id: MED-SRV-004
+#   severity: medium
+#   controls:
+#     hipaa: ["164.308(a)(7)(ii)(C)", "164.312(a)(2)(ii)"]
+#     gdpr: ["Art.32(1)(b)", "Art.32(1)(c)"]
+#     cis: []
+#   resource_types:
+#     - kubernetes:serving.kserve.io/v1beta1:InferenceService
+#     - kubernetes:policy/v1:PodDisruptionBudget
+#   remediation: >-
+#     Set minReplicas 2 or more for production models (MedInfra's default in prod) and keep the
+#     PodDisruptionBudget MedInfra creates for Standard-mode services.
+#   waivable: true
+package medinfra.rules.prod_serving_highly_available
+
+import rego.v1
+
+budgets contains value if {
+	some p in data.medinfra.lib.of_type("kubernetes:policy/v1:PodDisruptionBudget")
+	name := p.props.spec.selector.matchLabels["serving.kserve.io/inferenceservice"]
+	value := sprintf("%s/%s", [object.get(p.props.metadata, "namespace", "default"), name])
+}
+
+deny contains finding if {
+	data.medinfra.lib.is_prod
+	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	some component, spec in object.get(isvc.props, "spec", {})
+	is_object(spec)
+	not spec.minReplicas >= 2
+	finding := data.medinfra.lib.finding(isvc, sprintf("production InferenceService %s %s keeps fewer than 2 replicas (minReplicas %v)", [isvc.name, component, object.get(spec, "minReplicas", "not set")]))
+}
+
+deny contains finding if {
+	data.medinfra.lib.is_prod
+	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	object.get(isvc.props, ["metadata", "annotations", "serving.kserve.io/deploymentMode"], "") in {"Standard", "RawDeployment"}
+	not sprintf("%s/%s", [object.get(isvc.props.metadata, "namespace", "default"), isvc.props.metadata.name]) in budgets
+	finding := data.medinfra.lib.finding(isvc, sprintf("production InferenceService %s has no PodDisruptionBudget", [isvc.name]))
+}

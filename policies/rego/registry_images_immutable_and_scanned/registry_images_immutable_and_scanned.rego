@@ -1,0 +1,51 @@
+# METADATA
+# title: Registry image tags are immutable and images are scanned
+# description: >-
+#   The image a model runs in must be exactly the one that was reviewed, and known
+#   vulnerabilities must be found before it serves patients. ECR repositories have immutable tags
+#   and scan on push; Artifact Registry Docker repositories have immutable tags and vulnerability
+#   scanning not disabled. (Azure Container Registry has no registry-wide tag lock; its images
+#   are pinned by digest under MED-HRD-003.)
+# custom:
+#   id: MED-INT-003
+#   severity: medium
+#   controls:
+#     hipaa: ["164.312(c)(1)", "164.308(a)(1)(ii)(B)"]
+#     gdpr: ["Art.32(1)(b)"]
+#     cis: ["EKS 5.1.1", "GKE 5.1.1"]
+#   resource_types:
+#     - aws:ecr/repository:Repository
+#     - gcp:artifactregistry/repository:Repository
+#   remediation: >-
+#     AWS: imageTagMutability IMMUTABLE and imageScanningConfiguration.scanOnPush true. GCP:
+#     dockerConfig.immutableTags true and vulnerabilityScanningConfig.enablementConfig not
+#     DISABLED. Deploy images by digest (see MED-HRD-003).
+#   waivable: true
+package medinfra.rules.registry_images_immutable_and_scanned
+
+import rego.v1
+
+deny contains finding if {
+	some repo in data.medinfra.lib.of_type("aws:ecr/repository:Repository")
+	not repo.props.imageTagMutability in {"IMMUTABLE", "IMMUTABLE_WITH_EXCLUSION"}
+	finding := data.medinfra.lib.finding(repo, sprintf("ECR repository %s allows tags to be overwritten", [repo.name]))
+}
+
+deny contains finding if {
+	some repo in data.medinfra.lib.of_type("aws:ecr/repository:Repository")
+	not repo.props.imageScanningConfiguration.scanOnPush == true
+	finding := data.medinfra.lib.finding(repo, sprintf("ECR repository %s does not scan images on push", [repo.name]))
+}
+
+deny contains finding if {
+	some repo in data.medinfra.lib.of_type("gcp:artifactregistry/repository:Repository")
+	repo.props.format == "DOCKER"
+	not repo.props.dockerConfig.immutableTags == true
+	finding := data.medinfra.lib.finding(repo, sprintf("Artifact Registry repository %s allows tags to be overwritten", [repo.name]))
+}
+
+deny contains finding if {
+	some repo in data.medinfra.lib.of_type("gcp:artifactregistry/repository:Repository")
+	object.get(repo.props, ["vulnerabilityScanningConfig", "enablementConfig"], "INHERITED") == "DISABLED"
+	finding := data.medinfra.lib.finding(repo, sprintf("Artifact Registry repository %s has vulnerability scanning disabled", [repo.name]))
+}

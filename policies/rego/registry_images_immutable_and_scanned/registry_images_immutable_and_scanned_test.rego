@@ -1,0 +1,35 @@
+package medinfra.rules.registry_images_immutable_and_scanned_test
+
+import data.medinfra.fixtures as fx
+import data.medinfra.rules.registry_images_immutable_and_scanned as rule
+import rego.v1
+
+found(plan) := u if {
+	inp := data.medinfra.fixtures.inventory(plan)
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+test_compliant_plans_pass if {
+	found(fx.aws) == set()
+	found(fx.gcp) == set()
+}
+
+test_ecr_mutable_tags_fail if {
+	found(object.union(fx.aws, {"ecr": {"props": {"imageTagMutability": "MUTABLE"}}})) == {fx.aws.ecr.urn}
+}
+
+test_ecr_tag_mutability_omitted_fails if {
+	found(json.remove(fx.aws, ["ecr/props/imageTagMutability"])) == {fx.aws.ecr.urn}
+}
+
+test_ecr_scan_on_push_omitted_fails if {
+	found(json.remove(fx.aws, ["ecr/props/imageScanningConfiguration"])) == {fx.aws.ecr.urn}
+}
+
+test_artifact_registry_mutable_tags_fail if {
+	found(object.union(fx.gcp, {"gar": {"props": {"dockerConfig": {"immutableTags": false}}}})) == {fx.gcp.gar.urn}
+}
+
+test_artifact_registry_scanning_disabled_fails if {
+	found(object.union(fx.gcp, {"gar": {"props": {"vulnerabilityScanningConfig": {"enablementConfig": "DISABLED"}}}})) == {fx.gcp.gar.urn}
+}

@@ -1,0 +1,83 @@
+# METADATA
+# title: Access to object stores is logged
+# description: >-
+#   HIPAA requires a record of who accessed patient data. Every S3 bucket writes server access
+#   logs, every Azure storage account has a diagnostic setting sending its logs to a
+#   destination, and every Cloud Storage bucket writes usage logs. Buckets that are themselves
+#   the destination of access logs are exempt (logging them would log forever).
+# custom:
+#   id: MED-LOG-002
+#   severity: high
+#   controls:
+#     hipaa: ["164.312(b)", "164.308(a)(1)(ii)(D)"]
+#     gdpr: ["Art.30", "Art.32(1)(d)"]
+#     cis: ["AWS 3.6", "Azure 3.13", "GCP 2.1"]
+#   resource_types:
+#     - aws:s3/bucket:Bucket
+#     - aws:s3/bucketLogging:BucketLogging
+#     - azure-native:storage:StorageAccount
+#     - azure-native:monitor:DiagnosticSetting
+#     - gcp:storage/bucket:Bucket
+#   remediation: >-
+#     AWS: an aws.s3.BucketLogging for the bucket with a targetBucket (MedInfra's DataStore does
+#     this). Azure: an azure-native.monitor.DiagnosticSetting whose resourceUri is the account
+#     (or its blob service) with logs enabled and a workspace or storage destination. GCP: set
+#     logging.logBucket.
+#   waivable: true
+package medinfra.rules.store_access_logged
+
+import rego.v1
+
+logging_type := "aws:s3/bucketLogging:BucketLogging"
+
+logged_buckets contains value if {
+	some logging in data.medinfra.lib.of_type(logging_type)
+	logging.props.targetBucket
+	value := logging.references["/bucket"]
+}
+
+# Log destinations, by name and by reference.
+log_targets contains value if {
+	some logging in data.medinfra.lib.of_type(logging_type)
+	value := logging.props.targetBucket
+}
+
+log_targets contains value if {
+	some logging in data.medinfra.lib.of_type(logging_type)
+	value := logging.references["/targetBucket"]
+}
+
+log_targets contains value if {
+	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	value := bucket.props.logging.logBucket
+}
+
+deny contains finding if {
+	some bucket in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
+	not bucket.urn in logged_buckets
+	not bucket.urn in log_targets
+	not object.get(bucket.props, "bucket", null) in log_targets
+	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not write server access logs", [bucket.name]))
+}
+
+logged_accounts contains value if {
+	some setting in data.medinfra.lib.of_type("azure-native:monitor:DiagnosticSetting")
+	some log in setting.props.logs
+	log.enabled == true
+	some key in ["workspaceId", "storageAccountId", "eventHubAuthorizationRuleId"]
+	setting.props[key]
+	value := setting.references["/resourceUri"]
+}
+
+deny contains finding if {
+	some account in data.medinfra.lib.of_type("azure-native:storage:StorageAccount")
+	not account.urn in logged_accounts
+	finding := data.medinfra.lib.finding(account, sprintf("storage account %s has no diagnostic setting sending its access logs", [account.name]))
+}
+
+deny contains finding if {
+	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	not bucket.props.logging.logBucket
+	not bucket.props.name in log_targets
+	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not write usage logs (logging.logBucket)", [bucket.name]))
+}

@@ -1,0 +1,48 @@
+package medinfra.rules.store_access_logged_test
+
+import data.medinfra.fixtures as fx
+import data.medinfra.rules.store_access_logged as rule
+import rego.v1
+
+found(plan) := u if {
+	inp := data.medinfra.fixtures.inventory(plan)
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+log_bucket := data.medinfra.fixtures.res("aws:s3/bucket:Bucket", "logs", {"bucket": "access-logs"}, {})
+
+test_compliant_plans_pass if {
+	found(fx.aws) == set()
+	found(fx.azure) == set()
+	found(fx.gcp) == set()
+}
+
+test_the_access_log_target_itself_passes if {
+	found(object.union(fx.aws, {"logs": log_bucket})) == set()
+}
+
+test_s3_without_access_logging_fails if {
+	found(object.remove(fx.aws, ["bucket-logging"])) == {fx.aws.bucket.urn}
+}
+
+test_s3_logging_of_another_bucket_does_not_count if {
+	found(object.union(fx.aws, {"bucket-logging": {"references": {"/bucket": "urn:other"}}})) == {fx.aws.bucket.urn}
+}
+
+test_azure_without_diagnostic_setting_fails if {
+	found(object.remove(fx.azure, ["storage-diagnostics"])) == {fx.azure.storage.urn}
+}
+
+test_azure_diagnostic_setting_with_logs_disabled_fails if {
+	plan := object.union(fx.azure, {"storage-diagnostics": {"props": {"logs": [{"categoryGroup": "audit", "enabled": false}]}}})
+	found(plan) == {fx.azure.storage.urn}
+}
+
+test_gcs_logging_omitted_fails if {
+	found(json.remove(fx.gcp, ["gcs/props/logging"])) == {fx.gcp.gcs.urn}
+}
+
+test_gcs_without_logging_next_to_a_logging_s3_bucket_fails if {
+	plan := object.union(fx.aws, {"gcs": json.remove(fx.gcp.gcs, ["props/logging"])})
+	found(plan) == {fx.gcp.gcs.urn}
+}

@@ -1,0 +1,87 @@
+# METADATA
+# title: Object stores can never be made public
+# description: >-
+#   A single public bucket is a reportable breach. S3 buckets have all four public access
+#   blocks on; Azure storage accounts forbid anonymous blob access and public network access;
+#   Cloud Storage buckets enforce public access prevention and uniform bucket-level access, and
+#   no bucket grant names allUsers or allAuthenticatedUsers.
+# custom:
+#   id: MED-NET-002
+#   severity: critical
+#   controls:
+#     hipaa: ["164.312(a)(1)", "164.308(a)(4)(ii)(B)"]
+#     gdpr: ["Art.32(1)(b)", "Art.25(2)"]
+#     cis: ["AWS 2.1.4", "Azure 3.7", "GCP 5.1", "GCP 5.2"]
+#   resource_types:
+#     - aws:s3/bucket:Bucket
+#     - aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock
+#     - azure-native:storage:StorageAccount
+#     - gcp:storage/bucket:Bucket
+#     - gcp:storage/bucketIAMMember:BucketIAMMember
+#     - gcp:storage/bucketIAMBinding:BucketIAMBinding
+#   remediation: >-
+#     AWS: an aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls,
+#     blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true. Azure:
+#     allowBlobPublicAccess false and publicNetworkAccess Disabled (use private endpoints). GCP:
+#     publicAccessPrevention "enforced" and uniformBucketLevelAccess true; grant roles to named
+#     principals only.
+#   waivable: false
+package medinfra.rules.store_not_public
+
+import rego.v1
+
+pab_type := "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+
+blocked_buckets contains value if {
+	some pab in data.medinfra.lib.of_type(pab_type)
+	pab.props.blockPublicAcls == true
+	pab.props.blockPublicPolicy == true
+	pab.props.ignorePublicAcls == true
+	pab.props.restrictPublicBuckets == true
+	value := pab.references["/bucket"]
+}
+
+deny contains finding if {
+	some bucket in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
+	not bucket.urn in blocked_buckets
+	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not have all four S3 public access blocks on", [bucket.name]))
+}
+
+deny contains finding if {
+	some account in data.medinfra.lib.of_type("azure-native:storage:StorageAccount")
+	not account.props.allowBlobPublicAccess == false
+	finding := data.medinfra.lib.finding(account, sprintf("storage account %s may expose blobs anonymously (allowBlobPublicAccess is not false)", [account.name]))
+}
+
+deny contains finding if {
+	some account in data.medinfra.lib.of_type("azure-native:storage:StorageAccount")
+	not account.props.publicNetworkAccess == "Disabled"
+	finding := data.medinfra.lib.finding(account, sprintf("storage account %s is reachable from public networks (publicNetworkAccess is not Disabled)", [account.name]))
+}
+
+deny contains finding if {
+	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	not bucket.props.publicAccessPrevention == "enforced"
+	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not enforce public access prevention", [bucket.name]))
+}
+
+deny contains finding if {
+	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	not bucket.props.uniformBucketLevelAccess == true
+	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s allows per-object ACLs (uniformBucketLevelAccess is not true)", [bucket.name]))
+}
+
+public_members := {"allUsers", "allAuthenticatedUsers"}
+
+deny contains finding if {
+	some grant in data.medinfra.lib.of_type("gcp:storage/bucketIAMMember:BucketIAMMember")
+	grant.props.member in public_members
+	finding := data.medinfra.lib.finding(grant, sprintf("bucket grant %s makes the bucket public (%s)", [grant.name, grant.props.member]))
+}
+
+deny contains finding if {
+	some grant in data.medinfra.lib.of_type("gcp:storage/bucketIAMBinding:BucketIAMBinding")
+	some member in grant.props.members
+	member in public_members
+	finding := data.medinfra.lib.finding(grant, sprintf("bucket binding %s makes the bucket public (%s)", [grant.name, member]))
+}

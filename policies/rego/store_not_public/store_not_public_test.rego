@@ -1,0 +1,56 @@
+package medinfra.rules.store_not_public_test
+
+import data.medinfra.fixtures as fx
+import data.medinfra.rules.store_not_public as rule
+import rego.v1
+
+found(plan) := u if {
+	inp := data.medinfra.fixtures.inventory(plan)
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+test_compliant_plans_pass if {
+	found(fx.aws) == set()
+	found(fx.azure) == set()
+	found(fx.gcp) == set()
+}
+
+test_s3_without_public_access_block_fails if {
+	found(object.remove(fx.aws, ["bucket-pab"])) == {fx.aws.bucket.urn}
+}
+
+test_s3_one_block_off_fails if {
+	found(object.union(fx.aws, {"bucket-pab": {"props": {"restrictPublicBuckets": false}}})) == {fx.aws.bucket.urn}
+}
+
+test_s3_one_block_omitted_fails if {
+	found(json.remove(fx.aws, ["bucket-pab/props/ignorePublicAcls"])) == {fx.aws.bucket.urn}
+}
+
+test_azure_blob_public_access_fails if {
+	found(object.union(fx.azure, {"storage": {"props": {"allowBlobPublicAccess": true}}})) == {fx.azure.storage.urn}
+}
+
+test_azure_blob_public_access_omitted_fails if {
+	found(json.remove(fx.azure, ["storage/props/allowBlobPublicAccess"])) == {fx.azure.storage.urn}
+}
+
+test_azure_public_network_access_fails if {
+	found(object.union(fx.azure, {"storage": {"props": {"publicNetworkAccess": "Enabled"}}})) == {fx.azure.storage.urn}
+}
+
+test_gcs_public_access_prevention_inherited_fails if {
+	found(object.union(fx.gcp, {"gcs": {"props": {"publicAccessPrevention": "inherited"}}})) == {fx.gcp.gcs.urn}
+}
+
+test_gcs_uniform_access_omitted_fails if {
+	found(json.remove(fx.gcp, ["gcs/props/uniformBucketLevelAccess"])) == {fx.gcp.gcs.urn}
+}
+
+test_gcs_grant_to_all_users_fails if {
+	found(object.union(fx.gcp, {"gcs-reader": {"props": {"member": "allUsers"}}})) == {fx.gcp["gcs-reader"].urn}
+}
+
+test_public_access_block_of_no_known_bucket_fails_without_breaking_the_rule if {
+	found(json.remove(fx.aws, [["bucket-pab", "references", "/bucket"]])) == {fx.aws.bucket.urn}
+}

@@ -1,0 +1,59 @@
+# METADATA
+# title: Object stores keep previous versions of every object
+# description: >-
+#   An overwritten or deleted model or record must be recoverable, and tampering must leave a
+#   trace. S3 buckets have versioning enabled; Azure storage accounts have blob versioning and
+#   blob soft delete on; Cloud Storage buckets have object versioning on.
+# custom:
+#   id: MED-INT-001
+#   severity: high
+#   controls:
+#     hipaa: ["164.312(c)(1)", "164.308(a)(7)(ii)(A)"]
+#     gdpr: ["Art.32(1)(c)"]
+#     cis: ["Azure 3.11"]
+#   resource_types:
+#     - aws:s3/bucket:Bucket
+#     - aws:s3/bucketVersioning:BucketVersioning
+#     - azure-native:storage:StorageAccount
+#     - azure-native:storage:BlobServiceProperties
+#     - gcp:storage/bucket:Bucket
+#   remediation: >-
+#     AWS: an aws.s3.BucketVersioning for the bucket with versioningConfiguration.status
+#     Enabled. Azure: azure-native.storage.BlobServiceProperties for the account with
+#     isVersioningEnabled true and deleteRetentionPolicy.enabled true. GCP: versioning.enabled
+#     true.
+#   waivable: true
+package medinfra.rules.store_versioned
+
+import rego.v1
+
+versioned_buckets contains value if {
+	some v in data.medinfra.lib.of_type("aws:s3/bucketVersioning:BucketVersioning")
+	v.props.versioningConfiguration.status == "Enabled"
+	value := v.references["/bucket"]
+}
+
+deny contains finding if {
+	some bucket in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
+	not bucket.urn in versioned_buckets
+	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not have versioning enabled", [bucket.name]))
+}
+
+versioned_accounts contains value if {
+	some p in data.medinfra.lib.of_type("azure-native:storage:BlobServiceProperties")
+	p.props.isVersioningEnabled == true
+	p.props.deleteRetentionPolicy.enabled == true
+	value := p.references["/accountName"]
+}
+
+deny contains finding if {
+	some account in data.medinfra.lib.of_type("azure-native:storage:StorageAccount")
+	not account.urn in versioned_accounts
+	finding := data.medinfra.lib.finding(account, sprintf("storage account %s lacks blob versioning and soft delete", [account.name]))
+}
+
+deny contains finding if {
+	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	not bucket.props.versioning.enabled == true
+	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not have object versioning on", [bucket.name]))
+}

@@ -1,0 +1,60 @@
+package medinfra.rules.workloads_hardened_test
+
+import data.medinfra.fixtures as fx
+import data.medinfra.rules.workloads_hardened as rule
+import rego.v1
+
+found(plan) := u if {
+	inp := data.medinfra.fixtures.inventory(plan)
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+model_context(patch) := {"isvc": {"props": {"spec": {"predictor": {"model": {"securityContext": patch}}}}}}
+
+test_compliant_plan_passes if {
+	found(fx.kserve) == set()
+}
+
+test_privileged_model_server_fails if {
+	found(object.union(fx.kserve, model_context({"privileged": true}))) == {fx.kserve.isvc.urn}
+}
+
+test_model_server_privilege_escalation_fails if {
+	found(object.union(fx.kserve, model_context({"allowPrivilegeEscalation": true}))) == {fx.kserve.isvc.urn}
+}
+
+test_model_server_writable_root_fails if {
+	found(object.union(fx.kserve, model_context({"readOnlyRootFilesystem": false}))) == {fx.kserve.isvc.urn}
+}
+
+test_model_server_capabilities_not_dropped_fails if {
+	found(json.remove(fx.kserve, ["isvc/props/spec/predictor/model/securityContext/capabilities"])) == {fx.kserve.isvc.urn}
+}
+
+test_model_server_security_context_omitted_fails if {
+	found(json.remove(fx.kserve, ["isvc/props/spec/predictor/model/securityContext"])) == {fx.kserve.isvc.urn}
+}
+
+test_model_server_limits_omitted_fails if {
+	found(json.remove(fx.kserve, ["isvc/props/spec/predictor/model/resources/limits"])) == {fx.kserve.isvc.urn}
+}
+
+test_root_model_server_fails if {
+	plan := json.remove(fx.kserve, ["isvc/props/spec/predictor/securityContext/runAsNonRoot", "isvc/props/spec/predictor/model/securityContext/runAsNonRoot"])
+	found(plan) == {fx.kserve.isvc.urn}
+}
+
+test_predictor_host_network_fails if {
+	found(object.union(fx.kserve, {"isvc": {"props": {"spec": {"predictor": {"hostNetwork": true}}}}})) == {fx.kserve.isvc.urn}
+}
+
+test_deployment_host_path_fails if {
+	volumes := [{"name": "host", "hostPath": {"path": "/"}}]
+	plan := object.union(fx.kserve, {"deployment": {"props": {"spec": {"template": {"spec": {"volumes": volumes}}}}}})
+	found(plan) == {fx.kserve.deployment.urn}
+}
+
+test_deployment_container_security_context_omitted_fails if {
+	plan := object.union(fx.kserve, {"deployment": {"props": {"spec": {"template": {"spec": {"containers": [{"name": "x", "image": "r@sha256:1"}]}}}}}})
+	found(plan) == {fx.kserve.deployment.urn}
+}
