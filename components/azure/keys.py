@@ -42,9 +42,9 @@ class KeysArgs:
     # HIPAA 164.312(a)(2)(iv): deleted keys stay recoverable for the longest period Azure offers.
     soft_delete_retention_days: int = 90
     """Days a deleted vault or key stays recoverable (7-90)."""
-    rotate_after: str = "P1Y"
+    rotate_after: str = "P90D"
     """ISO 8601 duration after which Key Vault rotates each key."""
-    expire_after: str = "P2Y"
+    expire_after: str = "P180D"
     """ISO 8601 duration after which a key version expires (longer than rotate_after)."""
 
 

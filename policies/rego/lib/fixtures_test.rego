@@ -195,7 +195,7 @@ azure := {
 		"resourceUri": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/storage/blobServices/default",
 		"workspaceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws",
 		"logs": [{"categoryGroup": "audit", "enabled": true}],
-	}, {"/resourceUri": urn(sa, "storage")}),
+	}, {"/resourceUri": urn("azure-native:storage:BlobServiceProperties", "blob-service")}),
 	"acr": res("azure-native:containerregistry:Registry", "acr", {
 		"resourceGroupName": "rg", "location": "westeurope", "sku": {"name": "Premium"},
 		"adminUserEnabled": false, "anonymousPullEnabled": false, "publicNetworkAccess": "Disabled",
@@ -285,7 +285,9 @@ gcp := {
 	}, {"/cryptoKeyId": urn(gkey, "gkey")}),
 	"gcs": res(gcs, "gcs", {
 		"name": "phi-data", "location": "EUROPE-WEST4", "uniformBucketLevelAccess": true,
-		"publicAccessPrevention": "enforced", "versioning": {"enabled": true},
+		"publicAccessPrevention": "enforced",
+		# A PHI bucket is retained, not versioned: GCS refuses versioning with a retention policy.
+		"versioning": {"enabled": false},
 		"encryption": {"defaultKmsKeyName": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/data"},
 		"logging": {"logBucket": "access-logs"},
 		"retentionPolicy": {"retentionPeriod": "189216000", "isLocked": true},

@@ -60,13 +60,25 @@ deny contains finding if {
 	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not write server access logs", [bucket.name]))
 }
 
-logged_accounts contains value if {
+# URNs of resources with a diagnostic setting that sends enabled logs somewhere.
+logged_targets contains value if {
 	some setting in data.medinfra.lib.of_type("azure-native:monitor:DiagnosticSetting")
 	some log in setting.props.logs
 	log.enabled == true
 	some key in ["workspaceId", "storageAccountId", "eventHubAuthorizationRuleId"]
 	setting.props[key]
 	value := setting.references["/resourceUri"]
+}
+
+logged_accounts contains value if {
+	some value in logged_targets
+}
+
+# Blob read/write/delete logs live on the account's blob service (blobServices/default).
+logged_accounts contains value if {
+	some service in data.medinfra.lib.of_type("azure-native:storage:BlobServiceProperties")
+	service.urn in logged_targets
+	value := service.references["/accountName"]
 }
 
 deny contains finding if {

@@ -33,6 +33,16 @@ test_azure_without_diagnostic_setting_fails if {
 	found(object.remove(fx.azure, ["storage-diagnostics"])) == {fx.azure.storage.urn}
 }
 
+test_azure_diagnostic_setting_on_the_account_itself_passes if {
+	plan := object.union(fx.azure, {"storage-diagnostics": {"references": {"/resourceUri": fx.azure.storage.urn}}})
+	found(plan) == set()
+}
+
+test_azure_diagnostic_setting_on_another_accounts_blob_service_fails if {
+	plan := object.union(fx.azure, {"blob-service": {"references": {"/accountName": "urn:pulumi:test::medinfra::azure-native:storage:StorageAccount::other"}}})
+	found(plan) == {fx.azure.storage.urn}
+}
+
 test_azure_diagnostic_setting_with_logs_disabled_fails if {
 	plan := object.union(fx.azure, {"storage-diagnostics": {"props": {"logs": [{"categoryGroup": "audit", "enabled": false}]}}})
 	found(plan) == {fx.azure.storage.urn}

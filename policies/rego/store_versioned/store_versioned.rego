@@ -3,7 +3,9 @@
 # description: >-
 #   An overwritten or deleted model or record must be recoverable, and tampering must leave a
 #   trace. S3 buckets have versioning enabled; Azure storage accounts have blob versioning and
-#   blob soft delete on; Cloud Storage buckets have object versioning on.
+#   blob soft delete on; Cloud Storage buckets have object versioning on or, where they carry a
+#   retention policy (which Cloud Storage does not allow together with versioning), keep every
+#   object unchanged for the retention period instead.
 # custom:
 #   id: MED-INT-001
 #   severity: high
@@ -21,7 +23,8 @@
 #     AWS: an aws.s3.BucketVersioning for the bucket with versioningConfiguration.status
 #     Enabled. Azure: azure-native.storage.BlobServiceProperties for the account with
 #     isVersioningEnabled true and deleteRetentionPolicy.enabled true. GCP: versioning.enabled
-#     true.
+#     true, or a retentionPolicy with a positive retentionPeriod (PHI stores; Cloud Storage
+#     refuses versioning on a bucket with a retention policy).
 #   waivable: true
 package medinfra.rules.store_versioned
 
@@ -52,8 +55,20 @@ deny contains finding if {
 	finding := data.medinfra.lib.finding(account, sprintf("storage account %s lacks blob versioning and soft delete", [account.name]))
 }
 
+# A retention policy keeps the single version of every object immutable for its period; GCS does
+# not allow it together with versioning, so it satisfies the control on its own.
+gcs_kept contains bucket.urn if {
+	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	bucket.props.versioning.enabled == true
+}
+
+gcs_kept contains bucket.urn if {
+	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
+	to_number(bucket.props.retentionPolicy.retentionPeriod) > 0
+}
+
 deny contains finding if {
 	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
-	not bucket.props.versioning.enabled == true
+	not bucket.urn in gcs_kept
 	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not have object versioning on", [bucket.name]))
 }

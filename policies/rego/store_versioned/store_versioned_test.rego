@@ -31,6 +31,20 @@ test_azure_soft_delete_omitted_fails if {
 	found(json.remove(fx.azure, ["blob-service/props/deleteRetentionPolicy"])) == {fx.azure.storage.urn}
 }
 
-test_gcs_versioning_omitted_fails if {
-	found(json.remove(fx.gcp, ["gcs/props/versioning"])) == {fx.gcp.gcs.urn}
+test_gcs_without_versioning_or_retention_fails if {
+	found(json.remove(fx.gcp, ["gcs/props/versioning", "gcs/props/retentionPolicy"])) == {fx.gcp.gcs.urn}
+}
+
+test_gcs_versioning_without_retention_passes if {
+	plan := object.union(json.remove(fx.gcp, ["gcs/props/retentionPolicy"]), {"gcs": {"props": {"versioning": {"enabled": true}}}})
+	found(plan) == set()
+}
+
+test_gcs_retention_policy_instead_of_versioning_passes if {
+	found(json.remove(fx.gcp, ["gcs/props/versioning"])) == set()
+}
+
+test_gcs_zero_retention_without_versioning_fails if {
+	plan := object.union(fx.gcp, {"gcs": {"props": {"retentionPolicy": {"retentionPeriod": "0"}}}})
+	found(plan) == {fx.gcp.gcs.urn}
 }
