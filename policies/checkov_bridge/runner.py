@@ -88,10 +88,17 @@ def load_checkov() -> float:
             started = time.perf_counter()
             logging.getLogger("checkov").setLevel(logging.ERROR)
             from checkov.arm.runner import Runner as ArmRunner
+            from checkov.common.parallelizer.parallel_runner import (
+                ParallelizationType,
+                parallel_runner,
+            )
             from checkov.kubernetes.runner import Runner as KubernetesRunner
             from checkov.runner_filter import RunnerFilter
             from checkov.terraform.plan_runner import Runner as PlanRunner
 
+            # Never fork: the policy pack is a multi-threaded gRPC server, where a forked child
+            # can deadlock or lose its results (the Kubernetes parser forks by default).
+            parallel_runner.type = ParallelizationType.NONE
             _checkov = {
                 "terraform_plan": PlanRunner,
                 "arm": ArmRunner,
