@@ -328,3 +328,30 @@ def test_noncompliant_examples_fail_the_expected_checks_on_their_urns(cli, examp
                       if f["id"] == check and f["urn"].endswith(urn_tail)]
         assert finding["source"] == "checkov" and finding["enforcement"] == "mandatory"
     assert report["timings"]["checkov_scan_s"] > 0 and "checkov_import_s" in report["timings"]
+
+
+def test_committed_sdk_maps_match_the_provider_sdks():
+    from policies.checkov_bridge import sdk_maps
+    from policies.checkov_bridge.types import SDK_MAPS_FILE
+
+    assert json.loads(SDK_MAPS_FILE.read_text()) == sdk_maps.compute()
+
+
+def test_every_renamed_property_is_one_the_sdk_declares():
+    from policies.checkov_bridge.tfplan import snake
+    from policies.checkov_bridge.types import TF_RENAMES, TF_TYPES
+    from tests.sdk_schema import input_names
+
+    tokens = {tf: token for token, tf in TF_TYPES.items()}
+    for tf_type, renames in TF_RENAMES.items():
+        declared = {snake(n) for n in input_names(tokens[tf_type])}
+        top = {path.split(".")[0] for path in renames}
+        assert top <= declared, (tf_type, top - declared)
+
+
+def test_a_non_phi_stack_can_make_a_checkov_check_mandatory(tmp_path):
+    inv = _inventory(*_pulumi_equivalent(), classification="public")
+    inv["config"]["policy"] = {"enforcement": {"CKV_AWS_21": "mandatory"}}
+    result = evaluate(inv, GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml"))
+    assert {f.enforcement for f in result.findings if f.id == "CKV_AWS_21"} == {"mandatory"}
+    assert result.decision == "block"
