@@ -334,6 +334,20 @@ class Serving(_Model):
     """KServe deployment mode (Standard, formerly RawDeployment; Knative, formerly Serverless)."""
 
 
+class CheckovSelection(_Model):
+    """Which Checkov checks the gate runs on this stack."""
+
+    checks: list[Annotated[str, Field(pattern=r"^CKV2?_[A-Z0-9*]+(_[0-9*]+)?$")]] = Field(
+        default_factory=list
+    )
+    """Check ids (or Checkov globs such as CKV_AWS_*) to run; empty runs every check."""
+    skip_checks: list[Annotated[str, Field(pattern=r"^CKV2?_[A-Z0-9]+_\d+$")]] = Field(
+        default_factory=list
+    )
+    """Check ids not to run. On PHI stacks a check of our control families always runs (the
+    skip is ignored and reported); exceptions for one resource are waivers."""
+
+
 class PolicySettings(_Model):
     """How this stack's policy gate enforces rules."""
 
@@ -348,6 +362,8 @@ class PolicySettings(_Model):
     names) that may encrypt its data; every other key must be created by the stack."""
     min_log_retention_days: int = Field(default=365, ge=1, le=3653)
     """Shortest retention the gate accepts for log groups, workspaces and log buckets."""
+    checkov: CheckovSelection = Field(default_factory=CheckovSelection)
+    """Checkov check selection."""
 
 
 _DEFAULT_SYSTEM_POOL = {"aws": "m6i.large", "azure": "Standard_D4s_v5", "gcp": "e2-standard-4"}

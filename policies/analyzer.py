@@ -55,6 +55,7 @@ from pulumi_policy import (
 )
 from pulumi_policy import deserialize as policy_deserialize
 
+from policies.checkov_bridge.runner import PREWARM_THREAD, load_checkov
 from policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
 from policies.gate import GateOptions, evaluate
 from policies.inventory import (
@@ -79,6 +80,7 @@ GATE_POLICY = "medinfra-gate"
 WAIVED_POLICY = "medinfra-waived"
 ADVISORY_POLICY = "medinfra-advisory"
 FINDING_TAG = "medinfra-finding/v1 "
+TIMINGS_ENV = "MEDINFRA_GATE_TIMINGS_FILE"
 _CATCH_ALLS = {
     GATE_POLICY: (
         EnforcementLevel.MANDATORY,
@@ -305,9 +307,28 @@ class _GateRun:
             ]
         with self._lock:
             if key != self._key:
-                self._findings = evaluate(inventory, self._options).findings
+                result = evaluate(inventory, self._options)
+                self._findings = result.findings
                 self._key = key
+                _report_timings(result.timings)
             return self._findings
+
+
+def _report_timings(timings: dict[str, float]) -> None:
+    """Hand the gate's timings to the offline driver (CrossGuard has no field for them): it
+    names a file in MEDINFRA_GATE_TIMINGS_FILE. The Pulumi CLI never sets it."""
+    path = os.environ.get(TIMINGS_ENV)
+    if path:
+        try:
+            Path(path).write_text(json.dumps(timings), encoding="utf-8")
+        except OSError:
+            pass  # timings are informative; the decision does not depend on them
+
+
+def prewarm_checkov() -> None:
+    """Start importing Checkov in the background as the pack starts (it takes seconds), so the
+    first AnalyzeStack call does not pay for all of it. Once per process."""
+    threading.Thread(target=load_checkov, name=PREWARM_THREAD, daemon=True).start()
 
 
 def _validate(name: str, run: _GateRun, rule_levels: Mapping[str, str]):
@@ -338,6 +359,7 @@ def build_policies(rules_dir: Path = RULES_DIR) -> list[StackValidationPolicy]:
     reports MED-GATE-RULES through `medinfra-gate`, so the pack blocks instead of passing.
     """
     keep_secrets_marked()
+    prewarm_checkov()
     try:
         rules = load_rules(rules_dir)
     except (RuleError, OSError):

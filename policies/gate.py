@@ -10,11 +10,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from policies.checkov_bridge.controls import CONTROLS, POLICY_INDEX, default_enforcement
+from policies.checkov_bridge.runner import CheckovError, CheckovTimeout, Scan, Selection
+from policies.checkov_bridge.runner import scan as checkov_scan
 from policies.engines import EngineError, EngineTimeout, RegoEngine, engine_from_environment
 from policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
 from policies.rules import RULES_DIR, Rule, RuleError, load_rules
@@ -30,6 +34,10 @@ class GateOptions:
     engine: RegoEngine | None = None
     timeout_s: float = 30.0
     today: dt.date | None = None
+    checkov: Any = None
+    """An object with Checkov's `scan(resources, selection, timeout_s)` (default: the real one)."""
+    checkov_timeout_s: float | None = None
+    """Deadline of the Checkov scan (default: `timeout_s`); its one-time import is not counted."""
 
 
 @dataclass
@@ -60,10 +68,13 @@ def _enforcement_overrides(
     config = inventory.get("config") if isinstance(inventory.get("config"), dict) else {}
     policy = config.get("policy") if isinstance(config.get("policy"), dict) else {}
     requested = policy.get("enforcement") if isinstance(policy.get("enforcement"), dict) else {}
+    phi = _phi(config)
     defaults = {
         r.id: "mandatory" if r.severity in MANDATORY_SEVERITIES else "advisory" for r in rules
     }
-    phi = config.get("dataClassification", "phi") == "phi"
+    defaults.update(
+        {i: default_enforcement(i, phi) for i in requested if _CHECKOV_ID.match(str(i))}
+    )
     overrides, notes = {}, []
     for rule_id, level in sorted(requested.items()):
         if level not in ("mandatory", "advisory") or rule_id not in defaults:
@@ -83,6 +94,70 @@ def _enforcement_overrides(
         else:
             overrides[rule_id] = level
     return overrides, notes
+
+
+_CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
+
+
+def _phi(config: dict) -> bool:
+    return config.get("dataClassification", "phi") == "phi"
+
+
+def _checkov_selection(inventory: dict) -> tuple[Selection, list[Finding]]:
+    """Config `policy.checkov` (checks / skipChecks); on PHI stacks a check of our control
+    families cannot be skipped (the skip is ignored and reported)."""
+    config = inventory.get("config") if isinstance(inventory.get("config"), dict) else {}
+    policy = config.get("policy") if isinstance(config.get("policy"), dict) else {}
+    wanted = policy.get("checkov") if isinstance(policy.get("checkov"), dict) else {}
+    checks = [str(c) for c in wanted.get("checks") or [] if isinstance(c, str)]
+    skips, notes = [], []
+    for check in wanted.get("skipChecks") or []:
+        if _phi(config) and check in CONTROLS:
+            notes.append(
+                _policy_note(
+                    f"checkov skipChecks {check}: ignored; on a PHI stack a check of our "
+                    "control families always runs (waive a finding instead)"
+                )
+            )
+        elif isinstance(check, str):
+            skips.append(check)
+    return Selection(tuple(checks), tuple(skips)), notes
+
+
+def _checkov_findings(scan: Scan, inventory: dict, overrides: dict[str, str]) -> list[Finding]:
+    types = {
+        r.get("urn"): r.get("type", "")
+        for r in inventory.get("resources", [])
+        if isinstance(r, dict)
+    }
+    config = inventory.get("config") if isinstance(inventory.get("config"), dict) else {}
+    phi = _phi(config)
+    findings = []
+    seen = set()
+    for result in scan.failed:
+        key = (result.urn, result.check_id, result.resource)
+        if key in seen:
+            continue
+        seen.add(key)
+        mapped = CONTROLS.get(result.check_id)
+        guideline = result.guideline or POLICY_INDEX.get(result.framework, "")
+        subject = result.resource if result.resource else "the resource"
+        findings.append(
+            Finding(
+                id=result.check_id,
+                source="checkov",
+                title=result.check_name,
+                severity=mapped.severity if mapped else "low",
+                enforcement=overrides.get(result.check_id)
+                or default_enforcement(result.check_id, phi),
+                urn=result.urn,
+                resource_type=types.get(result.urn, ""),
+                message=f"Checkov {result.check_id} failed on {subject}: {result.check_name}",
+                remediation=f"{result.check_name}. Checkov guideline: {guideline}",
+                controls=mapped.controls() if mapped else {"hipaa": [], "gdpr": [], "cis": []},
+            )
+        )
+    return findings
 
 
 def _policy_note(message: str) -> Finding:
@@ -134,6 +209,13 @@ def _findings(
     return findings
 
 
+class _RealCheckov:
+    """Checkov itself (policies/checkov_bridge/runner.py)."""
+
+    def scan(self, resources: list, selection: Selection, timeout_s: float) -> Scan:
+        return checkov_scan(resources, selection, timeout_s)
+
+
 def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> GateResult:
     """Judge one Inventory. Never raises: every failure becomes a MED-GATE finding."""
     options = options or GateOptions()
@@ -178,9 +260,27 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         timings["rego_s"] = round(time.perf_counter() - eval_started, 4)
         overrides, notes = _enforcement_overrides(inventory, rules)
         findings = _findings(rules, raw, inventory, overrides) + notes
+        selection, selection_notes = _checkov_selection(inventory)
+        scanner = options.checkov or _RealCheckov()
+        scan = scanner.scan(
+            inventory["resources"], selection, options.checkov_timeout_s or options.timeout_s
+        )
+        timings.update(scan.timings)
+        timings["checkov_resources"] = scan.scanned
+        timings["checkov_unmapped_types"] = len(scan.unmapped_types)
+        findings += _checkov_findings(scan, inventory, overrides) + selection_notes
+        findings.sort(key=lambda f: (f.urn, f.id, f.message))
     except EngineTimeout as exc:
         return blocked(
             gate_error("TIMEOUT", str(exc), "Raise the gate timeout or report the slow rule.")
+        )
+    except CheckovTimeout as exc:
+        return blocked(
+            gate_error("TIMEOUT", str(exc), "Raise --gate-timeout or report the slow scan.")
+        )
+    except CheckovError as exc:
+        return blocked(
+            gate_error("ENGINE", str(exc), "Check the Checkov installation (.venv) and retry.")
         )
     except EngineError as exc:
         return blocked(

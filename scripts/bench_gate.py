@@ -1,8 +1,9 @@
-"""Benchmark the policy gate: Rego evaluation time for synthetic Inventories of 100 / 1,000 /
-10,000 resources with every rule loaded, and the overhead of going through the CrossGuard
-analyzer protocol (the policy pack) instead of calling the gate directly.
+"""Benchmark the policy gate: Rego and Checkov time for synthetic Inventories of 100 / 1,000 /
+10,000 resources with every rule loaded, optionally for the reference stacks, and the overhead
+of going through the CrossGuard analyzer protocol (the policy pack) instead of calling the gate
+directly. Checkov's one-time import is reported once, apart from the scan times.
 
-    python scripts/bench_gate.py [--sizes 100 1000 10000] [--repeat 3] [--no-pack]
+    python scripts/bench_gate.py [--sizes 100 1000 10000] [--repeat 3] [--stacks] [--no-pack]
                                  [--mix catalogue|aws]
 
 The default mix copies every rule's compliant fixture plans (AWS, Azure, GCP, KServe), so
@@ -141,14 +142,24 @@ def main() -> int:
         help="synthetic AWS units, or copies of every rule's fixture plans (all clouds, KServe)",
     )
     parser.add_argument(
+        "--stacks",
+        action="store_true",
+        help="also time the reference stacks aws-dev and aws-prod (plans them first)",
+    )
+    parser.add_argument(
         "--no-pack",
         action="store_true",
         help="skip the analyzer-protocol (policy pack) measurement",
     )
     args = parser.parse_args()
-    options = GateOptions(timeout_s=120)
+    options = GateOptions(timeout_s=600)
+    from policies.checkov_bridge.runner import load_checkov
 
-    print(f"{'resources':>9} {'findings':>8} {'rego s':>8} {'gate s':>8}")
+    started = time.perf_counter()
+    load_checkov()
+    print(f"checkov import: {time.perf_counter() - started:.2f}s (once per process)")
+
+    print(f"{'resources':>9} {'findings':>8} {'rego s':>8} {'checkov s':>9} {'gate s':>8}")
     rego_at: dict[int, float] = {}
     for size in args.sizes:
         build = fixture_inventory if args.mix == "catalogue" else synthetic_inventory
@@ -157,8 +168,10 @@ def main() -> int:
         rego = min(evaluate(inventory, options).timings["rego_s"] for _ in range(args.repeat))
         gate, _ = _best(lambda inv=inventory: evaluate(inv, options), args.repeat)
         rego_at[len(inventory["resources"])] = rego
+        checkov = result.timings.get("checkov_scan_s", float("nan"))
         print(
-            f"{len(inventory['resources']):>9} {len(result.findings):>8} {rego:>8.3f} {gate:>8.3f}"
+            f"{len(inventory['resources']):>9} {len(result.findings):>8} {rego:>8.3f} "
+            f"{checkov:>9.3f} {gate:>8.3f}"
         )
     largest = max(rego_at)
     if largest >= 10_000:
@@ -167,9 +180,49 @@ def main() -> int:
             f"target: {largest} resources in {rego_at[largest]:.3f}s of Rego time "
             f"(< 1 s): {verdict}"
         )
+    if args.stacks:
+        _reference_stacks(options)
     if not args.no_pack:
         _pack_overhead(options, args.repeat)
     return 0
+
+
+def _reference_stacks(options: GateOptions) -> None:
+    """Rego and Checkov time on each reference stack's real Inventory (planned offline)."""
+    import json
+    import subprocess
+    import tempfile
+
+    root = Path(__file__).resolve().parents[1]
+    for stack in ("aws-dev", "aws-prod"):
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "inventory.json"
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "scripts.medinfra.cli",
+                    "preview",
+                    "--stack",
+                    stack,
+                    "--direct",
+                    "--inventory",
+                    str(out),
+                ],
+                cwd=root,
+                capture_output=True,
+                check=False,
+            )
+            if not out.exists():
+                print(f"{stack}: could not be planned")
+                continue
+            inventory = json.loads(out.read_text())
+        t = evaluate(inventory, options).timings
+        print(
+            f"{stack}: {len(inventory['resources'])} resources, rego {t.get('rego_s', 0):.3f}s, "
+            f"checkov {t.get('checkov_scan_s', 0):.3f}s "
+            f"({int(t.get('checkov_resources', 0))} scanned)"
+        )
 
 
 def _pack_overhead(options: GateOptions, repeat: int) -> None:

@@ -20,6 +20,7 @@ def _uses(job: str) -> list[str]:
 def test_offline_job_installs_from_the_lock_and_gates_every_stack_with_reports():
     runs = _runs("offline-gate")
     assert "./scripts/setup.sh" in runs
+    assert ".venv/bin/python scripts/scan_repo.py" in runs
     assert "medinfra preview --all-stacks --sarif medinfra.sarif --markdown medinfra.md" in runs
     assert "github/codeql-action/upload-sarif" in _uses("offline-gate")
     assert "gh pr comment" in runs and "exit" in runs

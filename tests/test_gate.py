@@ -10,6 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from policies.checkov_bridge.runner import Scan
 from policies.engines import EmbeddedEngine, OpaServerEngine
 from policies.gate import GateOptions, evaluate
 from policies.inventory import InventoryResource
@@ -82,9 +83,18 @@ def _waiver(**kw):
     }
 
 
+class NoCheckov:
+    """These tests are about the Rego engine and the decision; tests/test_checkov.py runs
+    Checkov itself on the same gate."""
+
+    def scan(self, resources, selection, timeout_s):
+        return Scan()
+
+
 def _options(tmp_path, **kw):
     if "waivers_file" not in kw:  # not setdefault: that would overwrite the test's own file
         kw["waivers_file"] = _waivers(tmp_path)
+    kw.setdefault("checkov", NoCheckov())
     return GateOptions(today=TODAY, **kw)
 
 

@@ -22,9 +22,11 @@ from kubernetes.client import (
     V1EmptyDirVolumeSource,
     V1ObjectMeta,
     V1PodSecurityContext,
+    V1Probe,
     V1ResourceRequirements,
     V1SeccompProfile,
     V1SecurityContext,
+    V1TCPSocketAction,
     V1Toleration,
     V1Volume,
     V1VolumeMount,
@@ -33,7 +35,10 @@ from kubernetes.client import (
 API_VERSION = "serving.kserve.io/v1beta1"
 SHA_ANNOTATION = "medinfra.io/model-sha256"
 MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
-RUN_AS = 1000
+# Above 10000: no clash with a UID of the node (CIS Kubernetes 5.7.x, Checkov CKV_K8S_40).
+RUN_AS = 10001
+#: KServe's model-server port in every serving runtime.
+SERVING_PORT = 8080
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -73,6 +78,9 @@ def render(inputs: IsvcInputs) -> dict[str, Any]:
     predictor = V1beta1PredictorSpec(
         service_account_name=inputs.service_account,
         # No static credentials in the pod: the service account carries the cloud identity.
+        # The model server never calls the Kubernetes API: no API token in the pod (the cloud
+        # identity's projected token is mounted by the identity webhook regardless).
+        automount_service_account_token=False,
         labels=dict(inputs.pod_labels) if inputs.pod_labels else None,
         min_replicas=inputs.min_replicas,
         max_replicas=inputs.max_replicas,
@@ -101,6 +109,12 @@ def render(inputs: IsvcInputs) -> dict[str, Any]:
                 capabilities=V1Capabilities(drop=["ALL"]),
                 seccomp_profile=V1SeccompProfile(type="RuntimeDefault")),
             volume_mounts=[V1VolumeMount(name="scratch", mount_path="/tmp")],
+            # Protocol-neutral probes on the serving port; liveness tolerates a long model load.
+            readiness_probe=V1Probe(tcp_socket=V1TCPSocketAction(port=SERVING_PORT),
+                                    period_seconds=5),
+            liveness_probe=V1Probe(tcp_socket=V1TCPSocketAction(port=SERVING_PORT),
+                                   initial_delay_seconds=60, period_seconds=10,
+                                   failure_threshold=30),
         ),
     )
     isvc = V1beta1InferenceService(

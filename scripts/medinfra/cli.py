@@ -209,15 +209,24 @@ def run_gate(inventory: dict, args: argparse.Namespace):
             return GateResult("block", [gate_error("ENGINE", str(exc), "Fix --opa-url / OPA_URL.")])
         return evaluate(inventory, GateOptions(engine=engine, timeout_s=args.gate_timeout))
 
+    from policies.analyzer import TIMINGS_ENV
     from scripts.medinfra.analyzer_client import AnalyzerError, analyze_over_protocol
 
     env = dict(os.environ, MEDINFRA_GATE_TIMEOUT=str(args.gate_timeout))
     if args.opa_url:
         env["OPA_URL"] = args.opa_url
     started = time.perf_counter()
-    try:
-        found = analyze_over_protocol(inventory, timeout=args.gate_timeout + 60, env=env)
-    except AnalyzerError as exc:
+    with tempfile.TemporaryDirectory(prefix="medinfra-timings-") as tmp:
+        env[TIMINGS_ENV] = str(Path(tmp) / "timings.json")
+        try:
+            # The pack's own deadline is the gate timeout; on top come its start and Checkov's
+            # one-time import (bounded in policies/checkov_bridge/runner.py).
+            found = analyze_over_protocol(inventory, timeout=args.gate_timeout + 300, env=env)
+        except AnalyzerError as exc:
+            found = exc
+        pack_timings = _read_timings(Path(env[TIMINGS_ENV]))
+    if isinstance(found, AnalyzerError):
+        exc = found
         return GateResult(
             "block",
             [
@@ -230,7 +239,22 @@ def run_gate(inventory: dict, args: argparse.Namespace):
         )
     findings = [Finding(**f) for f in found]
     decision = "block" if any(f.blocks for f in findings) else "allow"
-    return GateResult(decision, findings, {"gate_s": round(time.perf_counter() - started, 4)})
+    timings = {k: v for k, v in pack_timings.items() if k != "gate_s"}
+    timings["gate_s"] = round(time.perf_counter() - started, 4)
+    return GateResult(decision, findings, timings)
+
+
+def _read_timings(path: Path) -> dict[str, float]:
+    """The numbers the pack reported (policies/analyzer.py _report_timings), if any."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(k): v for k, v in data.items() if isinstance(v, int | float) and not isinstance(v, bool)
+    }
 
 
 def _write_reports(args: argparse.Namespace, project, reports: list[dict]) -> None:

@@ -1,0 +1,357 @@
+"""Checkov, the gate's second engine: converters, the in-process scan, findings, faults, examples.
+
+Checkov is imported once per test process; every scan here is real.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from policies.checkov_bridge import runner
+from policies.checkov_bridge.controls import CONTROLS
+from policies.checkov_bridge.tfplan import snake, to_terraform_plan
+from policies.checkov_bridge.types import ARM_TYPES
+from policies.gate import GateOptions, evaluate
+from policies.inventory import InventoryResource
+from tests.conftest import REPO
+
+TODAY = dt.date(2026, 11, 23)
+DATA = REPO / "tests" / "data" / "checkov"
+TAGS = {"owner": "o"}
+
+
+def _resource(name, type_, props, references=None):
+    return InventoryResource(
+        urn=f"urn:pulumi:dev::demo::{type_}::{name}",
+        type=type_,
+        name=name,
+        provider=type_.split(":")[0],
+        parent=None,
+        props=props,
+        references=references or {},
+    ).to_dict()
+
+
+def _inventory(*resources, classification="phi"):
+    return {
+        "project": "demo",
+        "stack": "dev",
+        "config": {"allowedRegions": ["eu-central-1"], "dataClassification": classification},
+        "resources": list(resources),
+    }
+
+
+BUCKET = "aws:s3/bucket:Bucket"
+VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+ECR = "aws:ecr/repository:Repository"
+
+
+def _pulumi_equivalent():
+    good = _resource("good", BUCKET, {"bucket": "good", "tags": TAGS})
+    return [
+        good,
+        _resource(
+            "good",
+            VERSIONING,
+            {"bucket": "good", "versioningConfiguration": {"status": "Enabled"}},
+            {"/bucket": good["urn"]},
+        ),
+        _resource("bad", BUCKET, {"bucket": "bad", "tags": TAGS}),
+        _resource(
+            "good",
+            ECR,
+            {
+                "name": "good",
+                "imageTagMutability": "IMMUTABLE",
+                "imageScanningConfiguration": {"scanOnPush": True},
+                "encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": "k"}],
+            },
+        ),
+        _resource("bad", ECR, {"name": "bad", "imageTagMutability": "MUTABLE"}),
+    ]
+
+
+def _results_by_address(path):
+    runner.load_checkov()
+    from checkov.runner_filter import RunnerFilter
+    from checkov.terraform.plan_runner import Runner
+
+    report = Runner().run(
+        root_folder=None,
+        files=[str(path)],
+        runner_filter=RunnerFilter(framework=["terraform_plan"], show_progress_bar=False),
+    )
+    out: dict[str, dict[str, str]] = {}
+    for record in [*report.failed_checks, *report.passed_checks]:
+        out.setdefault(record.resource, {})[record.check_id] = record.check_result["result"].name
+    return out
+
+
+def test_converted_plan_gives_checkovs_results_of_the_hand_written_terraform_plan(tmp_path):
+    plan = to_terraform_plan(_pulumi_equivalent())
+    path = tmp_path / "converted.json"
+    path.write_text(json.dumps(plan.document))
+    expected = _results_by_address(DATA / "s3_versioning.tfplan.json")
+    converted = _results_by_address(path)
+    assert converted == expected
+    assert converted["aws_s3_bucket.good"]["CKV_AWS_21"] == "PASSED"
+    assert converted["aws_s3_bucket.bad"]["CKV_AWS_21"] == "FAILED"
+    assert converted["aws_ecr_repository.good"]["CKV_AWS_51"] == "PASSED"
+    assert converted["aws_ecr_repository.bad"]["CKV_AWS_51"] == "FAILED"
+
+
+def test_pulumi_names_become_terraform_names_and_maps_keep_their_keys():
+    props = {
+        "taints": [{"effect": "NO_SCHEDULE", "key": "nvidia.com/gpu"}],
+        "scalingConfig": {"maxSize": 2, "minSize": "[unknown]"},
+        "labels": {"medinfra.io/pool": "a100"},
+        "tags": {"costCenter": "x"},
+    }
+    plan = to_terraform_plan([_resource("gpu", "aws:eks/nodeGroup:NodeGroup", props)])
+    (resource,) = plan.document["planned_values"]["root_module"]["resources"]
+    assert resource["values"] == {
+        "taint": [{"effect": "NO_SCHEDULE", "key": "nvidia.com/gpu"}],
+        "scaling_config": [{"max_size": 2}],
+        "labels": {"medinfra.io/pool": "a100"},
+        "tags": {"costCenter": "x"},
+    }
+    (change,) = plan.document["resource_changes"]
+    assert change["change"]["after_unknown"] == {"scaling_config": [{"min_size": True}]}
+    assert snake("serviceIpv4Cidr") == "service_ipv4_cidr"
+
+
+def test_a_referenced_value_becomes_a_terraform_reference_to_the_right_address():
+    plan = to_terraform_plan(_pulumi_equivalent())
+    config = plan.document["configuration"]["root_module"]["resources"]
+    (versioning,) = [c for c in config if c["type"] == "aws_s3_bucket_versioning"]
+    assert versioning["expressions"]["bucket"]["references"][1] == "aws_s3_bucket.good"
+    assert plan.urns["aws_s3_bucket.good"].endswith("aws:s3/bucket:Bucket::good")
+
+
+def test_failed_checks_are_findings_on_the_pulumi_urn_with_controls(tmp_path):
+    inv = _inventory(*_pulumi_equivalent())
+    result = evaluate(inv, GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml"))
+    ckv21 = [f for f in result.findings if f.id == "CKV_AWS_21"]
+    assert [f.urn for f in ckv21] == [inv["resources"][2]["urn"]]
+    (finding,) = ckv21
+    assert finding.source == "checkov" and finding.enforcement == "mandatory"
+    assert finding.resource_type == BUCKET and finding.controls["hipaa"]
+    assert "checkov" in finding.remediation.lower() and finding.title
+    assert result.decision == "block" and result.exit_code == 1
+    assert result.timings["checkov_resources"] == 5 and "checkov_scan_s" in result.timings
+
+
+def test_non_phi_stacks_get_advisory_checkov_findings(tmp_path):
+    inv = _inventory(*_pulumi_equivalent(), classification="public")
+    result = evaluate(inv, GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml"))
+    assert {f.enforcement for f in result.findings if f.source == "checkov"} == {"advisory"}
+
+
+def test_phi_stack_cannot_skip_a_control_family_check(tmp_path):
+    inv = _inventory(*_pulumi_equivalent())
+    inv["config"]["policy"] = {"checkov": {"skipChecks": ["CKV_AWS_21", "CKV2_AWS_62"]}}
+    result = evaluate(inv, GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml"))
+    ids = {f.id for f in result.findings}
+    assert "CKV_AWS_21" in ids and "CKV2_AWS_62" not in ids
+    assert any(f.id == "MED-POLICY-001" and "CKV_AWS_21" in f.message for f in result.findings)
+
+
+def test_a_waiver_covers_a_checkov_finding_on_its_urn_only(tmp_path):
+    inv = _inventory(*_pulumi_equivalent())
+    bad = inv["resources"][2]["urn"]
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(json.dumps({"waivers": [{
+        "rule": "CKV_AWS_21", "resource": bad, "stacks": "dev",
+        "reason": "scratch bucket for a migration", "approved_by": "ciso",
+        "ticket": "SEC-9", "expires": "2027-01-31"}]}))
+    result = evaluate(inv, GateOptions(today=TODAY, waivers_file=waivers))
+    (finding,) = [f for f in result.findings if f.id == "CKV_AWS_21"]
+    assert finding.waiver["ticket"] == "SEC-9" and not finding.blocks
+
+
+def test_checkov_raising_fails_closed(tmp_path):
+    class Broken:
+        def scan(self, resources, selection, timeout_s):
+            raise runner.CheckovError("Checkov failed: RuntimeError: simulated")
+
+    result = evaluate(
+        _inventory(*_pulumi_equivalent()),
+        GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml", checkov=Broken()),
+    )
+    assert result.exit_code == 3 and result.findings[0].id == "MED-GATE-ENGINE"
+    assert "simulated" in result.findings[0].message
+
+
+def test_an_exception_inside_checkov_fails_closed(monkeypatch):
+    def explode(*args, **kwargs):
+        raise ValueError("parser blew up")
+
+    monkeypatch.setattr(runner, "to_terraform_plan", explode)
+    with pytest.raises(runner.CheckovError, match="parser blew up"):
+        runner.scan(_pulumi_equivalent(), timeout_s=60)
+
+
+def test_checkov_exceeding_its_timeout_fails_closed(tmp_path):
+    runner.load_checkov()
+    result = evaluate(
+        _inventory(*_pulumi_equivalent() * 40),
+        GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml", checkov_timeout_s=0.001),
+    )
+    assert result.exit_code == 3 and result.findings[0].id == "MED-GATE-TIMEOUT"
+    assert "Checkov" in result.findings[0].message
+
+
+def test_every_mapped_check_id_is_a_real_checkov_check():
+    runner.load_checkov()
+    from checkov.arm.registry import arm_resource_registry
+    from checkov.common.bridgecrew.check_type import CheckType
+    from checkov.common.checks_infra.registry import get_graph_checks_registry
+    from checkov.kubernetes.checks.resource.registry import registry as k8s_registry
+    from checkov.terraform.checks.resource.registry import resource_registry
+
+    ids = set()
+    for registry in (resource_registry, arm_resource_registry, k8s_registry):
+        for checks in registry.checks.values():
+            ids |= {c.id for c in checks}
+    for check_type in (CheckType.TERRAFORM, CheckType.ARM, CheckType.KUBERNETES):
+        graph = get_graph_checks_registry(check_type)
+        graph.load_checks()
+        ids |= {c.id for c in graph.checks}
+    assert set(CONTROLS) - ids == set()
+
+
+@pytest.mark.parametrize("token", sorted(ARM_TYPES))
+def test_arm_api_version_is_the_one_the_sdk_module_uses(token):
+    import importlib.util
+
+    _, module, name = token.split(":")
+    file = re.sub(r"(?<=[a-z0-9])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])", "_", name).lower()
+    spec = importlib.util.find_spec(f"pulumi_azure_native.{module}.{file}")
+    text = open(spec.origin, encoding="utf-8").read()
+    version = re.search(r"Uses Azure REST API version ([0-9a-z-]+)\.", text).group(1)
+    assert ARM_TYPES[token].api_version == version
+    assert f"'{token}'" in text
+
+
+_leaf = st.none() | st.booleans() | st.integers() | st.text(max_size=5) | st.just("[unknown]")
+_json = st.recursive(
+    _leaf,
+    lambda c: st.lists(c, max_size=3) | st.dictionaries(st.text(max_size=5), c, max_size=3),
+    max_leaves=10,
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.fixed_dictionaries(
+            {
+                "urn": st.sampled_from(["u1", "u2", "u3"]),
+                "type": st.sampled_from(
+                    [BUCKET, VERSIONING, ECR, "azure-native:storage:StorageAccount",
+                     "kubernetes:serving.kserve.io/v1beta1:InferenceService",
+                     "kubernetes:apps/v1:Deployment", "gcp:container/cluster:Cluster"]
+                ),
+                "name": _json,
+                "props": _json,
+                "references": st.dictionaries(st.text(max_size=8), st.sampled_from(["u1", "u2"])),
+            }
+        ),
+        max_size=4,
+    )
+)
+def test_converters_never_crash_and_stay_json(resources):
+    from policies.checkov_bridge.arm import to_arm_template
+    from policies.checkov_bridge.k8s import to_manifests
+
+    plan = to_terraform_plan(resources)
+    json.dumps(plan.document)
+    json.dumps(to_arm_template(resources).document)
+    for document in to_manifests(resources).documents:
+        json.dumps(document)
+        annotations = (document.get("metadata") or {}).get("annotations") or {}
+        assert not any("checkov.io/skip" in k for k in annotations)
+    assert set(plan.urns.values()) <= {"u1", "u2", "u3"}
+
+
+def test_checkov_skip_annotations_do_not_suppress_a_check():
+    deployment = _resource(
+        "api",
+        "kubernetes:apps/v1:Deployment",
+        {
+            "metadata": {"name": "api", "namespace": "models",
+                         "annotations": {"checkov.io/skip1": "CKV_K8S_16=trust me"}},
+            "spec": {"template": {"spec": {"containers": [
+                {"name": "c", "image": "r/i@sha256:" + "a" * 64,
+                 "securityContext": {"privileged": True}}]}}},
+        },
+    )
+    scan = runner.scan([deployment], timeout_s=120)
+    assert ("CKV_K8S_16", deployment["urn"]) in {(r.check_id, r.urn) for r in scan.failed}
+
+
+@pytest.mark.parametrize(
+    ("example", "expected"),
+    [
+        (
+            "checkov-aws",
+            {
+                "aws:s3/bucket:Bucket::unversioned": "CKV_AWS_21",
+                "aws:eks/cluster:Cluster::plain-secrets": "CKV_AWS_58",
+                "aws:ecr/repository:Repository::mutable": "CKV_AWS_51",
+            },
+        ),
+        (
+            "checkov-multicloud",
+            {
+                "gcp:container/cluster:Cluster::abac": "CKV_GCP_7",
+                "kubernetes:serving.kserve.io/v1beta1:InferenceService::privileged": "CKV_K8S_16",
+            },
+        ),
+    ],
+)
+def test_noncompliant_examples_fail_the_expected_checks_on_their_urns(cli, example, expected):
+    result = cli("preview", "--dir", str(REPO / "examples" / example), "--stack", "dev",
+                 "--format", "json")
+    assert result.code == 1, result.stderr
+    report = result.json()
+    found = {(f["id"], f["urn"].split("::", 2)[2]) for f in report["findings"]}
+    for urn_tail, check in expected.items():
+        assert (check, urn_tail) in found
+        (finding,) = [f for f in report["findings"]
+                      if f["id"] == check and f["urn"].endswith(urn_tail)]
+        assert finding["source"] == "checkov" and finding["enforcement"] == "mandatory"
+    assert report["timings"]["checkov_scan_s"] > 0 and "checkov_import_s" in report["timings"]
+
+
+def test_committed_sdk_maps_match_the_provider_sdks():
+    from policies.checkov_bridge import sdk_maps
+    from policies.checkov_bridge.types import SDK_MAPS_FILE
+
+    assert json.loads(SDK_MAPS_FILE.read_text()) == sdk_maps.compute()
+
+
+def test_every_renamed_property_is_one_the_sdk_declares():
+    from policies.checkov_bridge.tfplan import snake
+    from policies.checkov_bridge.types import TF_RENAMES, TF_TYPES
+    from tests.sdk_schema import input_names
+
+    tokens = {tf: token for token, tf in TF_TYPES.items()}
+    for tf_type, renames in TF_RENAMES.items():
+        declared = {snake(n) for n in input_names(tokens[tf_type])}
+        top = {path.split(".")[0] for path in renames}
+        assert top <= declared, (tf_type, top - declared)
+
+
+def test_a_non_phi_stack_can_make_a_checkov_check_mandatory(tmp_path):
+    inv = _inventory(*_pulumi_equivalent(), classification="public")
+    inv["config"]["policy"] = {"enforcement": {"CKV_AWS_21": "mandatory"}}
+    result = evaluate(inv, GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml"))
+    assert {f.enforcement for f in result.findings if f.id == "CKV_AWS_21"} == {"mandatory"}
+    assert result.decision == "block"
