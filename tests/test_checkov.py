@@ -355,3 +355,54 @@ def test_a_non_phi_stack_can_make_a_checkov_check_mandatory(tmp_path):
     result = evaluate(inv, GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml"))
     assert {f.enforcement for f in result.findings if f.id == "CKV_AWS_21"} == {"mandatory"}
     assert result.decision == "block"
+
+
+STORAGE = "azure-native:storage:StorageAccount"
+
+
+def _storage_account(name, **overrides):
+    """azure-native inputs of the account the hand-written ARM fixture describes."""
+    props = {
+        "accountName": name, "resourceGroupName": "rg", "location": "westeurope",
+        "sku": {"name": "Standard_ZRS"}, "kind": "StorageV2", "minimumTlsVersion": "TLS1_2",
+        "allowBlobPublicAccess": False, "publicNetworkAccess": "Disabled",
+        "allowSharedKeyAccess": False, "enableHttpsTrafficOnly": True,
+        "networkRuleSet": {"defaultAction": "Deny", "bypass": "AzureServices"},
+        "encryption": {"keySource": "Microsoft.Keyvault", "requireInfrastructureEncryption": True,
+                       "keyVaultProperties": {"keyName": "data",
+                                              "keyVaultUri": "https://v.vault.azure.net"}},
+    }
+    return _resource(name, STORAGE, {**props, **overrides})
+
+
+def _arm_results(path):
+    runner.load_checkov()
+    from checkov.arm.runner import Runner as ArmRunner
+    from checkov.runner_filter import RunnerFilter
+
+    report = ArmRunner().run(
+        root_folder=None, files=[str(path)],
+        runner_filter=RunnerFilter(framework=["arm"], show_progress_bar=False))
+    out: dict[str, dict[str, str]] = {}
+    for record in [*report.failed_checks, *report.passed_checks]:
+        name = record.resource.rsplit(".", 1)[-1]
+        out.setdefault(name, {})[record.check_id] = record.check_result["result"].name
+    return out
+
+
+def test_converted_storage_account_gives_checkovs_results_of_the_hand_written_arm(tmp_path):
+    from policies.checkov_bridge.arm import to_arm_template
+
+    resources = [
+        _storage_account("good"),
+        _storage_account("bad", minimumTlsVersion="TLS1_0", allowBlobPublicAccess=True,
+                         enableHttpsTrafficOnly=False, networkRuleSet={"defaultAction": "Allow"}),
+    ]
+    path = tmp_path / "converted.json"
+    path.write_text(json.dumps(to_arm_template(resources).document))
+    converted = _arm_results(path)
+    expected = _arm_results(DATA / "storage_account.arm.json")
+    assert converted == expected
+    # azure-native renames (networkRuleSet, enableHttpsTrafficOnly) reach Checkov's ARM names.
+    for check in ("CKV_AZURE_35", "CKV_AZURE_3", "CKV_AZURE_44"):
+        assert (converted["good"][check], converted["bad"][check]) == ("PASSED", "FAILED")

@@ -26,7 +26,7 @@ ROLES = {
 }
 
 #: Audience Entra ID expects in a federated (workload identity) token.
-TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange"
+FEDERATION_AUDIENCE = "api://AzureADTokenExchange"
 
 
 def role_definition_id(subscription_id: str, role: str) -> str:

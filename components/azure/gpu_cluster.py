@@ -231,7 +231,13 @@ class GpuCluster(pulumi.ComponentResource):
                 },
                 "image_cleaner": {"enabled": True, "interval_hours": 168},
             },
-            addon_profiles={"azurepolicy": {"enabled": True}},
+            addon_profiles={
+                "azurepolicy": {"enabled": True},
+                # Container insights: node and pod logs/metrics to Log Analytics (Entra auth).
+                "omsagent": {"enabled": True, "config": {
+                    "logAnalyticsWorkspaceResourceID": args.workspace_id,
+                    "useAADAuth": "true"}},
+            },
             disk_encryption_set_id=args.disk_encryption_set_id,
             network_profile={
                 "network_plugin": "azure",

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_azure_native as azure
 
 from components import PACKAGE
-from components.azure.common import TOKEN_EXCHANGE_AUDIENCE, grant
+from components.azure.common import FEDERATION_AUDIENCE, grant
 from components.validation import raise_if_invalid
 
 _K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
@@ -75,7 +75,7 @@ class WorkloadIdentity(pulumi.ComponentResource):
             federated_identity_credential_resource_name=args.service_account,
             issuer=args.oidc_issuer_url,
             subject=subject(args.namespace, args.service_account),
-            audiences=[TOKEN_EXCHANGE_AUDIENCE],
+            audiences=[FEDERATION_AUDIENCE],
             opts=pulumi.ResourceOptions(parent=self),
         )
         grant(

@@ -209,6 +209,8 @@ class GpuCluster(pulumi.ComponentResource):
             binary_authorization={"evaluation_mode": "PROJECT_SINGLETON_POLICY_ENFORCE"},
             # Dataplane V2 enforces NetworkPolicy (the models namespace is default-deny).
             datapath_provider="ADVANCED_DATAPATH",
+            # ...which replaces the Calico add-on: GKE requires it off with Dataplane V2.
+            network_policy={"enabled": False},
             logging_config={"enable_components": list(LOG_COMPONENTS)},
             monitoring_config={"enable_components": list(METRIC_COMPONENTS),
                                "managed_prometheus": {"enabled": True}},

@@ -22,21 +22,22 @@ data_key = key("data")
 
 
 def bucket(name: str, *, cmek=True, logged=True, versioned=True, location="EUROPE-WEST4",
-           tagged=True) -> gcp.storage.Bucket:
+           tagged=True, retained=True) -> gcp.storage.Bucket:
     """A bucket that follows every rule except those switched off."""
     return gcp.storage.Bucket(
         name, name=f"medinfra-{name}", location=location, uniform_bucket_level_access=True,
         public_access_prevention="enforced", versioning={"enabled": versioned},
         encryption={"default_kms_key_name": data_key.id} if cmek else None,
         logging={"log_bucket": "medinfra-access-logs"} if logged else None,
-        retention_policy={"retention_period": 189216000},
+        retention_policy={"retention_period": 189216000} if retained else None,
         labels=labels if tagged else None)
 
 
 bucket("models")
 bucket("enc-no-cmek", cmek=False)
 bucket("log-no-usage-logs", logged=False)
-bucket("int-no-versioning", versioned=False)
+# Neither versioned nor retained (a retention policy alone would satisfy MED-INT-001 on GCS).
+bucket("int-no-versioning", versioned=False, retained=False)
 bucket("res-multi-region-us", location="US")
 bucket("tag-no-labels", tagged=False)
 key("key-yearly-rotation", rotation_days=365)

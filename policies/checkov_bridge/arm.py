@@ -14,7 +14,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.checkov_bridge.types import ARM_PATH_PARAMETERS, ARM_TOP_LEVEL, arm_type
+from policies.checkov_bridge.types import (
+    ARM_PATH_PARAMETERS,
+    ARM_PROPERTY_RENAMES,
+    ARM_TOP_LEVEL,
+    arm_type,
+)
 
 SCHEMA = "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#"
 _UNSAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -50,9 +55,11 @@ def arm_resource(resource: dict[str, Any]) -> dict[str, Any] | None:
     body["name"] = "/".join(parts)
     properties: dict[str, Any] = {}
     skip = ARM_PATH_PARAMETERS | {known.name, *known.parents}
+    renames = ARM_PROPERTY_RENAMES.get(known.arm_type, {})
     for key, value in sorted(props.items()):
         if key in skip:
             continue
+        key = renames.get(key, key)
         if key in ARM_TOP_LEVEL:
             body[key] = value
         elif key == "properties" and isinstance(value, dict):

@@ -222,6 +222,14 @@ ARM_TYPES: dict[str, ArmType] = {
 ARM_TOP_LEVEL = frozenset(
     {"location", "tags", "sku", "kind", "identity", "zones", "extendedLocation", "plan"}
 )
+#: azure-native input names that differ from the ARM body's (ARM type -> Pulumi -> ARM). The
+#: provider renames them on the wire; Checkov's ARM checks read the ARM names.
+ARM_PROPERTY_RENAMES: dict[str, dict[str, str]] = {
+    "Microsoft.Storage/storageAccounts": {
+        "networkRuleSet": "networkAcls",
+        "enableHttpsTrafficOnly": "supportsHttpsTrafficOnly",
+    },
+}
 #: Path parameters every azure-native resource may take (never part of the ARM body).
 ARM_PATH_PARAMETERS = frozenset({"resourceGroupName", "scope"})
 
