@@ -332,6 +332,12 @@ class Serving(_Model):
     # canary traffic splitting. A service's mode cannot change after creation.
     deployment_mode: Literal["Standard", "Knative"] = "Standard"
     """KServe deployment mode (Standard, formerly RawDeployment; Knative, formerly Serverless)."""
+    storage_initializer_digest: Annotated[
+        str | None, Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    ] = None
+    """Digest (sha256:<64 hex>) of KServe's storage-initializer image, mirrored into this
+    stack's registry. It runs as an init container in every model pod (it fetches the weights),
+    so it is pinned like the model-server image; required when models are configured."""
 
 
 class CheckovSelection(_Model):
@@ -596,6 +602,12 @@ def cross_field_problems(raw: Mapping[str, Any]) -> list[Problem]:
     names = [m.get("name") for m in models if isinstance(m, Mapping)]
     for dup in sorted({n for n in names if isinstance(n, str) and names.count(n) > 1}):
         problems.append(Problem("models", dup, "model names must be unique"))
+    serving = raw.get("serving") if isinstance(raw.get("serving"), Mapping) else {}
+    if models and serving.get("storageInitializerDigest") is None:
+        problems.append(Problem(
+            "serving.storageInitializerDigest", None,
+            "required when models are configured: the sha256:<64 hex> digest of KServe's "
+            "storage-initializer image mirrored into this stack's registry", missing=True))
     for i, model in enumerate(models):
         if not isinstance(model, Mapping):
             continue
@@ -604,7 +616,6 @@ def cross_field_problems(raw: Mapping[str, Any]) -> list[Problem]:
             problems.append(
                 Problem(f"models[{i}].storageUri", uri, f"on {cloud} expected {scheme_what}")
             )
-        serving = raw.get("serving") if isinstance(raw.get("serving"), Mapping) else {}
         mode = serving.get("deploymentMode", "Standard")
         if model.get("canaryPercent") is not None and mode != "Knative":
             problems.append(Problem(

@@ -20,10 +20,13 @@ BASE = {
     "tags": {"owner": "ml-platform", "costCenter": "cc-1"},
 }
 SHA = "a" * 64
+SERVING = {"storageInitializerDigest": "sha256:" + "c" * 64}
 
 
 def _values(**overrides) -> dict[str, str]:
     raw = {**BASE, **overrides}
+    if "models" in raw and "serving" not in raw:
+        raw["serving"] = SERVING
     return {k: v if isinstance(v, str) else json.dumps(v) for k, v in raw.items()}
 
 
@@ -240,6 +243,20 @@ def test_model_problems_are_all_reported():
     assert "plain http is not allowed" in problems["models[0].storageUri"]
     assert "must be <= maxReplicas (2)" in problems["models[0].minReplicas"]
     assert "less than or equal to 100" in problems["models[0].canaryPercent"]
+
+
+def test_serving_models_needs_a_digest_pinned_storage_initializer():
+    missing = _problems(models=[_model(gpu=0)], serving={"deploymentMode": "Standard"})
+    assert missing == {"serving.storageInitializerDigest": (
+        "medinfra:serving.storageInitializerDigest: missing; required when models are "
+        "configured: the sha256:<64 hex> digest of KServe's storage-initializer image mirrored "
+        "into this stack's registry")}
+    bad = _problems(models=[_model(gpu=0)], serving={"storageInitializerDigest": "v0.20.0"})
+    assert list(bad) == ["serving.storageInitializerDigest"]
+    assert '"v0.20.0"' in bad["serving.storageInitializerDigest"]
+    assert "sha256:[0-9a-f]{64}" in bad["serving.storageInitializerDigest"]
+    # Without models there is nothing to fetch weights for: no digest needed.
+    assert load_platform_config(_values()).serving.storage_initializer_digest is None
 
 
 def test_gpu_model_without_gpu_pools_is_rejected():

@@ -48,6 +48,16 @@ class ServingTarget:
     metadata server that issues workload identity tokens on GKE."""
 
 
+def _storage_initializer(config: PlatformConfig, target: ServingTarget):
+    """KServe's storage initializer from this plan's registry, by digest, when models serve."""
+    if not config.models:
+        return None
+    if target.image_repository is None:
+        raise ValueError("ServingTarget.image_repository is required to serve models")
+    # Config validation requires the digest whenever models are configured.
+    return (target.image_repository, config.serving.storage_initializer_digest)
+
+
 def build(parent: pulumi.Resource, config: PlatformConfig,
           target: ServingTarget) -> dict[str, InferenceService]:
     """KServe on the cluster and one InferenceService per configured model."""
@@ -57,10 +67,9 @@ def build(parent: pulumi.Resource, config: PlatformConfig,
         deployment_mode=config.serving.deployment_mode, models_namespace=MODELS_NAMESPACE,
         gpu_node_selector=target.gpu_node_selector,
         gpu_tolerations=tuple(target.gpu_tolerations),
-        device_plugin=target.install_device_plugin, extra_egress=tuple(target.extra_egress)),
+        device_plugin=target.install_device_plugin, extra_egress=tuple(target.extra_egress),
+        storage_initializer=_storage_initializer(config, target)),
         opts=opts)
-    if config.models and target.image_repository is None:
-        raise ValueError("ServingTarget.image_repository is required to serve models")
     has_gpu_pools = bool(config.cluster.gpu_pools)
     services = {}
     for model in config.models:

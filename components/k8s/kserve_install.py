@@ -3,6 +3,7 @@ namespace for model servers."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import pulumi
@@ -17,6 +18,7 @@ KSERVE_VERSION = "v0.20.0"
 KSERVE_CHARTS = "oci://ghcr.io/kserve/charts"
 DEVICE_PLUGIN = ("nvidia-device-plugin", "https://nvidia.github.io/k8s-device-plugin", "0.17.0")
 MODES = ("Standard", "Knative")
+DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 PSA_RESTRICTED = {f"pod-security.kubernetes.io/{k}": "restricted"
                   for k in ("enforce", "audit", "warn")}
 
@@ -37,12 +39,28 @@ class KServeInstallArgs:
     """Install NVIDIA's device plugin (False where the cluster provider runs its own)."""
     extra_egress: tuple[dict, ...] = ()
     """Further egress rules for model pods (e.g. a node-local workload identity endpoint)."""
+    storage_initializer: tuple[pulumi.Input[str], str] | None = None
+    """(repository, sha256 digest) of KServe's storage-initializer image, which KServe injects
+    as the init container of every model pod; None keeps the chart's tag-pinned image (only
+    for clusters that serve no models)."""
 
 
 def _validate(args: KServeInstallArgs) -> list[tuple[str, str]]:
     if args.deployment_mode not in MODES:
         return [("deploymentMode", f"{args.deployment_mode!r}: one of {', '.join(MODES)}")]
+    if args.storage_initializer and not DIGEST.match(args.storage_initializer[1]):
+        return [("storageInitializer", f"{args.storage_initializer[1]!r}: sha256:<64 hex>")]
     return []
+
+
+def _kserve_values(args: KServeInstallArgs) -> dict:
+    values: dict = {"controller": {"deploymentMode": args.deployment_mode}}
+    if args.storage_initializer:
+        repository, digest = args.storage_initializer
+        # The chart renders "<image>:<tag>" into the ClusterStorageContainer and the
+        # inferenceservice-config map; "<version>@<digest>" makes the kubelet pull by digest.
+        values["storage"] = {"image": repository, "tag": f"{KSERVE_VERSION}@{digest}"}
+    return {"kserve": values}
 
 
 class KServeInstall(pulumi.ComponentResource):
@@ -71,7 +89,7 @@ class KServeInstall(pulumi.ComponentResource):
         self.kserve = k8s.helm.v3.Release(
             f"{name}-kserve", chart=f"{KSERVE_CHARTS}/kserve-resources", version=KSERVE_VERSION,
             namespace="kserve",
-            values={"kserve": {"controller": {"deploymentMode": args.deployment_mode}}},
+            values=_kserve_values(args),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[cert_manager, crds]))
         if args.device_plugin:
             self._device_plugin(name, args, namespaces["nvidia-device-plugin"])

@@ -373,3 +373,11 @@ def test_kubeconfig_is_secret_and_uses_entra_id_not_static_credentials(inv):
     ]
     assert "/kubeconfig" in provider["secrets"]
     assert provider["props"]["kubeconfig"] == "[secret]"
+
+
+def test_storage_initializer_is_pinned_by_digest_in_this_plans_acr(azure_prod):
+    from tests.k8s.test_serving import storage_initializer
+
+    image, source = storage_initializer(azure_prod)
+    assert re.fullmatch(r"[a-z0-9]+\.azurecr\.io/[a-z0-9/-]+:v[\d.]+@sha256:[0-9a-f]{64}", image)
+    assert source["type"] == "azure-native:containerregistry:Registry"

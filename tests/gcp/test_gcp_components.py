@@ -153,6 +153,7 @@ def _config(**changes):
     values = {
         "cloud": "gcp", "environment": "dev", "region": "europe-west4",
         "allowedRegions": '["europe-west4"]', "tags": '{"owner": "a", "costCenter": "b"}',
+        "serving": json.dumps({"storageInitializerDigest": "sha256:" + "c" * 64}),
         "cluster": '{"gpuPools": [{"name": "l4", "instanceType": "g2-standard-8", '
                    '"accelerator": "nvidia-l4"}]}',
     }

@@ -314,3 +314,11 @@ def test_kubeconfig_is_a_secret_stack_output(gcp_prod):
     (provider,) = gcp_prod.of_type("pulumi:providers:kubernetes")
     assert "/kubeconfig" in provider["secrets"]
     assert json.dumps(provider["props"]["kubeconfig"]) == '"[secret]"'
+
+
+def test_storage_initializer_is_pinned_by_digest_in_this_plans_artifact_registry(gcp_prod):
+    from tests.k8s.test_serving import storage_initializer
+
+    image, source = storage_initializer(gcp_prod)
+    assert image.startswith("europe-west4-docker.pkg.dev/") and "@sha256:" in image
+    assert source["type"] == "gcp:artifactregistry/repository:Repository"

@@ -15,6 +15,7 @@ from tests.kserve_crd import crd_errors
 
 ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
 GOLDEN = REPO / "tests" / "golden" / "inference_service.json"
+SERVING = {"storageInitializerDigest": "sha256:" + "c" * 64}
 TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 
 
@@ -87,12 +88,37 @@ def test_model_server_image_is_pinned_by_digest_in_this_plans_registry(prod):
     assert registry["type"] == "aws:ecr/repository:Repository"
 
 
+def storage_initializer(inventory) -> tuple[str, dict]:
+    """The storage-initializer image KServe will inject, and the resource it comes from."""
+    (release,) = [r for r in inventory.of_type("kubernetes:helm.sh/v3:Release")
+                  if r["props"]["chart"].endswith("/kserve-resources")]
+    storage = release["props"]["values"]["kserve"]["storage"]
+    # The Inventory attributes a value transformed from a single dependency as a whole (here
+    # "/values" on Azure and GCP); the closest attribution up the path is the source.
+    path = "/values/kserve/storage/image"
+    while path not in release["references"]:
+        path = path.rsplit("/", 1)[0]
+        assert path, "the storage-initializer image comes from no resource of this plan"
+    source = inventory.by_urn[release["references"][path]]
+    return f"{storage['image']}:{storage['tag']}", source
+
+
+def test_storage_initializer_is_pinned_by_digest_in_this_plans_registry(prod):
+    image, source = storage_initializer(prod)
+    assert image.endswith(f":{KSERVE_VERSION}@sha256:5d8e2a4c6b0f1a3e5c7d9b1f3a5e7c9d1b3f5a7e9c"
+                          "1d3b5f7a9e1c3d5b7f9a2e")
+    assert image.startswith(_isvc(prod)["props"]["spec"]["predictor"]["model"]["image"]
+                            .split("@")[0] + ":")
+    assert source["type"] == "aws:ecr/repository:Repository"
+
+
 def test_model_without_a_digest_pinned_image_is_a_config_error():
     values = {"cloud": "aws", "environment": "dev", "region": "us-east-1",
               "allowedRegions": '["us-east-1"]', "tags": '{"owner": "a", "costCenter": "b"}',
               "models": json.dumps([{"name": "m", "version": "1", "storageUri": "s3://b/m/",
                                      "sha256": "a" * 64, "format": "onnx", "gpu": 0,
-                                     "imageDigest": "latest"}])}
+                                     "imageDigest": "latest"}]),
+              "serving": json.dumps(SERVING)}
     with pytest.raises(ConfigError) as info:
         load_platform_config(values)
     assert "models[0].imageDigest" in str(info.value) and "latest" in str(info.value)
@@ -169,9 +195,10 @@ def test_canary_in_standard_mode_is_a_config_error():
               "models": json.dumps([{"name": "m", "version": "1", "storageUri": "s3://b/m/",
                                      "sha256": "a" * 64, "format": "onnx",
                                      "imageDigest": "sha256:" + "b" * 64,
-                                     "canaryPercent": 10}])}
+                                     "canaryPercent": 10}]),
+              "serving": json.dumps(SERVING)}
     with pytest.raises(ConfigError) as info:
         load_platform_config(values)
     assert "canary traffic needs serving.deploymentMode: Knative" in str(info.value)
-    values["serving"] = '{"deploymentMode": "Knative"}'
+    values["serving"] = json.dumps({**SERVING, "deploymentMode": "Knative"})
     assert load_platform_config(values).models[0].canary_percent == 10

@@ -4,8 +4,9 @@
 #   A tag can be moved to different code after review; a digest cannot. Model-server images of
 #   every InferenceService are referenced by sha256 digest and come from this plan's registry
 #   (ECR, Azure Container Registry or Artifact Registry), so they are encrypted, private and
-#   scanned. Other workloads' images are referenced by digest. Helm releases pin an exact chart
-#   version.
+#   scanned. So does KServe's storage initializer, the init container that fetches the weights
+#   into every model pod (set by the KServe chart's kserve.storage values). Other workloads'
+#   images are referenced by digest. Helm releases pin an exact chart version.
 # custom:
 #   id: MED-HRD-003
 #   severity: high
@@ -23,8 +24,9 @@
 #     - kubernetes:helm.sh/v3:Release
 #   remediation: >-
 #     Set the model-server image to <this stack's registry>@sha256:<digest> (medinfra:models[].
-#     imageDigest); reference other images as <repository>@sha256:<digest>; set an exact chart
-#     version on every Helm release.
+#     imageDigest) and KServe's storage initializer to its mirror there (medinfra:serving.
+#     storageInitializerDigest); reference other images as <repository>@sha256:<digest>; set an
+#     exact chart version on every Helm release.
 #   waivable: true
 package medinfra.rules.images_pinned_by_digest
 
@@ -70,6 +72,22 @@ deny contains finding if {
 	some [r, c] in workload_containers
 	not by_digest(object.get(c, "image", ""))
 	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v uses image %v, not pinned by digest", [r.type, r.name, object.get(c, "name", "(unnamed)"), object.get(c, "image", "")]))
+}
+
+# KServe injects the storage initializer into every model pod from its chart's values.
+deny contains finding if {
+	count(data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")) > 0
+	some release in data.medinfra.lib.of_type("kubernetes:helm.sh/v3:Release")
+	endswith(object.get(release.props, "chart", ""), "/kserve-resources")
+	not storage_initializer_pinned(release)
+	storage := object.get(release.props, ["values", "kserve", "storage"], {})
+	finding := data.medinfra.lib.finding(release, sprintf("Helm release %s runs KServe's storage initializer as %v:%v, not pinned by digest in this plan's registry", [release.name, object.get(storage, "image", "(chart default)"), object.get(storage, "tag", "(chart default)")]))
+}
+
+storage_initializer_pinned(release) if {
+	storage := release.props.values.kserve.storage
+	by_digest(sprintf("%s:%s", [storage.image, storage.tag]))
+	data.medinfra.lib.referenced(release, "/values/kserve/storage/image").type in registry_types
 }
 
 exact_version(v) if regex.match(`^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$`, v)

@@ -41,3 +41,23 @@ test_helm_release_version_range_fails if {
 test_helm_release_version_omitted_fails if {
 	found(json.remove(fx.kserve, ["kserve-release/props/version"])) == {fx.kserve["kserve-release"].urn}
 }
+
+storage_ref := ["kserve-release", "references", "/values/kserve/storage/image"]
+
+test_storage_initializer_by_tag_fails if {
+	plan := object.union(fx.kserve, {"kserve-release": {"props": {"values": {"kserve": {"storage": {"tag": "v0.20.0"}}}}}})
+	found(plan) == {fx.kserve["kserve-release"].urn}
+}
+
+test_storage_initializer_from_outside_the_plan_fails if {
+	found(json.remove(fx.kserve, [storage_ref])) == {fx.kserve["kserve-release"].urn}
+}
+
+test_storage_initializer_omitted_fails if {
+	found(json.remove(fx.kserve, ["kserve-release/props/values", storage_ref])) == {fx.kserve["kserve-release"].urn}
+}
+
+test_storage_initializer_needs_no_pin_without_models if {
+	plan := json.remove(fx.kserve, ["isvc", "kserve-release/props/values", storage_ref])
+	not fx.kserve["kserve-release"].urn in found(plan)
+}

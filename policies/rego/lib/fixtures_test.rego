@@ -373,7 +373,8 @@ kserve := object.union(aws, {
 	}, {}),
 	"kserve-release": res("kubernetes:helm.sh/v3:Release", "kserve-release", {
 		"chart": "oci://ghcr.io/kserve/charts/kserve-resources", "version": "v0.20.0", "namespace": "kserve",
-	}, {}),
+		"values": {"kserve": {"storage": {"image": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/medinfra/models", "tag": concat("", ["v0.20.0@sha256:", sha])}}},
+	}, {"/values/kserve/storage/image": urn("aws:ecr/repository:Repository", "ecr")}),
 	"isvc": res(isvc, "isvc", {
 		"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
 		"metadata": {
