@@ -257,6 +257,15 @@ def test_all_stacks_plans_every_reference_stack(cli):
     assert [r["stack"] for r in document["stacks"]] == stacks
     for report in document["stacks"]:
         jsonschema.validate(report, REPORT_SCHEMA)
+        # Compliant by default: every Checkov and Rego finding on our own components is either
+        # fixed or a documented waiver (policies/waivers.yaml), advisory ones included.
+        unwaived = {(f["id"], f["urn"].rsplit("::", 1)[1])
+                    for f in report["findings"] if not f["waiver"]}
+        assert unwaived <= KNOWN_GAPS.get(report["stack"].split("-")[0], set()), report["stack"]
+
+
+#: Advisory findings on our own components not fixed yet (each is in the README's known gaps).
+KNOWN_GAPS = {"azure": {("MED-LOG-003", "network")}}
 
 
 def test_all_stacks_reports_every_stack_and_exits_with_the_worst_code(cli, platform_copy):

@@ -200,7 +200,8 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
             endpoint_subnet_id=endpoints,
             dns_zone_id=network.dns_zone_id("registry"),
             workspace_id=workspace_id,
-            zone_redundant=prod,
+            # The cluster spans zones in every environment, so the registry can too.
+            zone_redundant=True,
         ),
         opts=opts,
     )

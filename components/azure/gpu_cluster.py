@@ -341,6 +341,9 @@ def pool_properties(args: GpuClusterArgs, pool: NodePoolSpec) -> dict:
         "os_sku": "AzureLinux",
         "os_disk_type": "Managed",
         "os_disk_size_gb": pool.os_disk_size_gb,
+        # Azure CNI overlay gives each node a /24 of the pod range: Kubernetes' default 110
+        # pods fits it, explicitly (AKS's overlay default is 250; CIS AKS wants >= 50).
+        "max_pods": 110,
         "orchestrator_version": args.kubernetes_version,
         "enable_auto_scaling": True,
         "count": pool.count,

@@ -211,6 +211,8 @@ class GpuCluster(pulumi.ComponentResource):
             datapath_provider="ADVANCED_DATAPATH",
             # ...which replaces the Calico add-on: GKE requires it off with Dataplane V2.
             network_policy={"enabled": False},
+            # Pod-to-pod traffic on one node also reaches the VPC flow logs (HIPAA 164.312(b)).
+            enable_intranode_visibility=True,
             logging_config={"enable_components": list(LOG_COMPONENTS)},
             monitoring_config={"enable_components": list(METRIC_COMPONENTS),
                                "managed_prometheus": {"enabled": True}},
