@@ -343,11 +343,11 @@ class Serving(_Model):
 class CheckovSelection(_Model):
     """Which Checkov checks the gate runs on this stack."""
 
-    checks: list[Annotated[str, Field(pattern=r"^CKV2?_[A-Z0-9*]+(_[0-9*]+)?$")]] = Field(
+    checks: list[Annotated[str, Field(pattern=r"^CKV2?_(MED_)?[A-Z0-9*]+(_[0-9*]+)?$")]] = Field(
         default_factory=list
     )
     """Check ids (or Checkov globs such as CKV_AWS_*) to run; empty runs every check."""
-    skip_checks: list[Annotated[str, Field(pattern=r"^CKV2?_[A-Z0-9]+_\d+$")]] = Field(
+    skip_checks: list[Annotated[str, Field(pattern=r"^CKV2?_(MED_)?[A-Z0-9]+_\d+$")]] = Field(
         default_factory=list
     )
     """Check ids not to run. On PHI stacks a check of our control families always runs (the
@@ -358,7 +358,7 @@ class PolicySettings(_Model):
     """How this stack's policy gate enforces rules."""
 
     enforcement: dict[
-        Annotated[str, Field(pattern=r"^(MED-[A-Z]{2,5}-\d{3}|CKV2?_[A-Z0-9]+_\d+)$")],
+        Annotated[str, Field(pattern=r"^(MED-[A-Z]{2,5}-\d{3}|CKV2?_(MED_)?[A-Z0-9]+_\d+)$")],
         Literal["mandatory", "advisory"],
     ] = Field(default_factory=dict)
     """Rule id -> mandatory|advisory. On PHI stacks a rule is never made weaker than its

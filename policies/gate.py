@@ -96,7 +96,8 @@ def _enforcement_overrides(
     return overrides, notes
 
 
-_CHECKOV_ID = re.compile(r"^CKV2?_[A-Z0-9]+_\d+$")
+#: A Checkov check id, or one of our custom checks' (CKV_MED_AZURE_1).
+_CHECKOV_ID = re.compile(r"^CKV2?_(MED_)?[A-Z0-9]+_\d+$")
 
 
 def _phi(config: dict) -> bool:

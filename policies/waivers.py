@@ -31,7 +31,7 @@ class Waiver(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    rule: str = Field(pattern=r"^(MED-[A-Z]{2,5}-\d{3}|CKV2?_[A-Z0-9]+_\d+)$")
+    rule: str = Field(pattern=r"^(MED-[A-Z]{2,5}-\d{3}|CKV2?_(MED_)?[A-Z0-9]+_\d+)$")
     resource: str = Field(min_length=1)
     stacks: str = Field(default="*", min_length=1)
     reason: str = Field(min_length=10)

@@ -207,7 +207,8 @@ def test_checkov_exceeding_its_timeout_fails_closed(tmp_path):
     assert "Checkov" in result.findings[0].message
 
 
-def test_every_mapped_check_id_is_a_real_checkov_check():
+def _registered_checks():
+    """Every resource and graph check in Checkov's registries for our frameworks, once loaded."""
     runner.load_checkov()
     from checkov.arm.registry import arm_resource_registry
     from checkov.common.bridgecrew.check_type import CheckType
@@ -215,15 +216,42 @@ def test_every_mapped_check_id_is_a_real_checkov_check():
     from checkov.kubernetes.checks.resource.registry import registry as k8s_registry
     from checkov.terraform.checks.resource.registry import resource_registry
 
-    ids = set()
+    found = []
     for registry in (resource_registry, arm_resource_registry, k8s_registry):
-        for checks in registry.checks.values():
-            ids |= {c.id for c in checks}
+        found += [check for _entity, check in registry.all_checks()]
     for check_type in (CheckType.TERRAFORM, CheckType.ARM, CheckType.KUBERNETES):
         graph = get_graph_checks_registry(check_type)
         graph.load_checks()
-        ids |= {c.id for c in graph.checks}
-    assert set(CONTROLS) - ids == set()
+        found += graph.checks
+    return found
+
+
+def test_every_mapped_check_id_is_a_real_checkov_check():
+    from policies.checkov_bridge import checks
+
+    ours = {c.id for c in checks.load()}
+    builtin = {c.id for c in _registered_checks() if type(c).__module__.startswith("checkov.")}
+    assert set(CONTROLS) - (builtin | ours) == set()
+    assert ours and ours <= set(CONTROLS), "each of our checks serves a control family"
+
+
+def test_our_checks_run_as_checkov_checks_and_cannot_collide_with_checkovs():
+    from policies.checkov_bridge import checks
+
+    ours = checks.load()
+    registered = _registered_checks()
+    builtin = {c.id for c in registered if type(c).__module__.startswith("checkov.")}
+    assert not any(i.startswith(checks.ID_PREFIX) for i in builtin)
+    for check in ours:
+        assert check.id.startswith(checks.ID_PREFIX) and check.id not in builtin
+        # Registered in Checkov's registry (a same-id check registered first would win there).
+        assert [c for c in registered if c.id == check.id] == [check] * len(
+            check.supported_entities
+        )
+        assert check.name.startswith("Ensure ")
+        page, _, anchor = check.guideline.partition("#")
+        text = (REPO / page).read_text()
+        assert f"## {check.id}" in text and anchor == check.id.lower()
 
 
 @pytest.mark.parametrize("token", sorted(ARM_TYPES))
@@ -310,6 +338,8 @@ def test_checkov_skip_annotations_do_not_suppress_a_check():
         (
             "checkov-multicloud",
             {
+                # Checkov has no ARM check for it: our CKV_AZURE_190 port (policies/.../checks).
+                "azure-native:storage:StorageAccount::publicblobs": "CKV_MED_AZURE_1",
                 "gcp:container/cluster:Cluster::abac": "CKV_GCP_7",
                 "kubernetes:serving.kserve.io/v1beta1:InferenceService::privileged": "CKV_K8S_16",
             },
@@ -406,3 +436,43 @@ def test_converted_storage_account_gives_checkovs_results_of_the_hand_written_ar
     # azure-native renames (networkRuleSet, enableHttpsTrafficOnly) reach Checkov's ARM names.
     for check in ("CKV_AZURE_35", "CKV_AZURE_3", "CKV_AZURE_44"):
         assert (converted["good"][check], converted["bad"][check]) == ("PASSED", "FAILED")
+
+
+@pytest.mark.parametrize(
+    ("allow", "expected"),
+    [(False, "PASSED"), (True, "FAILED"), (None, "FAILED")],
+    ids=["disallowed", "allowed", "missing"],
+)
+def test_a_storage_account_allowing_public_blob_access_fails_our_arm_check(allow, expected):
+    account = _storage_account("blobs", allowBlobPublicAccess=allow)
+    if allow is None:
+        del account["props"]["allowBlobPublicAccess"]
+    scan = runner.scan([account], timeout_s=120)
+    (result,) = [r for r in scan.results if r.check_id == "CKV_MED_AZURE_1"]
+    assert (result.result, result.urn, result.framework) == (expected, account["urn"], "arm")
+    assert result.guideline == "docs/checkov-custom-checks.md#ckv_med_azure_1"
+
+
+def test_public_blob_access_is_a_mandatory_finding_on_a_phi_stack(tmp_path):
+    inv = _inventory(_storage_account("blobs", allowBlobPublicAccess=True))
+    result = evaluate(inv, GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml"))
+    (finding,) = [f for f in result.findings if f.id == "CKV_MED_AZURE_1"]
+    assert finding.source == "checkov" and finding.enforcement == "mandatory"
+    assert finding.urn == inv["resources"][0]["urn"] and finding.controls["hipaa"]
+    assert "docs/checkov-custom-checks.md" in finding.remediation
+    assert result.decision == "block"
+
+
+def test_our_check_ids_are_waivable_and_overridable_like_checkovs(tmp_path):
+    inv = _inventory(_storage_account("blobs", allowBlobPublicAccess=True),
+                     classification="public")
+    inv["config"]["policy"] = {"enforcement": {"CKV_MED_AZURE_1": "mandatory"}}
+    waivers = tmp_path / "waivers.yaml"
+    waivers.write_text(json.dumps({"waivers": [{
+        "rule": "CKV_MED_AZURE_1", "resource": inv["resources"][0]["urn"], "stacks": "dev",
+        "reason": "public static assets for a demo", "approved_by": "ciso",
+        "ticket": "SEC-10", "expires": "2027-01-31"}]}))
+    result = evaluate(inv, GateOptions(today=TODAY, waivers_file=waivers))
+    (finding,) = [f for f in result.findings if f.id == "CKV_MED_AZURE_1"]
+    assert finding.enforcement == "mandatory" and finding.waiver["ticket"] == "SEC-10"
+    assert not any(f.id == "MED-POLICY-001" for f in result.findings)

@@ -1,6 +1,7 @@
 """Deliberately noncompliant for Checkov on Azure, GCP and Kubernetes. `medinfra preview` exits 1:
 
-* storage account `publicblobs`: allows public blob access;
+* storage account `publicblobs`: allows public blob access (CKV_MED_AZURE_1, MedInfra's ARM port
+  of CKV_AZURE_190: Checkov's ARM framework has no check for it);
 * GKE cluster `abac`: legacy ABAC on (CKV_GCP_7);
 * InferenceService `privileged`: its predictor container is privileged (CKV_K8S_16), which
   Checkov sees in the Deployment KServe would run for it.

@@ -3,9 +3,10 @@
 azure-native is generated from the ARM REST specs, so a resource's inputs are its ARM body with
 `properties` flattened into the top level, plus URL path parameters (resource group, its own
 name, its parents' names). We undo that: path parameters go, the ARM top-level keys (location,
-tags, sku, kind, identity, ...) stay, everything else nests under `properties`. The type and
-API version come from `types.ARM_TYPES`. Secrets stay "[secret]"; no `metadata` (which could
-carry Checkov skip comments) is ever emitted.
+tags, sku, kind, identity, ...) stay, everything else nests under `properties`, and so does
+each inline sub-resource's body (an NSG's security rules: `types.ARM_SUBRESOURCE_LISTS`). The
+type and API version come from `types.ARM_TYPES`. Secrets stay "[secret]"; no `metadata`
+(which could carry Checkov skip comments) is ever emitted.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from typing import Any
 from policies.checkov_bridge.types import (
     ARM_PATH_PARAMETERS,
     ARM_PROPERTY_RENAMES,
+    ARM_SUBRESOURCE_LISTS,
+    ARM_SUBRESOURCE_TOP_LEVEL,
     ARM_TOP_LEVEL,
     arm_type,
 )
@@ -36,6 +39,17 @@ class ArmTemplate:
 def _name(value: Any, fallback: str) -> str:
     text = value if isinstance(value, str) and value and not value.startswith("[") else fallback
     return _UNSAFE.sub("-", text) or "resource"
+
+
+def _subresource(item: Any) -> Any:
+    """An inline sub-resource as ARM writes it: name/id beside, the rest under `properties`."""
+    if not isinstance(item, dict):
+        return item
+    out = {k: v for k, v in item.items() if k in ARM_SUBRESOURCE_TOP_LEVEL}
+    nested = item.get("properties") if isinstance(item.get("properties"), dict) else {}
+    rest = {k: v for k, v in item.items() if k not in ARM_SUBRESOURCE_TOP_LEVEL | {"properties"}}
+    out["properties"] = {**nested, **rest}
+    return out
 
 
 def arm_resource(resource: dict[str, Any]) -> dict[str, Any] | None:
@@ -66,6 +80,9 @@ def arm_resource(resource: dict[str, Any]) -> dict[str, Any] | None:
             properties.update(value)
         else:
             properties[key] = value
+    for key in ARM_SUBRESOURCE_LISTS.get(known.arm_type, ()):
+        if isinstance(properties.get(key), list):
+            properties[key] = [_subresource(item) for item in properties[key]]
     body["properties"] = properties
     return body
 

@@ -3,7 +3,7 @@
 A failed check in one of these families is mandatory on a PHI stack (overridable per stack only
 upwards there: `medinfra:policy.enforcement`); every other failed check, and every check on a
 non-PHI stack, is advisory unless the stack makes it mandatory. A test keeps every id here a
-real Checkov check id.
+real Checkov check id (Checkov's own, or one of ours in `checks/`, CKV_MED_*).
 """
 
 from __future__ import annotations
@@ -59,7 +59,8 @@ CONTROLS: dict[str, CheckControls] = {
         "CKV_AWS_260 CKV2_AWS_12 CKV2_AWS_6 CKV_AWS_53 CKV_AWS_54 CKV_AWS_55 CKV_AWS_56 "
         "CKV_AWS_70 CKV_GCP_25 CKV_GCP_64 CKV_GCP_20 CKV_GCP_12 CKV_GCP_2 CKV_GCP_3 "
         "CKV_GCP_28 CKV_GCP_114 CKV_AZURE_190 CKV_AZURE_59 CKV_AZURE_3 CKV_AZURE_44 "
-        "CKV_AZURE_35 CKV_AZURE_139 CKV_AZURE_189 CKV_AZURE_6 CKV_AZURE_7 CKV_AZURE_115",
+        "CKV_AZURE_35 CKV_AZURE_139 CKV_AZURE_189 CKV_AZURE_6 CKV_AZURE_7 CKV_AZURE_115 "
+        "CKV_MED_AZURE_1",
     ),
     # Audit trails: control-plane, access and flow logs, kept long enough.
     **_family(

@@ -1,9 +1,10 @@
 """Run Checkov in-process on the converted Inventory: its framework runners, no shell-out.
 
-Checkov is imported once per process (lazily, under a lock: the import takes seconds), and
-each scan writes the converted documents to a private temporary directory, runs the Terraform
-plan, ARM and Kubernetes runners on them with one RunnerFilter (the check selection), and maps
-every result back to the Pulumi URN it came from. A scan runs in a worker thread with a
+Checkov is imported once per process (lazily, under a lock: the import takes seconds), with
+MedInfra's own checks (`checks/`, ids CKV_MED_*) registered beside Checkov's, and each scan
+writes the converted documents to a private temporary directory, runs the Terraform plan, ARM
+and Kubernetes runners on them with one RunnerFilter (the check selection), and maps every
+result back to the Pulumi URN it came from. A scan runs in a worker thread with a
 deadline; Checkov raising or overrunning is a CheckovError (the gate blocks: fail closed).
 
 No inline suppression: the converters never emit Checkov skip markers, and a result Checkov
@@ -96,9 +97,13 @@ def load_checkov() -> float:
             from checkov.runner_filter import RunnerFilter
             from checkov.terraform.plan_runner import Runner as PlanRunner
 
+            from policies.checkov_bridge import checks as custom_checks
+
             # Never fork: the policy pack is a multi-threaded gRPC server, where a forked child
             # can deadlock or lose its results (the Kubernetes parser forks by default).
             parallel_runner.type = ParallelizationType.NONE
+            # Our own checks join Checkov's registries and run like its own.
+            custom_checks.load()
             _checkov = {
                 "terraform_plan": PlanRunner,
                 "arm": ArmRunner,

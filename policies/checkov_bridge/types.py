@@ -85,6 +85,8 @@ TF_TYPES: dict[str, str] = {
     "gcp:kms/cryptoKey:CryptoKey": "google_kms_crypto_key",
     "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember": "google_kms_crypto_key_iam_member",
     "gcp:kms/keyRing:KeyRing": "google_kms_key_ring",
+    # Not created by our components, but how a key ring is exposed (Checkov: CKV2_GCP_8).
+    "gcp:kms/keyRingIAMMember:KeyRingIAMMember": "google_kms_key_ring_iam_member",
     "gcp:projects/iAMMember:IAMMember": "google_project_iam_member",
     "gcp:projects/service:Service": "google_project_service",
     "gcp:serviceaccount/account:Account": "google_service_account",
@@ -103,6 +105,13 @@ TF_RENAMES: dict[str, dict[str, str]] = {
         "thumbprint_lists": "thumbprint_list",
     },
     "aws_iam_role": {"inline_policies": "inline_policy"},
+    "aws_instance": {
+        "ebs_block_devices": "ebs_block_device",
+        "ephemeral_block_devices": "ephemeral_block_device",
+        "network_interfaces": "network_interface",
+    },
+    "aws_launch_template": {"license_specifications": "license_specification"},
+    "aws_route_table": {"routes": "route"},
     "aws_s3_bucket": {
         "cors_rules": "cors_rule",
         "grants": "grant",
@@ -122,7 +131,10 @@ TF_RENAMES: dict[str, dict[str, str]] = {
     "aws_s3_bucket_server_side_encryption_configuration": {"rules": "rule"},
     "aws_vpc_endpoint": {"subnet_configurations": "subnet_configuration"},
     "google_compute_firewall": {"allows": "allow", "denies": "deny"},
-    "google_compute_router_nat": {"subnetworks": "subnetwork"},
+    "google_compute_router_nat": {
+        "subnetworks": "subnetwork",
+        "subnetworks.source_ip_ranges_to_nats": "source_ip_ranges_to_nat",
+    },
     "google_compute_subnetwork": {"secondary_ip_ranges": "secondary_ip_range"},
     "google_container_cluster": {
         "node_pools": "node_pool",
@@ -230,6 +242,21 @@ ARM_PROPERTY_RENAMES: dict[str, dict[str, str]] = {
         "enableHttpsTrafficOnly": "supportsHttpsTrafficOnly",
     },
 }
+#: Lists of ARM sub-resources an azure-native type takes inline, each item's `properties`
+#: flattened into it (ARM type -> property names). ARM nests them: `{name, properties: {...}}`,
+#: and Checkov's ARM checks read them there (an NSG's inline rules: CKV_AZURE_9/10/160).
+ARM_SUBRESOURCE_LISTS: dict[str, tuple[str, ...]] = {
+    "Microsoft.Network/networkSecurityGroups": ("securityRules",),
+    "Microsoft.Network/privateEndpoints": (
+        "privateLinkServiceConnections",
+        "manualPrivateLinkServiceConnections",
+        "ipConfigurations",
+    ),
+    "Microsoft.Network/virtualNetworks": ("subnets", "virtualNetworkPeerings"),
+    "Microsoft.Network/virtualNetworks/subnets": ("delegations",),
+}
+#: Keys of an inline sub-resource that stay beside its `properties`.
+ARM_SUBRESOURCE_TOP_LEVEL = frozenset({"id", "name", "type", "etag"})
 #: Path parameters every azure-native resource may take (never part of the ARM body).
 ARM_PATH_PARAMETERS = frozenset({"resourceGroupName", "scope"})
 

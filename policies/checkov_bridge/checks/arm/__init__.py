@@ -1,0 +1,1 @@
+"""Custom checks for Checkov's ARM framework (`checkov.arm.registry.arm_resource_registry`)."""
