@@ -191,6 +191,9 @@ azure := {
 		"isVersioningEnabled": true, "deleteRetentionPolicy": {"enabled": true, "days": 30},
 		"containerDeleteRetentionPolicy": {"enabled": true, "days": 30},
 	}, {"/accountName": urn(sa, "storage")}),
+	"blob-container": res("azure-native:storage:BlobContainer", "blob-container", {
+		"resourceGroupName": "rg", "accountName": "storage", "containerName": "phi-data", "publicAccess": "None",
+	}, {"/accountName": urn(sa, "storage")}),
 	"storage-diagnostics": res("azure-native:monitor:DiagnosticSetting", "storage-diagnostics", {
 		"resourceUri": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/storage/blobServices/default",
 		"workspaceId": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.OperationalInsights/workspaces/ws",
