@@ -331,6 +331,17 @@ gcp := {
 			"resourceLabels": labels,
 		},
 	}, {"/nodeConfig/bootDiskKmsKey": urn(gkey, "gkey"), "/cluster": urn(gke, "gke")}),
+	"network": res("gcp:compute/network:Network", "network", {
+		"name": "vpc", "autoCreateSubnetworks": false, "routingMode": "REGIONAL",
+	}, {}),
+	"router": res("gcp:compute/router:Router", "router", {
+		"name": "vpc-router", "network": "vpc", "region": "europe-west4",
+	}, {"/network": urn("gcp:compute/network:Network", "network")}),
+	"nat": res("gcp:compute/routerNat:RouterNat", "nat", {
+		"name": "vpc-nat", "router": "vpc-router", "region": "europe-west4",
+		"natIpAllocateOption": "AUTO_ONLY", "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+		"logConfig": {"enable": true, "filter": "ALL"},
+	}, {"/router": urn("gcp:compute/router:Router", "router")}),
 	"subnet": res("gcp:compute/subnetwork:Subnetwork", "subnet", {
 		"name": "nodes", "region": "europe-west4", "network": "vpc", "ipCidrRange": "10.0.0.0/20",
 		"privateIpGoogleAccess": true,
