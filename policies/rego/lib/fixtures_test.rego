@@ -307,6 +307,9 @@ gcp := {
 		"vulnerabilityScanningConfig": {"enablementConfig": "INHERITED"},
 		"labels": labels,
 	}, {"/kmsKeyName": urn(gkey, "gkey")}),
+	"container-scanning": res("gcp:projects/service:Service", "container-scanning", {
+		"project": "p", "service": "containerscanning.googleapis.com", "disableOnDestroy": false,
+	}, {}),
 	"gar-reader": res("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "gar-reader", {
 		"repository": "models", "location": "europe-west4", "role": "roles/artifactregistry.reader",
 		"member": "serviceAccount:nodes@p.iam.gserviceaccount.com",
