@@ -15,7 +15,7 @@ def key(name: str, rotation_days: int = 90) -> gcp.kms.CryptoKey:
     return gcp.kms.CryptoKey(
         name, name=name, key_ring=ring.id, purpose="ENCRYPT_DECRYPT",
         rotation_period=f"{rotation_days * 86400}s", destroy_scheduled_duration="2592000s",
-        labels={"purpose": name})
+        labels={**labels, "purpose": name})
 
 
 data_key = key("data")
@@ -53,5 +53,5 @@ gcp.container.NodePool(
         "machine_type": "g2-standard-8", "boot_disk_kms_key": key("volumes").id,
         "shielded_instance_config": {"enable_secure_boot": True,
                                      "enable_integrity_monitoring": True},
-        "workload_metadata_config": {"mode": "GCE_METADATA"},
+        "workload_metadata_config": {"mode": "GCE_METADATA"}, "resource_labels": labels,
     })

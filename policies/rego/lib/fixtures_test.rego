@@ -260,6 +260,9 @@ azure := {
 		}],
 		"tags": tags,
 	}, {}),
+	"identity": res("azure-native:managedidentity:UserAssignedIdentity", "identity", {
+		"resourceGroupName": "rg", "location": "westeurope", "resourceName": "model", "tags": tags,
+	}, {}),
 	"role-assignment": res("azure-native:authorization:RoleAssignment", "role-assignment", {
 		"principalId": "p", "principalType": "ServicePrincipal",
 		"roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
@@ -279,7 +282,7 @@ gcp := {
 	"gkey": res(gkey, "gkey", {
 		"name": "data", "keyRing": "projects/p/locations/europe-west4/keyRings/medinfra",
 		"purpose": "ENCRYPT_DECRYPT", "rotationPeriod": "7776000s", "destroyScheduledDuration": "2592000s",
-		"labels": {"purpose": "data"},
+		"labels": object.union(labels, {"purpose": "data"}),
 	}, {"/keyRing": urn("gcp:kms/keyRing:KeyRing", "ring")}),
 	"gkey-grant": res("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gkey-grant", {
 		"cryptoKeyId": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/data",
