@@ -263,6 +263,14 @@ azure := {
 	"identity": res("azure-native:managedidentity:UserAssignedIdentity", "identity", {
 		"resourceGroupName": "rg", "location": "westeurope", "resourceName": "model", "tags": tags,
 	}, {}),
+	"subnet": res("azure-native:network:Subnet", "subnet", {
+		"resourceGroupName": "rg", "virtualNetworkName": "vnet", "subnetName": "nodes",
+		"addressPrefix": "10.0.0.0/17", "defaultOutboundAccess": false,
+		"networkSecurityGroup": {"id": "/subscriptions/s/nsg"},
+	}, {
+		"/virtualNetworkName": urn("azure-native:network:VirtualNetwork", "vnet"),
+		"/networkSecurityGroup/id": urn("azure-native:network:NetworkSecurityGroup", "nsg"),
+	}),
 	"role-assignment": res("azure-native:authorization:RoleAssignment", "role-assignment", {
 		"principalId": "p", "principalType": "ServicePrincipal",
 		"roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
