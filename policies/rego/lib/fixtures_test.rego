@@ -138,6 +138,18 @@ aws := {
 	"sg-rule": res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "sg-rule", {
 		"securityGroupId": "sg-1", "cidrIpv4": "10.0.0.0/16", "fromPort": 22, "toPort": 22, "ipProtocol": "tcp",
 	}, {}),
+	"model-role": res("aws:iam/role:Role", "model-role", {
+		"name": "model",
+		"assumeRolePolicy": json.marshal({"Version": "2012-10-17", "Statement": [{
+			"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+			"Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/X"},
+			"Condition": {"StringEquals": {
+				"oidc.eks.eu-central-1.amazonaws.com/id/X:sub": "system:serviceaccount:models:chest-xray",
+				"oidc.eks.eu-central-1.amazonaws.com/id/X:aud": "sts.amazonaws.com",
+			}},
+		}]}),
+		"tags": tags,
+	}, {}),
 	"role-policy": res("aws:iam/rolePolicy:RolePolicy", "role-policy", {
 		"role": "model",
 		"policy": json.marshal({"Version": "2012-10-17", "Statement": [{
@@ -271,6 +283,14 @@ azure := {
 		"/virtualNetworkName": urn("azure-native:network:VirtualNetwork", "vnet"),
 		"/networkSecurityGroup/id": urn("azure-native:network:NetworkSecurityGroup", "nsg"),
 	}),
+	"federation": res("azure-native:managedidentity:FederatedIdentityCredential", "federation", {
+		"resourceGroupName": "rg", "resourceName": "model", "federatedIdentityCredentialResourceName": "chest-xray",
+		"issuer": "https://westeurope.oic.prod-aks.azure.com/t/i/", "subject": "system:serviceaccount:models:chest-xray",
+		"audiences": ["api://AzureADTokenExchange"],
+	}, {
+		"/issuer": urn(aks, "aks"),
+		"/resourceName": urn("azure-native:managedidentity:UserAssignedIdentity", "identity"),
+	}),
 	"role-assignment": res("azure-native:authorization:RoleAssignment", "role-assignment", {
 		"principalId": "p", "principalType": "ServicePrincipal",
 		"roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
@@ -365,6 +385,13 @@ gcp := {
 		"network": "vpc", "direction": "INGRESS", "sourceRanges": ["35.235.240.0/20"],
 		"allows": [{"protocol": "tcp", "ports": ["22"]}],
 	}, {}),
+	"model-sa": res("gcp:serviceaccount/account:Account", "model-sa", {
+		"accountId": "model", "displayName": "Model server models/chest-xray",
+	}, {}),
+	"model-workload": res("gcp:serviceaccount/iAMMember:IAMMember", "model-workload", {
+		"serviceAccountId": "projects/p/serviceAccounts/model@p.iam.gserviceaccount.com",
+		"role": "roles/iam.workloadIdentityUser", "member": "serviceAccount:p.svc.id.goog[models/chest-xray]",
+	}, {"/serviceAccountId": urn("gcp:serviceaccount/account:Account", "model-sa")}),
 	"log-writer": res("gcp:projects/iAMMember:IAMMember", "log-writer", {
 		"project": "p", "role": "roles/logging.logWriter", "member": "serviceAccount:nodes@p.iam.gserviceaccount.com",
 	}, {}),
