@@ -1,4 +1,5 @@
-"""Shared fixtures: run the real `medinfra` command, and locate the repo's programs."""
+"""Shared fixtures: run the real `medinfra` command, locate the repo's programs, and the six
+reference stacks' planned Inventories (each planned once per session)."""
 
 from __future__ import annotations
 
@@ -95,3 +96,23 @@ def prod(tmp_path_factory) -> Inventory:
 @pytest.fixture(scope="session")
 def dev(tmp_path_factory) -> Inventory:
     return _plan(tmp_path_factory, "aws-dev")
+
+
+@pytest.fixture(scope="session")
+def azure_prod(tmp_path_factory) -> Inventory:
+    return _plan(tmp_path_factory, "azure-prod")
+
+
+@pytest.fixture(scope="session")
+def azure_dev(tmp_path_factory) -> Inventory:
+    return _plan(tmp_path_factory, "azure-dev")
+
+
+@pytest.fixture(scope="session")
+def gcp_prod(tmp_path_factory) -> Inventory:
+    return _plan(tmp_path_factory, "gcp-prod")
+
+
+@pytest.fixture(scope="session")
+def gcp_dev(tmp_path_factory) -> Inventory:
+    return _plan(tmp_path_factory, "gcp-dev")

@@ -1,6 +1,6 @@
-"""examples/noncompliant-<platform>: one violating resource per control family (named for its
-family), each blocked with exactly the expected rule id on exactly its URN, through the policy
-pack as `pulumi preview --policy-pack policies` runs it."""
+"""examples/noncompliant-<platform>: violating resources, at least one per control family
+(each named for its family), each blocked with exactly the expected rule ids on exactly its
+URN, through the policy pack as `pulumi preview --policy-pack policies` runs it."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ EXPECTED = {
         ("MED-LOG-002", S3, "log-no-access-logs"),
         ("MED-INT-001", S3, "int-unversioned"),
         ("MED-IAM-001", "aws:iam/rolePolicy:RolePolicy", "iam-wildcard"),
+        ("MED-IAM-005", "aws:iam/role:Role", "iam-any-service-account"),
         ("MED-HRD-001", "aws:ec2/launchTemplate:LaunchTemplate", "hrd-imdsv1"),
         ("MED-RES-001", "pulumi:providers:aws", "res-us-east-1"),
         ("MED-TAG-001", "aws:kms/key:Key", "tag-missing-cost-center"),
@@ -33,9 +34,12 @@ EXPECTED = {
         ("MED-KEY-001", "azure-native:keyvault:Key", "key-no-rotation"),
         ("MED-TLS-001", AZ_STORAGE, "tls-old-tls"),
         ("MED-NET-004", AZ_NSG, "net-rdp-from-internet"),
+        ("MED-NET-006", "azure-native:network:Subnet", "net-default-outbound"),
         ("MED-LOG-002", AZ_STORAGE, "log-no-diagnostics"),
         ("MED-INT-001", AZ_STORAGE, "int-no-versioning"),
         ("MED-IAM-001", "azure-native:authorization:RoleAssignment", "iam-subscription-wide"),
+        ("MED-IAM-005", "azure-native:managedidentity:FederatedIdentityCredential",
+         "iam-foreign-issuer"),
         ("MED-HRD-001", "azure-native:containerservice:ManagedCluster", "hrd-unpatched-nodes"),
         ("MED-RES-001", AZ_NSG, "res-outside-region"),
         ("MED-TAG-001", AZ_NSG, "tag-missing"),
@@ -44,11 +48,13 @@ EXPECTED = {
         ("MED-ENC-001", GCS, "enc-no-cmek"),
         ("MED-KEY-001", "gcp:kms/cryptoKey:CryptoKey", "key-yearly-rotation"),
         ("MED-NET-004", "gcp:compute/firewall:Firewall", "net-ssh-from-anywhere"),
+        ("MED-NET-006", "gcp:compute/network:Network", "net-auto-mode"),
         ("MED-LOG-002", GCS, "log-no-usage-logs"),
         ("MED-INT-001", GCS, "int-no-versioning"),
         # Not retained either, which a PHI stack also needs (immutability, MED-INT-002).
         ("MED-INT-002", GCS, "int-no-versioning"),
         ("MED-IAM-001", "gcp:projects/iAMMember:IAMMember", "iam-project-editor"),
+        ("MED-IAM-005", "gcp:serviceaccount/iAMMember:IAMMember", "iam-namespace-wide"),
         ("MED-HRD-001", "gcp:container/nodePool:NodePool", "hrd-node-metadata-exposed"),
         ("MED-RES-001", GCS, "res-multi-region-us"),
         ("MED-TAG-001", GCS, "tag-no-labels"),

@@ -1,6 +1,6 @@
-"""Deliberately noncompliant AWS resources, one per control family (named `<family>-...`), next
-to compliant ones. `medinfra preview --dir examples/noncompliant-aws --stack dev` exits 1;
-tests/test_noncompliant_examples.py asserts the exact findings."""
+"""Deliberately noncompliant AWS resources, at least one per control family (named
+`<family>-...`), next to compliant ones. `medinfra preview --dir examples/noncompliant-aws
+--stack dev` exits 1; tests/test_noncompliant_examples.py asserts the exact findings."""
 
 import json
 
@@ -66,6 +66,17 @@ aws.ec2.SecurityGroup(
 aws.iam.RolePolicy("iam-wildcard", role="model-server", opts=opts, policy=json.dumps({
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+# Any service account of any namespace may assume the role (StringLike with wildcards).
+ISSUER = "oidc.eks.eu-central-1.amazonaws.com/id/EXAMPLE"
+aws.iam.OpenIdConnectProvider("cluster", url=f"https://{ISSUER}",
+                              client_id_lists=["sts.amazonaws.com"], tags=tags, opts=opts)
+aws.iam.Role("iam-any-service-account", tags=tags, opts=opts, assume_role_policy=json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+        "Principal": {"Federated": f"arn:aws:iam::123456789012:oidc-provider/{ISSUER}"},
+        "Condition": {"StringEquals": {f"{ISSUER}:aud": "sts.amazonaws.com"},
+                      "StringLike": {f"{ISSUER}:sub": "system:serviceaccount:*:*"}}}]}))
 aws.ec2.LaunchTemplate(
     "hrd-imdsv1", tags=tags, opts=opts,
     metadata_options={"http_endpoint": "enabled", "http_tokens": "optional",

@@ -1,6 +1,6 @@
-"""Deliberately noncompliant Azure resources, one per control family (named `<family>-...`),
-next to compliant ones. `medinfra preview --dir examples/noncompliant-azure --stack dev` exits 1;
-tests/test_noncompliant_examples.py asserts the exact findings."""
+"""Deliberately noncompliant Azure resources, at least one per control family (named
+`<family>-...`), next to compliant ones. `medinfra preview --dir examples/noncompliant-azure
+--stack dev` exits 1; tests/test_noncompliant_examples.py asserts the exact findings."""
 
 import pulumi_azure_native as azure
 
@@ -68,11 +68,25 @@ azure.network.NetworkSecurityGroup(
                      "protocol": "Tcp", "source_address_prefix": "Internet",
                      "source_port_range": "*", "destination_address_prefix": "*",
                      "destination_port_range": "3389"}])
+nodes_nsg = azure.network.NetworkSecurityGroup("nodes", resource_group_name=RG,
+                                               location=LOCATION, tags=tags)
+azure.network.Subnet(
+    "net-default-outbound", resource_group_name=RG, virtual_network_name="medinfra",
+    subnet_name="nodes", address_prefix="10.0.0.0/17", network_security_group={"id": nodes_nsg.id},
+    default_outbound_access=True)
 azure.authorization.RoleAssignment(
     "iam-subscription-wide", principal_id="00000000-0000-0000-0000-0000000000b1",
     principal_type="ServicePrincipal", scope="/subscriptions/00000000-0000-0000-0000-000000000000",
     role_definition_id="/providers/Microsoft.Authorization/roleDefinitions/"
     "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1")
+model = azure.managedidentity.UserAssignedIdentity(
+    "model", resource_group_name=RG, location=LOCATION, resource_name_="model", tags=tags)
+# A model identity that trusts tokens from outside the plan's clusters.
+azure.managedidentity.FederatedIdentityCredential(
+    "iam-foreign-issuer", resource_group_name=RG, resource_name_=model.name,
+    federated_identity_credential_resource_name="chest-xray",
+    issuer="https://oidc.example.org/", subject="system:serviceaccount:models:chest-xray",
+    audiences=["api://AzureADTokenExchange"])
 azure.network.NetworkSecurityGroup("res-outside-region", resource_group_name=RG,
                                    location="eastus", tags=tags)
 azure.network.NetworkSecurityGroup("tag-missing", resource_group_name=RG, location=LOCATION,

@@ -1,7 +1,7 @@
-"""Deliberately noncompliant GCP resources, one per control family (named `<family>-...`), next
-to compliant ones. `medinfra preview --dir examples/noncompliant-gcp --stack dev` exits 1;
-tests/test_noncompliant_examples.py asserts the exact findings. (GCP has no transport rule:
-Cloud Storage accepts only HTTPS.)"""
+"""Deliberately noncompliant GCP resources, at least one per control family (named
+`<family>-...`), next to compliant ones. `medinfra preview --dir examples/noncompliant-gcp
+--stack dev` exits 1; tests/test_noncompliant_examples.py asserts the exact findings. (GCP
+has no transport rule: Cloud Storage accepts only HTTPS.)"""
 
 import pulumi_gcp as gcp
 
@@ -15,7 +15,7 @@ def key(name: str, rotation_days: int = 90) -> gcp.kms.CryptoKey:
     return gcp.kms.CryptoKey(
         name, name=name, key_ring=ring.id, purpose="ENCRYPT_DECRYPT",
         rotation_period=f"{rotation_days * 86400}s", destroy_scheduled_duration="2592000s",
-        labels={"purpose": name})
+        labels={**labels, "purpose": name})
 
 
 data_key = key("data")
@@ -47,11 +47,19 @@ gcp.compute.Firewall(
 gcp.projects.IAMMember(
     "iam-project-editor", project="medinfra-example", role="roles/editor",
     member="serviceAccount:model@medinfra-example.iam.gserviceaccount.com")
+gcp.compute.Network("net-auto-mode", name="medinfra", auto_create_subnetworks=True)
+# Every service account of the namespace may act as the model's Google service account.
+gcp.serviceaccount.IAMMember(
+    "iam-namespace-wide", role="roles/iam.workloadIdentityUser",
+    service_account_id="projects/medinfra-example/serviceAccounts/"
+    "model@medinfra-example.iam.gserviceaccount.com",
+    member="principalSet://iam.googleapis.com/projects/1/locations/global/"
+    "workloadIdentityPools/medinfra-example.svc.id.goog/namespace/models")
 gcp.container.NodePool(
     "hrd-node-metadata-exposed", cluster="medinfra", location=REGION, node_count=1,
     node_config={
         "machine_type": "g2-standard-8", "boot_disk_kms_key": key("volumes").id,
         "shielded_instance_config": {"enable_secure_boot": True,
                                      "enable_integrity_monitoring": True},
-        "workload_metadata_config": {"mode": "GCE_METADATA"},
+        "workload_metadata_config": {"mode": "GCE_METADATA"}, "resource_labels": labels,
     })

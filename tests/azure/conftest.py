@@ -1,4 +1,5 @@
-"""Azure fixtures: the planned reference inventories (once per session) and in-process mocks."""
+"""Azure fixtures: in-process recording mocks (the planned azure-prod/azure-dev Inventories are
+session fixtures of tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,6 @@ import pulumi
 import pytest
 
 from scripts.medinfra.mocks import OfflineCloud
-from tests.conftest import Inventory, _plan
-
-
-@pytest.fixture(scope="session")
-def azure_prod(tmp_path_factory) -> Inventory:
-    return _plan(tmp_path_factory, "azure-prod")
-
-
-@pytest.fixture(scope="session")
-def azure_dev(tmp_path_factory) -> Inventory:
-    return _plan(tmp_path_factory, "azure-dev")
 
 
 class RecordingMocks(pulumi.runtime.Mocks):

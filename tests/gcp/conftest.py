@@ -1,5 +1,5 @@
-"""GCP fixtures: the planned gcp-prod/gcp-dev Inventories (once per session) and in-process
-recording mocks for component tests."""
+"""GCP fixtures: in-process recording mocks for component tests (the planned gcp-prod/gcp-dev
+Inventories are session fixtures of tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,6 @@ import pulumi
 import pytest
 
 from scripts.medinfra.mocks import OfflineCloud
-from tests.conftest import Inventory, _plan
-
-
-@pytest.fixture(scope="session")
-def gcp_prod(tmp_path_factory) -> Inventory:
-    return _plan(tmp_path_factory, "gcp-prod")
-
-
-@pytest.fixture(scope="session")
-def gcp_dev(tmp_path_factory) -> Inventory:
-    return _plan(tmp_path_factory, "gcp-dev")
 
 
 class RecordingMocks(pulumi.runtime.Mocks):

@@ -138,6 +138,18 @@ aws := {
 	"sg-rule": res("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule", "sg-rule", {
 		"securityGroupId": "sg-1", "cidrIpv4": "10.0.0.0/16", "fromPort": 22, "toPort": 22, "ipProtocol": "tcp",
 	}, {}),
+	"model-role": res("aws:iam/role:Role", "model-role", {
+		"name": "model",
+		"assumeRolePolicy": json.marshal({"Version": "2012-10-17", "Statement": [{
+			"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+			"Principal": {"Federated": "arn:aws:iam::123456789012:oidc-provider/oidc.eks.eu-central-1.amazonaws.com/id/X"},
+			"Condition": {"StringEquals": {
+				"oidc.eks.eu-central-1.amazonaws.com/id/X:sub": "system:serviceaccount:models:chest-xray",
+				"oidc.eks.eu-central-1.amazonaws.com/id/X:aud": "sts.amazonaws.com",
+			}},
+		}]}),
+		"tags": tags,
+	}, {}),
 	"role-policy": res("aws:iam/rolePolicy:RolePolicy", "role-policy", {
 		"role": "model",
 		"policy": json.marshal({"Version": "2012-10-17", "Statement": [{
@@ -190,6 +202,9 @@ azure := {
 		"resourceGroupName": "rg", "accountName": "storage", "blobServicesName": "default",
 		"isVersioningEnabled": true, "deleteRetentionPolicy": {"enabled": true, "days": 30},
 		"containerDeleteRetentionPolicy": {"enabled": true, "days": 30},
+	}, {"/accountName": urn(sa, "storage")}),
+	"blob-container": res("azure-native:storage:BlobContainer", "blob-container", {
+		"resourceGroupName": "rg", "accountName": "storage", "containerName": "phi-data", "publicAccess": "None",
 	}, {"/accountName": urn(sa, "storage")}),
 	"storage-diagnostics": res("azure-native:monitor:DiagnosticSetting", "storage-diagnostics", {
 		"resourceUri": "/subscriptions/s/resourceGroups/rg/providers/Microsoft.Storage/storageAccounts/storage/blobServices/default",
@@ -257,6 +272,25 @@ azure := {
 		}],
 		"tags": tags,
 	}, {}),
+	"identity": res("azure-native:managedidentity:UserAssignedIdentity", "identity", {
+		"resourceGroupName": "rg", "location": "westeurope", "resourceName": "model", "tags": tags,
+	}, {}),
+	"subnet": res("azure-native:network:Subnet", "subnet", {
+		"resourceGroupName": "rg", "virtualNetworkName": "vnet", "subnetName": "nodes",
+		"addressPrefix": "10.0.0.0/17", "defaultOutboundAccess": false,
+		"networkSecurityGroup": {"id": "/subscriptions/s/nsg"},
+	}, {
+		"/virtualNetworkName": urn("azure-native:network:VirtualNetwork", "vnet"),
+		"/networkSecurityGroup/id": urn("azure-native:network:NetworkSecurityGroup", "nsg"),
+	}),
+	"federation": res("azure-native:managedidentity:FederatedIdentityCredential", "federation", {
+		"resourceGroupName": "rg", "resourceName": "model", "federatedIdentityCredentialResourceName": "chest-xray",
+		"issuer": "https://westeurope.oic.prod-aks.azure.com/t/i/", "subject": "system:serviceaccount:models:chest-xray",
+		"audiences": ["api://AzureADTokenExchange"],
+	}, {
+		"/issuer": urn(aks, "aks"),
+		"/resourceName": urn("azure-native:managedidentity:UserAssignedIdentity", "identity"),
+	}),
 	"role-assignment": res("azure-native:authorization:RoleAssignment", "role-assignment", {
 		"principalId": "p", "principalType": "ServicePrincipal",
 		"roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
@@ -276,7 +310,7 @@ gcp := {
 	"gkey": res(gkey, "gkey", {
 		"name": "data", "keyRing": "projects/p/locations/europe-west4/keyRings/medinfra",
 		"purpose": "ENCRYPT_DECRYPT", "rotationPeriod": "7776000s", "destroyScheduledDuration": "2592000s",
-		"labels": {"purpose": "data"},
+		"labels": object.union(labels, {"purpose": "data"}),
 	}, {"/keyRing": urn("gcp:kms/keyRing:KeyRing", "ring")}),
 	"gkey-grant": res("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "gkey-grant", {
 		"cryptoKeyId": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/data",
@@ -304,6 +338,9 @@ gcp := {
 		"vulnerabilityScanningConfig": {"enablementConfig": "INHERITED"},
 		"labels": labels,
 	}, {"/kmsKeyName": urn(gkey, "gkey")}),
+	"container-scanning": res("gcp:projects/service:Service", "container-scanning", {
+		"project": "p", "service": "containerscanning.googleapis.com", "disableOnDestroy": false,
+	}, {}),
 	"gar-reader": res("gcp:artifactregistry/repositoryIamMember:RepositoryIamMember", "gar-reader", {
 		"repository": "models", "location": "europe-west4", "role": "roles/artifactregistry.reader",
 		"member": "serviceAccount:nodes@p.iam.gserviceaccount.com",
@@ -328,6 +365,17 @@ gcp := {
 			"resourceLabels": labels,
 		},
 	}, {"/nodeConfig/bootDiskKmsKey": urn(gkey, "gkey"), "/cluster": urn(gke, "gke")}),
+	"network": res("gcp:compute/network:Network", "network", {
+		"name": "vpc", "autoCreateSubnetworks": false, "routingMode": "REGIONAL",
+	}, {}),
+	"router": res("gcp:compute/router:Router", "router", {
+		"name": "vpc-router", "network": "vpc", "region": "europe-west4",
+	}, {"/network": urn("gcp:compute/network:Network", "network")}),
+	"nat": res("gcp:compute/routerNat:RouterNat", "nat", {
+		"name": "vpc-nat", "router": "vpc-router", "region": "europe-west4",
+		"natIpAllocateOption": "AUTO_ONLY", "sourceSubnetworkIpRangesToNat": "ALL_SUBNETWORKS_ALL_IP_RANGES",
+		"logConfig": {"enable": true, "filter": "ALL"},
+	}, {"/router": urn("gcp:compute/router:Router", "router")}),
 	"subnet": res("gcp:compute/subnetwork:Subnetwork", "subnet", {
 		"name": "nodes", "region": "europe-west4", "network": "vpc", "ipCidrRange": "10.0.0.0/20",
 		"privateIpGoogleAccess": true,
@@ -337,6 +385,13 @@ gcp := {
 		"network": "vpc", "direction": "INGRESS", "sourceRanges": ["35.235.240.0/20"],
 		"allows": [{"protocol": "tcp", "ports": ["22"]}],
 	}, {}),
+	"model-sa": res("gcp:serviceaccount/account:Account", "model-sa", {
+		"accountId": "model", "displayName": "Model server models/chest-xray",
+	}, {}),
+	"model-workload": res("gcp:serviceaccount/iAMMember:IAMMember", "model-workload", {
+		"serviceAccountId": "projects/p/serviceAccounts/model@p.iam.gserviceaccount.com",
+		"role": "roles/iam.workloadIdentityUser", "member": "serviceAccount:p.svc.id.goog[models/chest-xray]",
+	}, {"/serviceAccountId": urn("gcp:serviceaccount/account:Account", "model-sa")}),
 	"log-writer": res("gcp:projects/iAMMember:IAMMember", "log-writer", {
 		"project": "p", "role": "roles/logging.logWriter", "member": "serviceAccount:nodes@p.iam.gserviceaccount.com",
 	}, {}),

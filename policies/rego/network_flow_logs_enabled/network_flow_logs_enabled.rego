@@ -3,7 +3,9 @@
 # description: >-
 #   Flow logs show which systems talked to which, which is how an investigation tells whether
 #   data left the network. Every AWS VPC has a flow log capturing all traffic, every Azure
-#   virtual network has an enabled flow log, and every GCP subnetwork has flow logging.
+#   virtual network has an enabled flow log, and every GCP subnetwork has flow logging. Every
+#   Cloud NAT gateway logs its address translations: nodes leave the network behind shared
+#   addresses, and only that log says which node opened which outbound connection.
 # custom:
 #   id: MED-LOG-003
 #   severity: medium
@@ -17,10 +19,12 @@
 #     - azure-native:network:VirtualNetwork
 #     - azure-native:network:FlowLog
 #     - gcp:compute/subnetwork:Subnetwork
+#     - gcp:compute/routerNat:RouterNat
 #   remediation: >-
 #     AWS: an aws.ec2.FlowLog on the VPC with trafficType ALL (MedInfra's Network does this).
 #     Azure: an azure-native.network.FlowLog with enabled true and targetResourceId the virtual
-#     network. GCP: set logConfig on the subnetwork.
+#     network. GCP: set logConfig on the subnetwork, and logConfig {enable: true, filter: ALL}
+#     (or TRANSLATIONS_ONLY) on the Cloud NAT (MedInfra's Network does both).
 #   waivable: true
 package medinfra.rules.network_flow_logs_enabled
 
@@ -55,4 +59,16 @@ deny contains finding if {
 	not is_object(subnet.props.logConfig)
 	object.get(subnet.props, "purpose", "PRIVATE") == "PRIVATE"
 	finding := data.medinfra.lib.finding(subnet, sprintf("subnetwork %s has no flow logs (logConfig)", [subnet.name]))
+}
+
+# Errors alone (ERRORS_ONLY) do not show who talked to whom.
+nat_logged(nat) if {
+	nat.props.logConfig.enable == true
+	nat.props.logConfig.filter in {"ALL", "TRANSLATIONS_ONLY"}
+}
+
+deny contains finding if {
+	some nat in data.medinfra.lib.of_type("gcp:compute/routerNat:RouterNat")
+	not nat_logged(nat)
+	finding := data.medinfra.lib.finding(nat, sprintf("Cloud NAT %s does not log its address translations (logConfig.enable true, filter ALL or TRANSLATIONS_ONLY)", [nat.name]))
 }

@@ -34,3 +34,15 @@ test_vnet_without_flow_log_fails if {
 test_subnetwork_log_config_omitted_fails if {
 	found(json.remove(fx.gcp, ["subnet/props/logConfig"])) == {fx.gcp.subnet.urn}
 }
+
+test_cloud_nat_logging_off_fails if {
+	found(object.union(fx.gcp, {"nat": {"props": {"logConfig": {"enable": false}}}})) == {fx.gcp.nat.urn}
+}
+
+test_cloud_nat_logging_errors_only_fails if {
+	found(object.union(fx.gcp, {"nat": {"props": {"logConfig": {"filter": "ERRORS_ONLY"}}}})) == {fx.gcp.nat.urn}
+}
+
+test_cloud_nat_log_config_omitted_fails if {
+	found(json.remove(fx.gcp, ["nat/props/logConfig"])) == {fx.gcp.nat.urn}
+}

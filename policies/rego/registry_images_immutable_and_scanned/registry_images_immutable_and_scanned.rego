@@ -3,9 +3,10 @@
 # description: >-
 #   The image a model runs in must be exactly the one that was reviewed, and known
 #   vulnerabilities must be found before it serves patients. ECR repositories have immutable tags
-#   and scan on push; Artifact Registry Docker repositories have immutable tags and vulnerability
-#   scanning not disabled. (Azure Container Registry has no registry-wide tag lock; its images
-#   are pinned by digest under MED-HRD-003.)
+#   and scan on push; Artifact Registry Docker repositories have immutable tags, and vulnerability
+#   scanning is not disabled and actually runs: a repository inherits it from its project, which
+#   scans only when the plan enables the Container Scanning API. (Azure Container Registry has
+#   no registry-wide tag lock; its images are pinned by digest under MED-HRD-003.)
 # custom:
 #   id: MED-INT-003
 #   severity: medium
@@ -16,10 +17,12 @@
 #   resource_types:
 #     - aws:ecr/repository:Repository
 #     - gcp:artifactregistry/repository:Repository
+#     - gcp:projects/service:Service
 #   remediation: >-
 #     AWS: imageTagMutability IMMUTABLE and imageScanningConfiguration.scanOnPush true. GCP:
 #     dockerConfig.immutableTags true and vulnerabilityScanningConfig.enablementConfig not
-#     DISABLED. Deploy images by digest (see MED-HRD-003).
+#     DISABLED, and a gcp.projects.Service enabling containerscanning.googleapis.com in the same
+#     program (MedInfra's ProjectServices does). Deploy images by digest (see MED-HRD-003).
 #   waivable: true
 package medinfra.rules.registry_images_immutable_and_scanned
 
@@ -48,4 +51,17 @@ deny contains finding if {
 	some repo in data.medinfra.lib.of_type("gcp:artifactregistry/repository:Repository")
 	object.get(repo.props, ["vulnerabilityScanningConfig", "enablementConfig"], "INHERITED") == "DISABLED"
 	finding := data.medinfra.lib.finding(repo, sprintf("Artifact Registry repository %s has vulnerability scanning disabled", [repo.name]))
+}
+
+# INHERITED means "scan if the project's Container Scanning API is on": the plan must turn it on.
+scanning_api_enabled if {
+	some service in data.medinfra.lib.of_type("gcp:projects/service:Service")
+	service.props.service == "containerscanning.googleapis.com"
+}
+
+deny contains finding if {
+	some repo in data.medinfra.lib.of_type("gcp:artifactregistry/repository:Repository")
+	object.get(repo.props, ["vulnerabilityScanningConfig", "enablementConfig"], "INHERITED") != "DISABLED"
+	not scanning_api_enabled
+	finding := data.medinfra.lib.finding(repo, sprintf("Artifact Registry repository %s inherits vulnerability scanning, but this plan does not enable the Container Scanning API (containerscanning.googleapis.com)", [repo.name]))
 }

@@ -33,3 +33,17 @@ test_artifact_registry_mutable_tags_fail if {
 test_artifact_registry_scanning_disabled_fails if {
 	found(object.union(fx.gcp, {"gar": {"props": {"vulnerabilityScanningConfig": {"enablementConfig": "DISABLED"}}}})) == {fx.gcp.gar.urn}
 }
+
+test_artifact_registry_without_container_scanning_api_fails if {
+	found(object.remove(fx.gcp, ["container-scanning"])) == {fx.gcp.gar.urn}
+}
+
+test_artifact_registry_with_another_api_enabled_instead_fails if {
+	found(object.union(fx.gcp, {"container-scanning": {"props": {"service": "storage.googleapis.com"}}})) == {fx.gcp.gar.urn}
+}
+
+test_artifact_registry_scanning_config_omitted_still_needs_the_api if {
+	plan := json.remove(fx.gcp, ["gar/props/vulnerabilityScanningConfig"])
+	found(plan) == set()
+	found(object.remove(plan, ["container-scanning"])) == {fx.gcp.gar.urn}
+}

@@ -5,7 +5,8 @@
 #   to and what class of data it handles, and that class matches the stack's
 #   dataClassification. Untagged resources cannot be attributed in an audit or an incident.
 #   AWS and Azure use tags (owner, costCenter, environment, dataClassification); GCP uses
-#   labels, which must be lowercase (owner, cost_center, environment, data_classification).
+#   labels, which must be lowercase (owner, cost_center, environment, data_classification): on
+#   GKE node pools, the labels of the node VMs (nodeConfig.resourceLabels).
 # custom:
 #   id: MED-TAG-001
 #   severity: medium
@@ -18,25 +19,45 @@
 #     - aws:kms/key:Key
 #     - aws:ec2/vpc:Vpc
 #     - aws:ec2/subnet:Subnet
+#     - aws:ec2/routeTable:RouteTable
+#     - aws:ec2/internetGateway:InternetGateway
+#     - aws:ec2/natGateway:NatGateway
+#     - aws:ec2/eip:Eip
+#     - aws:ec2/vpcEndpoint:VpcEndpoint
+#     - aws:ec2/securityGroup:SecurityGroup
+#     - aws:ec2/defaultSecurityGroup:DefaultSecurityGroup
+#     - aws:ec2/flowLog:FlowLog
 #     - aws:eks/cluster:Cluster
 #     - aws:eks/nodeGroup:NodeGroup
+#     - aws:eks/addon:Addon
 #     - aws:ecr/repository:Repository
 #     - aws:iam/role:Role
+#     - aws:iam/openIdConnectProvider:OpenIdConnectProvider
 #     - aws:cloudwatch/logGroup:LogGroup
 #     - aws:ec2/launchTemplate:LaunchTemplate
+#     - azure-native:resources:ResourceGroup
 #     - azure-native:storage:StorageAccount
 #     - azure-native:keyvault:Vault
 #     - azure-native:keyvault:Key
 #     - azure-native:containerregistry:Registry
 #     - azure-native:containerservice:ManagedCluster
 #     - azure-native:containerservice:AgentPool
+#     - azure-native:managedidentity:UserAssignedIdentity
 #     - azure-native:network:VirtualNetwork
 #     - azure-native:network:NetworkSecurityGroup
+#     - azure-native:network:NatGateway
+#     - azure-native:network:PublicIPAddress
+#     - azure-native:network:PrivateEndpoint
+#     - azure-native:network:FlowLog
+#     - azure-native:privatedns:PrivateZone
+#     - azure-native:privatedns:VirtualNetworkLink
 #     - azure-native:operationalinsights:Workspace
 #     - azure-native:compute:DiskEncryptionSet
 #     - gcp:storage/bucket:Bucket
 #     - gcp:artifactregistry/repository:Repository
+#     - gcp:kms/cryptoKey:CryptoKey
 #     - gcp:container/cluster:Cluster
+#     - gcp:container/nodePool:NodePool
 #   remediation: >-
 #     Set medinfra:tags (owner, costCenter) in the stack config; MedInfra's Platform adds
 #     environment and dataClassification to every taggable resource (as labels on GCP).
@@ -47,63 +68,100 @@ package medinfra.rules.required_tags_present
 
 import rego.v1
 
-# Taggable type -> the property holding its tags or labels.
+# Taggable type -> the path of the property holding its tags or labels.
 taggable := {
-	"aws:s3/bucket:Bucket": "tags", "aws:kms/key:Key": "tags", "aws:ec2/vpc:Vpc": "tags",
-	"aws:ec2/subnet:Subnet": "tags", "aws:eks/cluster:Cluster": "tags",
-	"aws:eks/nodeGroup:NodeGroup": "tags", "aws:ecr/repository:Repository": "tags",
-	"aws:iam/role:Role": "tags", "aws:cloudwatch/logGroup:LogGroup": "tags",
-	"aws:ec2/launchTemplate:LaunchTemplate": "tags",
-	"azure-native:storage:StorageAccount": "tags", "azure-native:keyvault:Vault": "tags",
-	"azure-native:keyvault:Key": "tags", "azure-native:containerregistry:Registry": "tags",
-	"azure-native:containerservice:ManagedCluster": "tags",
-	"azure-native:containerservice:AgentPool": "tags", "azure-native:network:VirtualNetwork": "tags",
-	"azure-native:network:NetworkSecurityGroup": "tags",
-	"azure-native:operationalinsights:Workspace": "tags", "azure-native:compute:DiskEncryptionSet": "tags",
-	"gcp:storage/bucket:Bucket": "labels", "gcp:artifactregistry/repository:Repository": "labels",
-	"gcp:container/cluster:Cluster": "resourceLabels",
+	"aws:s3/bucket:Bucket": ["tags"],
+	"aws:kms/key:Key": ["tags"],
+	"aws:ec2/vpc:Vpc": ["tags"],
+	"aws:ec2/subnet:Subnet": ["tags"],
+	"aws:ec2/routeTable:RouteTable": ["tags"],
+	"aws:ec2/internetGateway:InternetGateway": ["tags"],
+	"aws:ec2/natGateway:NatGateway": ["tags"],
+	"aws:ec2/eip:Eip": ["tags"],
+	"aws:ec2/vpcEndpoint:VpcEndpoint": ["tags"],
+	"aws:ec2/securityGroup:SecurityGroup": ["tags"],
+	"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": ["tags"],
+	"aws:ec2/flowLog:FlowLog": ["tags"],
+	"aws:eks/cluster:Cluster": ["tags"],
+	"aws:eks/nodeGroup:NodeGroup": ["tags"],
+	"aws:eks/addon:Addon": ["tags"],
+	"aws:ecr/repository:Repository": ["tags"],
+	"aws:iam/role:Role": ["tags"],
+	"aws:iam/openIdConnectProvider:OpenIdConnectProvider": ["tags"],
+	"aws:cloudwatch/logGroup:LogGroup": ["tags"],
+	"aws:ec2/launchTemplate:LaunchTemplate": ["tags"],
+	"azure-native:resources:ResourceGroup": ["tags"],
+	"azure-native:storage:StorageAccount": ["tags"],
+	"azure-native:keyvault:Vault": ["tags"],
+	"azure-native:keyvault:Key": ["tags"],
+	"azure-native:containerregistry:Registry": ["tags"],
+	"azure-native:containerservice:ManagedCluster": ["tags"],
+	"azure-native:containerservice:AgentPool": ["tags"],
+	"azure-native:managedidentity:UserAssignedIdentity": ["tags"],
+	"azure-native:network:VirtualNetwork": ["tags"],
+	"azure-native:network:NetworkSecurityGroup": ["tags"],
+	"azure-native:network:NatGateway": ["tags"],
+	"azure-native:network:PublicIPAddress": ["tags"],
+	"azure-native:network:PrivateEndpoint": ["tags"],
+	"azure-native:network:FlowLog": ["tags"],
+	"azure-native:privatedns:PrivateZone": ["tags"],
+	"azure-native:privatedns:VirtualNetworkLink": ["tags"],
+	"azure-native:operationalinsights:Workspace": ["tags"],
+	"azure-native:compute:DiskEncryptionSet": ["tags"],
+	"gcp:storage/bucket:Bucket": ["labels"],
+	"gcp:artifactregistry/repository:Repository": ["labels"],
+	"gcp:kms/cryptoKey:CryptoKey": ["labels"],
+	"gcp:container/cluster:Cluster": ["resourceLabels"],
+	"gcp:container/nodePool:NodePool": ["nodeConfig", "resourceLabels"],
 }
 
-# The keys each kind of property must carry, and which one states the data classification.
-required := {
-	"tags": {"owner", "costCenter", "environment", "dataClassification"},
-	"labels": {"owner", "cost_center", "environment", "data_classification"},
-	"resourceLabels": {"owner", "cost_center", "environment", "data_classification"},
-}
+# The keys tags must carry; GCP labels allow only lowercase keys.
+tag_keys := {"owner", "costCenter", "environment", "dataClassification"}
 
-classification_key := {"tags": "dataClassification", "labels": "data_classification", "resourceLabels": "data_classification"}
+label_keys := {"owner", "cost_center", "environment", "data_classification"}
+
+required(path) := tag_keys if path == ["tags"]
+
+required(path) := label_keys if path != ["tags"]
+
+# The key that states the data classification.
+classification_key(path) := "dataClassification" if path == ["tags"]
+
+classification_key(path) := "data_classification" if path != ["tags"]
 
 expected := object.get(data.medinfra.lib.config, "dataClassification", "phi")
 
-# (resource, its tags or labels, which property) for every taggable resource of the plan.
-tagged contains [resource, t, prop] if {
-	some type, prop in taggable
+# (resource, its required tags or labels, where they live) for every taggable resource.
+tagged contains [resource, t, path] if {
+	some type, path in taggable
 	some resource in data.medinfra.lib.of_type(type)
-	t := object.filter(tags(resource.props, prop), required[prop])
+	t := object.filter(tags(resource.props, path), data.medinfra.rules.required_tags_present.required(path))
 }
 
 # Tags that are not an object ("[unknown]", null) count as none.
-tags(props, prop) := t if {
-	t := props[prop]
+tags(props, path) := t if {
+	t := object.get(props, path, null)
 	is_object(t)
 } else := {}
 
 deny contains finding if {
-	some [resource, t, prop] in tagged
-	count(t) != count(required[prop])
-	missing := {k | some k in required[prop]; not k in object.keys(t)}
+	some [resource, t, path] in tagged
+	keys := data.medinfra.rules.required_tags_present.required(path)
+	count(t) != count(keys)
+	missing := {k | some k in keys; not k in object.keys(t)}
 	finding := {
 		"urn": resource.urn,
-		"message": sprintf("%s %s lacks required %s %v", [resource.type, resource.name, prop, sort(missing)]),
+		"message": sprintf("%s %s lacks required %s %v", [resource.type, resource.name, concat(".", path), sort(missing)]),
 	}
 }
 
 deny contains finding if {
-	some [resource, t, prop] in tagged
-	stated := t[classification_key[prop]]
+	some [resource, t, path] in tagged
+	key := data.medinfra.rules.required_tags_present.classification_key(path)
+	stated := t[key]
 	stated != expected
 	finding := {
 		"urn": resource.urn,
-		"message": sprintf("%s %s is tagged %s=%v but the stack handles %v", [resource.type, resource.name, classification_key[prop], stated, expected]),
+		"message": sprintf("%s %s is tagged %s=%v but the stack handles %v", [resource.type, resource.name, key, stated, expected]),
 	}
 }

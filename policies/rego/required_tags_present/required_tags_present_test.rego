@@ -39,6 +39,23 @@ test_azure_wrong_classification_fails if {
 	found(object.union(fx.azure, {"aks": {"props": {"tags": {"dataClassification": "deidentified"}}}})) == {fx.azure.aks.urn}
 }
 
+test_azure_identity_tags_omitted_fails if {
+	found(json.remove(fx.azure, ["identity/props/tags"])) == {fx.azure.identity.urn}
+}
+
+test_gcp_key_missing_owner_label_fails if {
+	found(json.remove(fx.gcp, ["gkey/props/labels/owner"])) == {fx.gcp.gkey.urn}
+}
+
+test_gke_node_pool_vm_labels_omitted_fails if {
+	found(json.remove(fx.gcp, ["gpu-pool/props/nodeConfig/resourceLabels"])) == {fx.gcp["gpu-pool"].urn}
+}
+
+test_gke_node_pool_kubernetes_labels_do_not_count_fails if {
+	plan := json.remove(fx.gcp, ["gpu-pool/props/nodeConfig/resourceLabels"])
+	found(object.union(plan, {"gpu-pool": {"props": {"nodeConfig": {"labels": fx.labels}}}})) == {fx.gcp["gpu-pool"].urn}
+}
+
 test_gcp_labels_omitted_fails if {
 	found(json.remove(fx.gcp, ["gcs/props/labels"])) == {fx.gcp.gcs.urn}
 }

@@ -2,8 +2,8 @@
 # title: Object stores can never be made public
 # description: >-
 #   A single public bucket is a reportable breach. S3 buckets have all four public access
-#   blocks on; Azure storage accounts forbid anonymous blob access and public network access;
-#   Cloud Storage buckets enforce public access prevention and uniform bucket-level access, and
+#   blocks on; Azure storage accounts forbid anonymous blob access and public network access,
+#   and every blob container says publicAccess None; Cloud Storage buckets enforce public access prevention and uniform bucket-level access, and
 #   no bucket grant names allUsers or allAuthenticatedUsers.
 # custom:
 #   id: MED-NET-002
@@ -16,13 +16,15 @@
 #     - aws:s3/bucket:Bucket
 #     - aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock
 #     - azure-native:storage:StorageAccount
+#     - azure-native:storage:BlobContainer
 #     - gcp:storage/bucket:Bucket
 #     - gcp:storage/bucketIAMMember:BucketIAMMember
 #     - gcp:storage/bucketIAMBinding:BucketIAMBinding
 #   remediation: >-
 #     AWS: an aws.s3.BucketPublicAccessBlock for the bucket with blockPublicAcls,
 #     blockPublicPolicy, ignorePublicAcls and restrictPublicBuckets all true. Azure:
-#     allowBlobPublicAccess false and publicNetworkAccess Disabled (use private endpoints). GCP:
+#     allowBlobPublicAccess false and publicNetworkAccess Disabled (use private endpoints), and
+#     publicAccess None on every blob container. GCP:
 #     publicAccessPrevention "enforced" and uniformBucketLevelAccess true; grant roles to named
 #     principals only.
 #   waivable: false
@@ -57,6 +59,14 @@ deny contains finding if {
 	some account in data.medinfra.lib.of_type("azure-native:storage:StorageAccount")
 	not account.props.publicNetworkAccess == "Disabled"
 	finding := data.medinfra.lib.finding(account, sprintf("storage account %s is reachable from public networks (publicNetworkAccess is not Disabled)", [account.name]))
+}
+
+# Stated on each container (absent is a finding): should the account-level switch ever be turned
+# on, the container's own publicAccess (Blob or Container) decides what is anonymous.
+deny contains finding if {
+	some container in data.medinfra.lib.of_type("azure-native:storage:BlobContainer")
+	not container.props.publicAccess == "None"
+	finding := data.medinfra.lib.finding(container, sprintf("blob container %s does not state publicAccess None (it is %v)", [container.name, object.get(container.props, "publicAccess", "omitted")]))
 }
 
 deny contains finding if {

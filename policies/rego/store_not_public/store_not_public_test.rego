@@ -39,6 +39,14 @@ test_azure_public_network_access_fails if {
 	found(object.union(fx.azure, {"storage": {"props": {"publicNetworkAccess": "Enabled"}}})) == {fx.azure.storage.urn}
 }
 
+test_azure_blob_container_public_fails if {
+	found(object.union(fx.azure, {"blob-container": {"props": {"publicAccess": "Container"}}})) == {fx.azure["blob-container"].urn}
+}
+
+test_azure_blob_container_public_access_omitted_fails if {
+	found(json.remove(fx.azure, ["blob-container/props/publicAccess"])) == {fx.azure["blob-container"].urn}
+}
+
 test_gcs_public_access_prevention_inherited_fails if {
 	found(object.union(fx.gcp, {"gcs": {"props": {"publicAccessPrevention": "inherited"}}})) == {fx.gcp.gcs.urn}
 }

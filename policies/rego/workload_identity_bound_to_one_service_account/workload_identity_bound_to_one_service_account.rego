@@ -1,0 +1,236 @@
+# METADATA
+# title: A workload identity trusts exactly one Kubernetes service account
+# description: >-
+#   Pods get cloud credentials without keys by presenting their service account token, so a
+#   workload identity is only as narrow as its trust: one service account, in one namespace, of
+#   a cluster of this plan, with no wildcard, and no identity shared between service accounts.
+#   AWS roles assumable with a web identity pin the token's sub with StringEquals to one
+#   system:serviceaccount:<namespace>:<name> and its aud to sts.amazonaws.com, for an OIDC
+#   provider of this plan. Azure federated identity credentials name the OIDC issuer of an AKS
+#   cluster of this plan, one service account subject and only the audience
+#   api://AzureADTokenExchange. GCP roles/iam.workloadIdentityUser grants on a service account
+#   name one PROJECT.svc.id.goog[namespace/name] of a GKE workload pool of this plan.
+# custom:
+#   id: MED-IAM-005
+#   severity: high
+#   controls:
+#     hipaa: ["164.312(a)(1)", "164.312(d)", "164.308(a)(4)(ii)(B)"]
+#     gdpr: ["Art.25(2)", "Art.32(1)(b)"]
+#     cis: []
+#   resource_types:
+#     - aws:iam/role:Role
+#     - azure-native:managedidentity:FederatedIdentityCredential
+#     - gcp:serviceaccount/iAMMember:IAMMember
+#     - gcp:serviceaccount/iAMBinding:IAMBinding
+#   remediation: >-
+#     Give each model server its own cloud identity, trusted by its one service account only
+#     (MedInfra's WorkloadIdentity does). AWS: a trust statement with StringEquals
+#     "<issuer>:sub": "system:serviceaccount:<namespace>:<name>" and "<issuer>:aud":
+#     "sts.amazonaws.com" for the cluster's OIDC provider (never StringLike or a wildcard). Azure:
+#     issuer the AKS cluster's oidcIssuerProfile.issuerURL, subject
+#     system:serviceaccount:<namespace>:<name>, audiences ["api://AzureADTokenExchange"]. GCP:
+#     grant roles/iam.workloadIdentityUser to serviceAccount:PROJECT.svc.id.goog[namespace/name],
+#     never to a principalSet of a namespace or pool.
+#   waivable: true
+package medinfra.rules.workload_identity_bound_to_one_service_account
+
+import rego.v1
+
+# One Kubernetes service account, named in full.
+one_account(subject) if {
+	is_string(subject)
+	regex.match(`^system:serviceaccount:[a-z0-9]([-a-z0-9.]*[a-z0-9])?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?$`, subject)
+}
+
+# A condition value that is exactly one account or `want`, alone or as a one-element list.
+one_account_value(v) if one_account(v)
+
+one_account_value(v) if {
+	is_array(v)
+	count(v) == 1
+	one_account(v[0])
+}
+
+only(v, want) if v == want
+
+only(v, want) if v == [want]
+
+# The identity a grant or credential belongs to: the plan resource it references, else its name.
+identity_of(r, path, prop) := u if {
+	u := r.references[path]
+} else := sprintf("%v", [object.get(r.props, prop, r.urn)])
+
+# AWS: IRSA roles.
+
+role_type := "aws:iam/role:Role"
+
+deny contains finding if {
+	some role in data.medinfra.lib.of_type(role_type)
+	not is_object(data.medinfra.lib.policy_doc(role.props.assumeRolePolicy))
+	finding := data.medinfra.lib.finding(role, sprintf("trust policy of role %s cannot be read (missing or not JSON)", [role.name]))
+}
+
+web_identity(s) if {
+	s.Effect == "Allow"
+	some a in data.medinfra.lib.as_list(object.get(s, "Action", []))
+	a == "sts:AssumeRoleWithWebIdentity"
+}
+
+# A federated principal allowed every STS action can use a web identity too.
+web_identity(s) if {
+	s.Effect == "Allow"
+	s.Principal.Federated
+	some a in data.medinfra.lib.as_list(object.get(s, "Action", []))
+	a in {"*", "sts:*"}
+}
+
+web_statements contains value if {
+	some role in data.medinfra.lib.of_type(role_type)
+	some s in data.medinfra.lib.statements(data.medinfra.lib.policy_doc(role.props.assumeRolePolicy))
+	web_identity(s)
+	value := [role, s]
+}
+
+string_equals(s) := e if {
+	e := s.Condition.StringEquals
+	is_object(e)
+} else := {}
+
+# The issuer whose sub claim the statement pins, when it pins exactly one.
+pinned_issuer(s) := issuer if {
+	keys := [k | some k, _ in data.medinfra.rules.workload_identity_bound_to_one_service_account.string_equals(s); endswith(k, ":sub")]
+	count(keys) == 1
+	issuer := trim_suffix(keys[0], ":sub")
+}
+
+plan_issuers contains issuer if {
+	some provider in data.medinfra.lib.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+	is_string(provider.props.url)
+	issuer := trim_prefix(provider.props.url, "https://")
+}
+
+deny contains finding if {
+	some [role, s] in web_statements
+	not pinned_issuer(s)
+	finding := data.medinfra.lib.finding(role, sprintf("role %s can be assumed with a web identity whose sub is not pinned with StringEquals", [role.name]))
+}
+
+deny contains finding if {
+	some [role, s] in web_statements
+	issuer := pinned_issuer(s)
+	subject := string_equals(s)[concat("", [issuer, ":sub"])]
+	not one_account_value(subject)
+	finding := data.medinfra.lib.finding(role, sprintf("role %s trusts %v, not one Kubernetes service account", [role.name, subject]))
+}
+
+deny contains finding if {
+	some [role, s] in web_statements
+	issuer := pinned_issuer(s)
+	not only(string_equals(s)[concat("", [issuer, ":aud"])], "sts.amazonaws.com")
+	finding := data.medinfra.lib.finding(role, sprintf("role %s does not pin the token's aud to sts.amazonaws.com", [role.name]))
+}
+
+deny contains finding if {
+	some [role, s] in web_statements
+	issuer := pinned_issuer(s)
+	not issuer in plan_issuers
+	finding := data.medinfra.lib.finding(role, sprintf("role %s trusts tokens of %s, which is not an OIDC provider of this plan", [role.name, issuer]))
+}
+
+aws_subjects contains value if {
+	some [role, s] in web_statements
+	issuer := pinned_issuer(s)
+	some subject in data.medinfra.lib.as_list(string_equals(s)[concat("", [issuer, ":sub"])])
+	value := [role.urn, subject]
+}
+
+deny contains finding if {
+	some role in data.medinfra.lib.of_type(role_type)
+	subjects := {x | some [u, x] in aws_subjects; u == role.urn}
+	count(subjects) > 1
+	finding := data.medinfra.lib.finding(role, sprintf("role %s trusts more than one service account %v", [role.name, sort(subjects)]))
+}
+
+# Azure: federated identity credentials of user-assigned identities.
+
+fic_type := "azure-native:managedidentity:FederatedIdentityCredential"
+
+deny contains finding if {
+	some fic in data.medinfra.lib.of_type(fic_type)
+	not one_account(fic.props.subject)
+	finding := data.medinfra.lib.finding(fic, sprintf("federated credential %s trusts %v, not one Kubernetes service account", [fic.name, object.get(fic.props, "subject", "no subject")]))
+}
+
+deny contains finding if {
+	some fic in data.medinfra.lib.of_type(fic_type)
+	not fic.props.audiences == ["api://AzureADTokenExchange"]
+	finding := data.medinfra.lib.finding(fic, sprintf("federated credential %s accepts audiences %v, not only api://AzureADTokenExchange", [fic.name, object.get(fic.props, "audiences", [])]))
+}
+
+plan_issuer(fic) if {
+	is_string(fic.props.issuer)
+	data.medinfra.lib.references_type(fic, "/issuer", "azure-native:containerservice:ManagedCluster")
+}
+
+deny contains finding if {
+	some fic in data.medinfra.lib.of_type(fic_type)
+	not plan_issuer(fic)
+	finding := data.medinfra.lib.finding(fic, sprintf("federated credential %s trusts an issuer that is not the OIDC issuer of an AKS cluster of this plan", [fic.name]))
+}
+
+azure_subjects contains value if {
+	some fic in data.medinfra.lib.of_type(fic_type)
+	subject := fic.props.subject
+	value := [identity_of(fic, "/resourceName", "resourceName"), subject]
+}
+
+deny contains finding if {
+	some fic in data.medinfra.lib.of_type(fic_type)
+	identity := identity_of(fic, "/resourceName", "resourceName")
+	subjects := {x | some [i, x] in azure_subjects; i == identity}
+	count(subjects) > 1
+	finding := data.medinfra.lib.finding(fic, sprintf("federated credential %s is one of several trusting different service accounts %v with one identity", [fic.name, sort(subjects)]))
+}
+
+# GCP: who may act as a Google service account through a GKE workload pool.
+
+wi_role := "roles/iam.workloadIdentityUser"
+
+plan_pools contains pool if {
+	some cluster in data.medinfra.lib.of_type("gcp:container/cluster:Cluster")
+	pool := cluster.props.workloadIdentityConfig.workloadPool
+	is_string(pool)
+}
+
+one_workload(member) if {
+	is_string(member)
+	regex.match(`^serviceAccount:[a-z0-9.:-]+\.svc\.id\.goog\[[a-z0-9]([-a-z0-9.]*[a-z0-9])?/[a-z0-9]([-a-z0-9.]*[a-z0-9])?\]$`, member)
+	split(trim_prefix(member, "serviceAccount:"), "[")[0] in plan_pools
+}
+
+# (grant, the service account it is on, one member) for every workload identity grant.
+gcp_members contains value if {
+	some grant in data.medinfra.lib.of_type("gcp:serviceaccount/iAMMember:IAMMember")
+	grant.props.role == wi_role
+	value := [grant, identity_of(grant, "/serviceAccountId", "serviceAccountId"), object.get(grant.props, "member", null)]
+}
+
+gcp_members contains value if {
+	some grant in data.medinfra.lib.of_type("gcp:serviceaccount/iAMBinding:IAMBinding")
+	grant.props.role == wi_role
+	some member in object.get(grant.props, "members", [null])
+	value := [grant, identity_of(grant, "/serviceAccountId", "serviceAccountId"), member]
+}
+
+deny contains finding if {
+	some [grant, _, member] in gcp_members
+	not one_workload(member)
+	finding := data.medinfra.lib.finding(grant, sprintf("grant %s lets %v act as the service account: not one Kubernetes service account of a GKE workload pool of this plan", [grant.name, member]))
+}
+
+deny contains finding if {
+	some [grant, account, _] in gcp_members
+	members := {m | some [_, a, m] in gcp_members; a == account}
+	count(members) > 1
+	finding := data.medinfra.lib.finding(grant, sprintf("grant %s is one of several letting different members %v act as one service account", [grant.name, sort(members)]))
+}

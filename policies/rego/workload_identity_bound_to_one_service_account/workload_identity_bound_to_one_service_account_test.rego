@@ -1,0 +1,155 @@
+package medinfra.rules.workload_identity_bound_to_one_service_account_test
+
+import data.medinfra.fixtures as fx
+import data.medinfra.rules.workload_identity_bound_to_one_service_account as rule
+import rego.v1
+
+found(plan) := u if {
+	inp := data.medinfra.fixtures.inventory(plan)
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+issuer := "oidc.eks.eu-central-1.amazonaws.com/id/X"
+
+irsa := {
+	"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+	"Principal": {"Federated": concat("", ["arn:aws:iam::123456789012:oidc-provider/", issuer])},
+	"Condition": {"StringEquals": {
+		concat("", [issuer, ":sub"]): "system:serviceaccount:models:chest-xray",
+		concat("", [issuer, ":aud"]): "sts.amazonaws.com",
+	}},
+}
+
+# The fixture plan with the model role trusting these statements.
+trusting(statements) := object.union(fx.aws, {"model-role": {"props": {
+	"assumeRolePolicy": json.marshal({"Version": "2012-10-17", "Statement": statements}),
+}}})
+
+role := fx.aws["model-role"].urn
+
+test_compliant_plans_pass if {
+	found(fx.aws) == set()
+	found(fx.azure) == set()
+	found(fx.gcp) == set()
+	found(fx.kserve) == set()
+	found(trusting([irsa])) == set()
+}
+
+test_aws_service_role_is_not_a_workload_identity_and_passes if {
+	found(trusting([{"Effect": "Allow", "Principal": {"Service": "eks.amazonaws.com"}, "Action": "sts:AssumeRole"}])) == set()
+}
+
+test_aws_sub_not_pinned_fails if {
+	found(trusting([json.remove(irsa, [["Condition", "StringEquals", concat("", [issuer, ":sub"])]])])) == {role}
+}
+
+test_aws_sub_matched_with_string_like_fails if {
+	statement := object.union(json.remove(irsa, [["Condition", "StringEquals", concat("", [issuer, ":sub"])]]), {"Condition": {
+		"StringLike": {concat("", [issuer, ":sub"]): "system:serviceaccount:models:*"},
+	}})
+	found(trusting([statement])) == {role}
+}
+
+test_aws_wildcard_sub_fails if {
+	found(trusting([object.union(irsa, {"Condition": {"StringEquals": {concat("", [issuer, ":sub"]): "*"}}})])) == {role}
+}
+
+test_aws_two_accounts_in_one_statement_fail if {
+	subs := ["system:serviceaccount:models:chest-xray", "system:serviceaccount:models:triage"]
+	found(trusting([object.union(irsa, {"Condition": {"StringEquals": {concat("", [issuer, ":sub"]): subs}}})])) == {role}
+}
+
+test_aws_two_statements_for_two_accounts_fail if {
+	other := object.union(irsa, {"Condition": {"StringEquals": {concat("", [issuer, ":sub"]): "system:serviceaccount:models:triage"}}})
+	found(trusting([irsa, other])) == {role}
+}
+
+test_aws_aud_omitted_fails if {
+	found(trusting([json.remove(irsa, [["Condition", "StringEquals", concat("", [issuer, ":aud"])]])])) == {role}
+}
+
+test_aws_issuer_outside_the_plan_fails if {
+	found(object.remove(fx.aws, ["oidc"])) == {role}
+}
+
+test_aws_trust_policy_omitted_fails if {
+	found(json.remove(fx.aws, ["model-role/props/assumeRolePolicy"])) == {role}
+}
+
+fic := fx.azure.federation.urn
+
+test_azure_wildcard_subject_fails if {
+	found(object.union(fx.azure, {"federation": {"props": {"subject": "system:serviceaccount:models:*"}}})) == {fic}
+}
+
+test_azure_subject_omitted_fails if {
+	found(json.remove(fx.azure, ["federation/props/subject"])) == {fic}
+}
+
+test_azure_extra_audience_fails if {
+	found(object.union(fx.azure, {"federation": {"props": {"audiences": ["api://AzureADTokenExchange", "api://other"]}}})) == {fic}
+}
+
+test_azure_issuer_outside_the_plan_fails if {
+	found(json.remove(fx.azure, [["federation", "references", "/issuer"]])) == {fic}
+}
+
+test_azure_issuer_omitted_fails if {
+	found(json.remove(fx.azure, ["federation/props/issuer"])) == {fic}
+}
+
+test_azure_second_credential_for_another_account_fails_both if {
+	second := object.union(fx.azure.federation, {
+		"urn": "urn:second", "name": "second",
+		"props": {"federatedIdentityCredentialResourceName": "triage", "subject": "system:serviceaccount:models:triage"},
+	})
+	found(object.union(fx.azure, {"second": second})) == {fic, "urn:second"}
+}
+
+test_azure_second_credential_for_the_same_account_passes if {
+	second := object.union(fx.azure.federation, {
+		"urn": "urn:second", "name": "second",
+		"props": {"federatedIdentityCredentialResourceName": "chest-xray-blue"},
+	})
+	found(object.union(fx.azure, {"second": second})) == set()
+}
+
+grant := fx.gcp["model-workload"].urn
+
+test_gcp_namespace_principal_set_fails if {
+	member := "principalSet://iam.googleapis.com/projects/1/locations/global/workloadIdentityPools/p.svc.id.goog/namespace/models"
+	found(object.union(fx.gcp, {"model-workload": {"props": {"member": member}}})) == {grant}
+}
+
+test_gcp_wildcard_account_fails if {
+	found(object.union(fx.gcp, {"model-workload": {"props": {"member": "serviceAccount:p.svc.id.goog[models/*]"}}})) == {grant}
+}
+
+test_gcp_pool_outside_the_plan_fails if {
+	found(object.union(fx.gcp, {"model-workload": {"props": {"member": "serviceAccount:other.svc.id.goog[models/chest-xray]"}}})) == {grant}
+}
+
+test_gcp_member_omitted_fails if {
+	found(json.remove(fx.gcp, ["model-workload/props/member"])) == {grant}
+}
+
+test_gcp_second_member_on_one_account_fails_both if {
+	second := object.union(fx.gcp["model-workload"], {
+		"urn": "urn:second", "name": "second",
+		"props": {"member": "serviceAccount:p.svc.id.goog[models/triage]"},
+	})
+	found(object.union(fx.gcp, {"second": second})) == {grant, "urn:second"}
+}
+
+test_gcp_binding_of_two_accounts_fails if {
+	binding := data.medinfra.fixtures.res("gcp:serviceaccount/iAMBinding:IAMBinding", "binding", {
+		"serviceAccountId": "projects/p/serviceAccounts/triage@p.iam.gserviceaccount.com",
+		"role": "roles/iam.workloadIdentityUser",
+		"members": ["serviceAccount:p.svc.id.goog[models/triage]", "serviceAccount:p.svc.id.goog[models/chest-xray]"],
+	}, {})
+	found(object.union(fx.gcp, {"binding": binding})) == {binding.urn}
+}
+
+test_gcp_other_roles_on_a_service_account_are_not_judged_here_and_pass if {
+	found(object.union(fx.gcp, {"model-workload": {"props": {"role": "roles/iam.serviceAccountViewer", "member": "user:a@example.org"}}})) == set()
+}
