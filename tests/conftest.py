@@ -44,6 +44,23 @@ def cli():
     return run_cli
 
 
+@dataclass
+class AllStacks:
+    """One `medinfra preview --all-stacks` run: its result and the Markdown summary it wrote."""
+
+    result: Result
+    markdown: str
+
+
+@pytest.fixture(scope="session")
+def all_stacks(tmp_path_factory) -> AllStacks:
+    """Every reference stack through the gate once per session (it takes a minute or two)."""
+    summary = tmp_path_factory.mktemp("all-stacks") / "summary.md"
+    result = run_cli("preview", "--all-stacks", "--format", "json", "--markdown", str(summary),
+                     timeout=900)
+    return AllStacks(result, summary.read_text() if summary.exists() else "")
+
+
 @pytest.fixture
 def platform_copy(tmp_path: Path):
     """A copy of the MedInfra project (program + Pulumi.yaml) with an empty stacks/ dir."""

@@ -93,10 +93,9 @@ def test_markdown_summary_has_decision_counts_top_findings(blocked):
     assert "kms_master_key_id" in markdown  # the remediation
 
 
-def test_markdown_lists_waivers_in_effect(tmp_path, cli):
-    out = tmp_path / "summary.md"
-    assert cli("preview", "--all-stacks", "--markdown", str(out)).code == 0
-    text = out.read_text()
+def test_markdown_lists_waivers_in_effect(all_stacks):
+    assert all_stacks.result.code == 0, all_stacks.result.stderr
+    text = all_stacks.markdown
     assert "## MedInfra policy gate: allowed" in text
     assert "### Waivers in effect" in text and "SEC-101" in text
 
