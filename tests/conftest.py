@@ -4,6 +4,7 @@ reference stacks' planned Inventories (each planned once per session)."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+
+# The suite starts hundreds of Python processes that import the provider SDKs; without cached
+# bytecode (setup installs with --no-compile, and some machines set PYTHONDONTWRITEBYTECODE)
+# each import compiles them again, which nearly doubles the suite's time.
+os.environ.pop("PYTHONDONTWRITEBYTECODE", None)
+sys.dont_write_bytecode = False
 
 REPO = Path(__file__).resolve().parents[1]
 PROGRAMS = REPO / "tests" / "fixtures" / "programs"
