@@ -104,6 +104,16 @@ class Inventory:
         """The plan resource a property of `resource` refers to."""
         return self.by_urn[resource["references"][path]]
 
+    def attributed(self, resource: dict, path: str) -> dict:
+        """Like `referenced`, but a value attributed as a whole (transformed from its single
+        dependency) counts for every path below it: the closest attribution wins, as in the
+        rules' `data.medinfra.lib.referenced`."""
+        where = path
+        while where not in resource["references"]:
+            where = where.rsplit("/", 1)[0]
+            assert where, f"{path} of {resource['urn']} comes from no resource of this plan"
+        return self.by_urn[resource["references"][where]]
+
 
 def _plan(tmp_path_factory, stack: str) -> Inventory:
     out = tmp_path_factory.mktemp(stack) / "inventory.json"

@@ -172,24 +172,20 @@ def _run_all(resources: list[dict[str, Any]], selection: Selection, workdir: Pat
             show_progress_bar=False,
         )
 
-    plan = to_terraform_plan(resources)
-    if plan.urns:
-        path = workdir / "tfplan.json"
-        path.write_text(json.dumps(plan.document), encoding="utf-8")
-        report = _checkov["terraform_plan"]().run(
-            root_folder=None, files=[str(path)], runner_filter=runner_filter("terraform_plan")
+    for framework, filename, converted in (
+        ("terraform_plan", "tfplan.json", to_terraform_plan(resources)),
+        ("arm", "template.json", to_arm_template(resources)),
+    ):
+        if not converted.urns:
+            continue
+        path = workdir / filename
+        path.write_text(json.dumps(converted.document), encoding="utf-8")
+        report = _checkov[framework]().run(
+            root_folder=None, files=[str(path)], runner_filter=runner_filter(framework)
         )
-        scan.results += _collect(report, lambda r: plan.urns.get(r.resource), "terraform_plan")
-        scan.scanned += len(plan.urns)
-    template = to_arm_template(resources)
-    if template.urns:
-        path = workdir / "template.json"
-        path.write_text(json.dumps(template.document), encoding="utf-8")
-        report = _checkov["arm"]().run(
-            root_folder=None, files=[str(path)], runner_filter=runner_filter("arm")
-        )
-        scan.results += _collect(report, lambda r: template.urns.get(r.resource), "arm")
-        scan.scanned += len(template.urns)
+        scan.results += _collect(report, lambda r, urns=converted.urns: urns.get(r.resource),
+                                 framework)
+        scan.scanned += len(converted.urns)
     manifests = to_manifests(resources)
     if manifests.documents:
         files = []

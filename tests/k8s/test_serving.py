@@ -93,13 +93,8 @@ def storage_initializer(inventory) -> tuple[str, dict]:
     (release,) = [r for r in inventory.of_type("kubernetes:helm.sh/v3:Release")
                   if r["props"]["chart"].endswith("/kserve-resources")]
     storage = release["props"]["values"]["kserve"]["storage"]
-    # The Inventory attributes a value transformed from a single dependency as a whole (here
-    # "/values" on Azure and GCP); the closest attribution up the path is the source.
-    path = "/values/kserve/storage/image"
-    while path not in release["references"]:
-        path = path.rsplit("/", 1)[0]
-        assert path, "the storage-initializer image comes from no resource of this plan"
-    source = inventory.by_urn[release["references"][path]]
+    # On Azure and GCP the Inventory attributes "/values" as a whole.
+    source = inventory.attributed(release, "/values/kserve/storage/image")
     return f"{storage['image']}:{storage['tag']}", source
 
 
