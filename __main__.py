@@ -1,9 +1,8 @@
 """The MedInfra Pulumi program: one stack's config -> one compliant GPU inference platform."""
 
 import pulumi
-
-from components.config import from_pulumi
-from components.platform import Platform
+from medinfra.components.config import from_pulumi
+from medinfra.components.platform import Platform
 
 platform = Platform("medinfra", from_pulumi())
 for key, value in platform.exports().items():

@@ -5,19 +5,18 @@ from __future__ import annotations
 import importlib
 
 import pulumi
-
-from components import PACKAGE
-from components.config import PlatformConfig
-from components.tagging import required_tags
+from medinfra.components import PACKAGE
+from medinfra.components.config import PlatformConfig
+from medinfra.components.tagging import required_tags
 
 #: Cloud -> module that composes its building blocks. Each module offers
 #: `tag_transformations(tags) -> list` (tags/labels applied once, to every taggable resource) and
 #: `build(parent, config, prefix)` returning an object with `serving` (a
 #: `components.k8s.compose.ServingTarget`) and `exports()` (stack outputs).
 CLOUD_MODULES = {
-    "aws": "components.aws.compose",
-    "azure": "components.azure.compose",
-    "gcp": "components.gcp.compose",
+    "aws": "medinfra.components.aws.compose",
+    "azure": "medinfra.components.azure.compose",
+    "gcp": "medinfra.components.gcp.compose",
 }
 
 
@@ -54,7 +53,7 @@ class Platform(pulumi.ComponentResource):
         self.cloud = None
         self.models = {}
         if module is not None:
-            from components.k8s.compose import build as build_serving
+            from medinfra.components.k8s.compose import build as build_serving
 
             self.cloud = module.build(self, config, self.prefix)
             self.models = build_serving(self, config, self.cloud.serving)

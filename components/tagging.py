@@ -6,8 +6,7 @@ import re
 from collections.abc import Mapping
 
 import pulumi
-
-from components.config import PlatformConfig
+from medinfra.components.config import PlatformConfig
 
 MANAGED_BY = "medinfra"
 

@@ -7,15 +7,15 @@ policies/analyzer.py, where tests can import them.
 import sys
 from pathlib import Path
 
-# The CLI runs the pack with cwd=policies/ and the caller's PYTHONPATH, but our modules import
-# as `policies.*`, so the repository root has to be importable.
-_ROOT = str(Path(__file__).resolve().parent.parent)
-if _ROOT not in sys.path:
-    sys.path.insert(0, _ROOT)
+# The CLI runs the pack with cwd=policies/ and the caller's PYTHONPATH. Our modules import as
+# `medinfra.policies.*`: in a source checkout the repository root (beside this folder) has to be
+# importable; in an installed wheel `medinfra` is already in site-packages.
+_ROOT = Path(__file__).resolve().parent.parent
+if (_ROOT / "medinfra" / "__init__.py").is_file() and str(_ROOT) not in sys.path:
+    sys.path.insert(0, str(_ROOT))
 
+from medinfra.policies.analyzer import PACK_DESCRIPTION, PACK_NAME, build_policies  # noqa: E402
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
-
-from policies.analyzer import PACK_DESCRIPTION, PACK_NAME, build_policies  # noqa: E402
 
 PolicyPack(
     PACK_NAME,

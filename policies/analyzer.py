@@ -44,21 +44,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi_policy.policy as policy_module
-from pulumi.runtime import rpc
-from pulumi_policy import (
-    EnforcementLevel,
-    PolicyComplianceFramework,
-    Severity,
-    StackValidationArgs,
-    StackValidationPolicy,
-    proxy,
-)
-from pulumi_policy import deserialize as policy_deserialize
-
-from policies.checkov_bridge.runner import PREWARM_THREAD, load_checkov
-from policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
-from policies.gate import GateOptions, evaluate
-from policies.inventory import (
+from medinfra.policies.checkov_bridge.runner import PREWARM_THREAD, load_checkov
+from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
+from medinfra.policies.gate import GateOptions, evaluate
+from medinfra.policies.inventory import (
     SECRET_MARK,
     UNKNOWN,
     InventoryResource,
@@ -69,7 +58,17 @@ from policies.inventory import (
     redact,
     resolve_references,
 )
-from policies.rules import RULES_DIR, Rule, RuleError, load_rules
+from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
+from pulumi.runtime import rpc
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyComplianceFramework,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+    proxy,
+)
+from pulumi_policy import deserialize as policy_deserialize
 
 PACK_NAME = "medinfra"
 PACK_DESCRIPTION = (
@@ -136,7 +135,7 @@ def _marked(value: Any) -> Any:
         return Secret(inner) if value.get("secret") else inner
     if sig == rpc._special_resource_sig:
         return value.get("urn", "")
-    # Assets and archives as the offline planner records them (scripts/medinfra/worker.py).
+    # Assets and archives as the offline planner records them (medinfra/worker.py).
     if sig == rpc._special_asset_sig:
         return {k: value[k] for k in ("path", "text", "uri") if k in value}
     if sig == rpc._special_archive_sig:

@@ -11,8 +11,8 @@ import re
 from collections import defaultdict
 from typing import Any
 
-from policies.findings import MANDATORY_SEVERITIES
-from policies.rules import Rule
+from medinfra.policies.findings import MANDATORY_SEVERITIES
+from medinfra.policies.rules import Rule
 
 #: Control families, by the middle part of a rule id (MED-<FAMILY>-NNN), in catalogue order.
 FAMILIES = {

@@ -12,7 +12,7 @@ import threading
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from policies.rules import Rule, library_sources
+from medinfra.policies.rules import Rule, library_sources
 
 
 class EngineError(Exception):

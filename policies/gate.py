@@ -16,13 +16,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies.checkov_bridge.controls import CONTROLS, POLICY_INDEX, default_enforcement
-from policies.checkov_bridge.runner import CheckovError, CheckovTimeout, Scan, Selection
-from policies.checkov_bridge.runner import scan as checkov_scan
-from policies.engines import EngineError, EngineTimeout, RegoEngine, engine_from_environment
-from policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
-from policies.rules import RULES_DIR, Rule, RuleError, load_rules
-from policies.waivers import WAIVERS_FILE, WaiverFileError, apply_waivers, load_waivers
+from medinfra.policies.checkov_bridge.controls import CONTROLS, POLICY_INDEX, default_enforcement
+from medinfra.policies.checkov_bridge.runner import CheckovError, CheckovTimeout, Scan, Selection
+from medinfra.policies.checkov_bridge.runner import scan as checkov_scan
+from medinfra.policies.engines import (
+    EngineError,
+    EngineTimeout,
+    RegoEngine,
+    engine_from_environment,
+)
+from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
+from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
+from medinfra.policies.waivers import WAIVERS_FILE, WaiverFileError, apply_waivers, load_waivers
 
 
 @dataclass

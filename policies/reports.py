@@ -11,8 +11,8 @@ import hashlib
 from collections.abc import Iterable
 from typing import Any
 
-from policies.findings import control_labels
-from policies.rules import Rule, RuleError, load_rules
+from medinfra.policies.findings import control_labels
+from medinfra.policies.rules import Rule, RuleError, load_rules
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 _SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "3.0"}

@@ -14,10 +14,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from medinfra.policies.findings import Finding
+from medinfra.policies.rules import Rule
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from policies.findings import Finding
-from policies.rules import Rule
 
 WAIVERS_FILE = Path(__file__).resolve().parent / "waivers.yaml"
 

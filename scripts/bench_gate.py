@@ -21,8 +21,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from policies.gate import GateOptions, evaluate  # noqa: E402
-from policies.inventory import InventoryResource  # noqa: E402
+from medinfra.policies.gate import GateOptions, evaluate  # noqa: E402
+from medinfra.policies.inventory import InventoryResource  # noqa: E402
 
 TAGS = {"owner": "o", "costCenter": "c", "environment": "prod", "dataClassification": "phi"}
 SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
@@ -98,8 +98,7 @@ def fixture_inventory(size: int) -> dict:
     import json
 
     import regorus
-
-    from policies.rules import RULES_DIR
+    from medinfra.policies.rules import RULES_DIR
 
     engine = regorus.Engine()
     for path in sorted(RULES_DIR.rglob("*.rego")):
@@ -153,7 +152,7 @@ def main() -> int:
     )
     args = parser.parse_args()
     options = GateOptions(timeout_s=600)
-    from policies.checkov_bridge.runner import load_checkov
+    from medinfra.policies.checkov_bridge.runner import load_checkov
 
     started = time.perf_counter()
     load_checkov()
@@ -201,7 +200,7 @@ def _reference_stacks(options: GateOptions) -> None:
                 [
                     sys.executable,
                     "-m",
-                    "scripts.medinfra.cli",
+                    "medinfra.cli",
                     "preview",
                     "--stack",
                     stack,
@@ -227,7 +226,7 @@ def _reference_stacks(options: GateOptions) -> None:
 
 def _pack_overhead(options: GateOptions, repeat: int) -> None:
     try:
-        from scripts.medinfra.analyzer_client import analyze_over_protocol
+        from medinfra.analyzer_client import analyze_over_protocol
     except ImportError:
         print("pack overhead: skipped (analyzer client not available in this build)")
         return

@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from scripts.medinfra.planner import plan  # noqa: E402
-from scripts.medinfra.project import load_project, load_stack_config  # noqa: E402
+from medinfra.planner import plan  # noqa: E402
+from medinfra.project import load_project, load_stack_config  # noqa: E402
 
 REPO = Path(__file__).resolve().parents[1]
 

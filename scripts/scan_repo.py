@@ -26,7 +26,7 @@ def tracked_files(root: Path = REPO) -> list[Path]:
 
 def scan(root: Path = REPO) -> list[tuple[str, str, str, str]]:
     """Failed checks as (framework, check id, file, resource)."""
-    from policies.checkov_bridge.runner import load_checkov
+    from medinfra.policies.checkov_bridge.runner import load_checkov
 
     load_checkov()  # also makes Checkov's parsers sequential (no fork)
     logging.getLogger("checkov").setLevel(logging.ERROR)

@@ -17,11 +17,14 @@ if [ ! -x .venv/bin/python ]; then
   }
 fi
 stamp=.venv/.medinfra-installed
-want="$(sha256sum requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
+want="$(sha256sum scripts/installer.lock requirements.lock pyproject.toml | sha256sum | cut -d' ' -f1)"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   exit 0
 fi
 echo "setup: installing the locked dependencies into .venv (first run takes a few minutes)" >&2
+# A current, hash-checked pip first: the one a new venv bundles may be too old for the lock.
+.venv/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+  -r scripts/installer.lock
 .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-compile --require-hashes \
   -r requirements.lock
 # The project itself: no dependencies of its own to resolve, nothing fetched for the build.

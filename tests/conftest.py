@@ -36,7 +36,7 @@ class Result:
 def run_cli(*args: str, cwd: Path = REPO, timeout: float = 300) -> Result:
     """Run `medinfra ARGS` as a user would (a new process, real exit code and streams)."""
     proc = subprocess.run(
-        [sys.executable, "-m", "scripts.medinfra.cli", *args],
+        [sys.executable, "-m", "medinfra.cli", *args],
         cwd=cwd,
         capture_output=True,
         text=True,
@@ -53,19 +53,35 @@ def cli():
 
 @dataclass
 class AllStacks:
-    """One `medinfra preview --all-stacks` run: its result and the Markdown summary it wrote."""
+    """One `medinfra preview --all-stacks` run: its result, the Markdown summary and SARIF it
+    wrote, and the directory holding each stack's Inventory (`<stack>.json`)."""
 
     result: Result
     markdown: str
+    sarif: dict | None
+    inventories: Path
 
 
 @pytest.fixture(scope="session")
 def all_stacks(tmp_path_factory) -> AllStacks:
-    """Every reference stack through the gate once per session (it takes a minute or two)."""
-    summary = tmp_path_factory.mktemp("all-stacks") / "summary.md"
-    result = run_cli("preview", "--all-stacks", "--format", "json", "--markdown", str(summary),
-                     timeout=900)
-    return AllStacks(result, summary.read_text() if summary.exists() else "")
+    """Every reference stack planned and through the gate once per session (a minute or two);
+    the per-stack Inventory fixtures below read what this one run wrote."""
+    out = tmp_path_factory.mktemp("all-stacks")
+    inventories = out / "inventories"
+    inventories.mkdir()
+    result = run_cli(
+        "preview", "--all-stacks", "--format", "json",
+        "--markdown", str(out / "summary.md"), "--sarif", str(out / "findings.sarif"),
+        "--inventory-dir", str(inventories),
+        timeout=900,
+    )
+    summary, sarif = out / "summary.md", out / "findings.sarif"
+    return AllStacks(
+        result,
+        summary.read_text() if summary.exists() else "",
+        json.loads(sarif.read_text()) if sarif.exists() else None,
+        inventories,
+    )
 
 
 @pytest.fixture
@@ -115,38 +131,37 @@ class Inventory:
         return self.by_urn[resource["references"][where]]
 
 
-def _plan(tmp_path_factory, stack: str) -> Inventory:
-    out = tmp_path_factory.mktemp(stack) / "inventory.json"
-    result = run_cli("preview", "--stack", stack, "--inventory", str(out))
-    assert result.code == 0, result.stderr
-    return Inventory(json.loads(out.read_text()))
+def _planned(all_stacks: AllStacks, stack: str) -> Inventory:
+    path = all_stacks.inventories / f"{stack}.json"
+    assert path.is_file(), f"{stack} was not planned: {all_stacks.result.stderr}"
+    return Inventory(json.loads(path.read_text()))
 
 
 @pytest.fixture(scope="session")
-def prod(tmp_path_factory) -> Inventory:
-    return _plan(tmp_path_factory, "aws-prod")
+def prod(all_stacks) -> Inventory:
+    return _planned(all_stacks, "aws-prod")
 
 
 @pytest.fixture(scope="session")
-def dev(tmp_path_factory) -> Inventory:
-    return _plan(tmp_path_factory, "aws-dev")
+def dev(all_stacks) -> Inventory:
+    return _planned(all_stacks, "aws-dev")
 
 
 @pytest.fixture(scope="session")
-def azure_prod(tmp_path_factory) -> Inventory:
-    return _plan(tmp_path_factory, "azure-prod")
+def azure_prod(all_stacks) -> Inventory:
+    return _planned(all_stacks, "azure-prod")
 
 
 @pytest.fixture(scope="session")
-def azure_dev(tmp_path_factory) -> Inventory:
-    return _plan(tmp_path_factory, "azure-dev")
+def azure_dev(all_stacks) -> Inventory:
+    return _planned(all_stacks, "azure-dev")
 
 
 @pytest.fixture(scope="session")
-def gcp_prod(tmp_path_factory) -> Inventory:
-    return _plan(tmp_path_factory, "gcp-prod")
+def gcp_prod(all_stacks) -> Inventory:
+    return _planned(all_stacks, "gcp-prod")
 
 
 @pytest.fixture(scope="session")
-def gcp_dev(tmp_path_factory) -> Inventory:
-    return _plan(tmp_path_factory, "gcp-dev")
+def gcp_dev(all_stacks) -> Inventory:
+    return _planned(all_stacks, "gcp-dev")

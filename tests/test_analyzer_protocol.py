@@ -11,14 +11,14 @@ from pathlib import Path
 import pulumi_policy.policy as policy_module
 import pytest
 from google.protobuf import empty_pb2, struct_pb2
+from medinfra.policies import analyzer
+from medinfra.policies.findings import Finding
+from medinfra.policies.gate import evaluate
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel, StackValidationPolicy
 
-from policies import analyzer
-from policies.findings import Finding
-from policies.gate import evaluate
-from scripts.medinfra.analyzer_client import (
+from medinfra.analyzer_client import (
     AnalyzerError,
     analyze_over_protocol,
     analyze_stack_request,

@@ -7,9 +7,9 @@ import json
 from fnmatch import fnmatchcase
 
 import pytest
+from medinfra.policies import catalogue
+from medinfra.policies.rules import load_rules
 
-from policies import catalogue
-from policies.rules import load_rules
 from tests.conftest import REPO
 
 RULES = load_rules()

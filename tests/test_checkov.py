@@ -12,13 +12,13 @@ import re
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from medinfra.policies.checkov_bridge import runner
+from medinfra.policies.checkov_bridge.controls import CONTROLS
+from medinfra.policies.checkov_bridge.tfplan import snake, to_terraform_plan
+from medinfra.policies.checkov_bridge.types import ARM_TYPES
+from medinfra.policies.gate import GateOptions, evaluate
+from medinfra.policies.inventory import InventoryResource
 
-from policies.checkov_bridge import runner
-from policies.checkov_bridge.controls import CONTROLS
-from policies.checkov_bridge.tfplan import snake, to_terraform_plan
-from policies.checkov_bridge.types import ARM_TYPES
-from policies.gate import GateOptions, evaluate
-from policies.inventory import InventoryResource
 from tests.conftest import REPO
 
 TODAY = dt.date(2026, 11, 23)
@@ -227,7 +227,7 @@ def _registered_checks():
 
 
 def test_every_mapped_check_id_is_a_real_checkov_check():
-    from policies.checkov_bridge import checks
+    from medinfra.policies.checkov_bridge import checks
 
     ours = {c.id for c in checks.load()}
     builtin = {c.id for c in _registered_checks() if type(c).__module__.startswith("checkov.")}
@@ -236,7 +236,7 @@ def test_every_mapped_check_id_is_a_real_checkov_check():
 
 
 def test_our_checks_run_as_checkov_checks_and_cannot_collide_with_checkovs():
-    from policies.checkov_bridge import checks
+    from medinfra.policies.checkov_bridge import checks
 
     ours = checks.load()
     registered = _registered_checks()
@@ -295,8 +295,8 @@ _json = st.recursive(
     )
 )
 def test_converters_never_crash_and_stay_json(resources):
-    from policies.checkov_bridge.arm import to_arm_template
-    from policies.checkov_bridge.k8s import to_manifests
+    from medinfra.policies.checkov_bridge.arm import to_arm_template
+    from medinfra.policies.checkov_bridge.k8s import to_manifests
 
     plan = to_terraform_plan(resources)
     json.dumps(plan.document)
@@ -361,15 +361,16 @@ def test_noncompliant_examples_fail_the_expected_checks_on_their_urns(cli, examp
 
 
 def test_committed_sdk_maps_match_the_provider_sdks():
-    from policies.checkov_bridge import sdk_maps
-    from policies.checkov_bridge.types import SDK_MAPS_FILE
+    from medinfra.policies.checkov_bridge import sdk_maps
+    from medinfra.policies.checkov_bridge.types import SDK_MAPS_FILE
 
     assert json.loads(SDK_MAPS_FILE.read_text()) == sdk_maps.compute()
 
 
 def test_every_renamed_property_is_one_the_sdk_declares():
-    from policies.checkov_bridge.tfplan import snake
-    from policies.checkov_bridge.types import TF_RENAMES, TF_TYPES
+    from medinfra.policies.checkov_bridge.tfplan import snake
+    from medinfra.policies.checkov_bridge.types import TF_RENAMES, TF_TYPES
+
     from tests.sdk_schema import input_names
 
     tokens = {tf: token for token, tf in TF_TYPES.items()}
@@ -421,7 +422,7 @@ def _arm_results(path):
 
 
 def test_converted_storage_account_gives_checkovs_results_of_the_hand_written_arm(tmp_path):
-    from policies.checkov_bridge.arm import to_arm_template
+    from medinfra.policies.checkov_bridge.arm import to_arm_template
 
     resources = [
         _storage_account("good"),

@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from medinfra.policies.checkov_bridge import runner
+from medinfra.policies.checkov_bridge.k8s import ISVC
+from medinfra.policies.checkov_bridge.types import ARM_TYPES, TF_TYPES
 
-from policies.checkov_bridge import runner
-from policies.checkov_bridge.k8s import ISVC
-from policies.checkov_bridge.types import ARM_TYPES, TF_TYPES
 from tests.conftest import REPO
 
 DATA = REPO / "tests" / "data" / "checkov" / "equivalence"

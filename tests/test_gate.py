@@ -9,12 +9,12 @@ import shutil
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from medinfra.policies.checkov_bridge.runner import Scan
+from medinfra.policies.engines import EmbeddedEngine, OpaServerEngine
+from medinfra.policies.gate import GateOptions, evaluate
+from medinfra.policies.inventory import InventoryResource
+from medinfra.policies.rules import RULES_DIR
 
-from policies.checkov_bridge.runner import Scan
-from policies.engines import EmbeddedEngine, OpaServerEngine
-from policies.gate import GateOptions, evaluate
-from policies.inventory import InventoryResource
-from policies.rules import RULES_DIR
 from tests.conftest import REPO
 
 TODAY = dt.date(2026, 11, 23)

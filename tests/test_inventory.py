@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-
-from policies.inventory import (
+from medinfra.policies.inventory import (
     SECRET_MARK,
     UNKNOWN,
     UNKNOWN_MARK,

@@ -7,8 +7,7 @@ import ipaddress
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from components.network_plan import plan_subnets
+from medinfra.components.network_plan import plan_subnets
 
 
 @st.composite

@@ -5,8 +5,8 @@ URN, through the policy pack as `pulumi preview --policy-pack policies` runs it.
 from __future__ import annotations
 
 import pytest
+from medinfra.policies import catalogue
 
-from policies import catalogue
 from tests.conftest import REPO
 
 S3 = "aws:s3/bucket:Bucket"

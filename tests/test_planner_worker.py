@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from scripts.medinfra.worker import OutputQueue, _memoize_per_class
+from medinfra.worker import OutputQueue, _memoize_per_class
 from tests.conftest import PROGRAMS, REPO
 
 
@@ -20,7 +20,7 @@ def _inventory(tmp_path, directory, stack, tuning: str) -> dict:
         [
             sys.executable,
             "-m",
-            "scripts.medinfra.cli",
+            "medinfra.cli",
             "preview",
             "--dir",
             str(directory),

@@ -8,8 +8,8 @@ import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from medinfra.components.config import ConfigError, PlatformConfig, load_platform_config
 
-from components.config import ConfigError, PlatformConfig, load_platform_config
 from tests.conftest import REPO
 
 BASE = {

@@ -207,7 +207,7 @@ def test_program_exception_exits_2_with_message_and_user_location(cli, stack, lo
     assert "ValueError: retention of" in result.stderr
     assert f"at {location}" in result.stderr
     assert "Traceback" not in result.stderr
-    assert "scripts/medinfra" not in result.stderr  # our internals stay out of it
+    assert "medinfra/worker" not in result.stderr  # our internals stay out of it
     assert result.stdout == ""
 
 

@@ -8,8 +8,7 @@ from functools import cache
 
 import pytest
 import regorus
-
-from policies.rules import RULES_DIR, library_sources, load_rules
+from medinfra.policies.rules import RULES_DIR, library_sources, load_rules
 
 
 def _cases():

@@ -8,10 +8,10 @@ import subprocess
 import sys
 import tomllib
 
+from medinfra.components.config import json_schema
 from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
-from components.config import json_schema
 from tests.conftest import REPO
 
 

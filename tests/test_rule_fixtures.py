@@ -9,9 +9,9 @@ from functools import cache
 
 import pytest
 import regorus
+from medinfra.policies.engines import EmbeddedEngine
+from medinfra.policies.rules import RULES_DIR, load_rules
 
-from policies.engines import EmbeddedEngine
-from policies.rules import RULES_DIR, load_rules
 from tests.kserve_crd import crd_errors
 from tests.sdk_schema import CUSTOM_RESOURCE_TYPES, unknown_properties
 

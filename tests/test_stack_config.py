@@ -7,9 +7,9 @@ import json
 import jsonschema
 import pytest
 import yaml
+from medinfra.components.config import PlatformConfig
 
-from components.config import PlatformConfig
-from scripts.medinfra.project import (
+from medinfra.project import (
     SECRET_PLACEHOLDER,
     InputError,
     _project_schema,

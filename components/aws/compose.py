@@ -7,18 +7,17 @@ from urllib.parse import urlparse
 
 import pulumi
 import pulumi_aws as aws
-
-from components.aws.access_logs import AccessLogBucket, AccessLogBucketArgs
-from components.aws.data_store import DataStore, DataStoreArgs
-from components.aws.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
-from components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
-from components.aws.keys import Keys, KeysArgs
-from components.aws.network import Network, NetworkArgs
-from components.aws.registry import Registry, RegistryArgs
-from components.config import PlatformConfig
-from components.k8s.compose import ModelIdentity, ServingTarget
-from components.naming import physical_name
-from components.tagging import tag_transformation
+from medinfra.components.aws.access_logs import AccessLogBucket, AccessLogBucketArgs
+from medinfra.components.aws.data_store import DataStore, DataStoreArgs
+from medinfra.components.aws.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
+from medinfra.components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
+from medinfra.components.aws.keys import Keys, KeysArgs
+from medinfra.components.aws.network import Network, NetworkArgs
+from medinfra.components.aws.registry import Registry, RegistryArgs
+from medinfra.components.config import PlatformConfig
+from medinfra.components.k8s.compose import ModelIdentity, ServingTarget
+from medinfra.components.naming import physical_name
+from medinfra.components.tagging import tag_transformation
 
 #: Namespace the model servers run in (the serving components create it).
 MODELS_NAMESPACE = "models"
@@ -88,7 +87,7 @@ def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tup
 
 def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPlatform:
     """Create keys, network, stores, registry, cluster and identities under `parent`."""
-    from components.validation import raise_if_invalid
+    from medinfra.components.validation import raise_if_invalid
 
     locations, problems = model_locations(prefix, config)
     raise_if_invalid("medinfra:aws:Platform", prefix, problems)

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-
-from components import PACKAGE
-from components.aws.bucket_baseline import lock_down_bucket
-from components.aws.policies import bucket_policy
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.aws.bucket_baseline import lock_down_bucket
+from medinfra.components.aws.policies import bucket_policy
+from medinfra.components.validation import raise_if_invalid
 
 
 @dataclass(frozen=True, kw_only=True)

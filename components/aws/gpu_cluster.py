@@ -9,11 +9,10 @@ from dataclasses import dataclass, field
 import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
-
-from components import PACKAGE
-from components.aws.policies import service_trust_policy
-from components.config import AWS_GPU_FAMILIES
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.aws.policies import service_trust_policy
+from medinfra.components.config import AWS_GPU_FAMILIES
+from medinfra.components.validation import raise_if_invalid
 
 #: All EKS control-plane log types (HIPAA 164.312(b) audit controls).
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-
-from components import PACKAGE
-from components.aws.policies import irsa_trust_policy, model_reader_policy
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.aws.policies import irsa_trust_policy, model_reader_policy
+from medinfra.components.validation import raise_if_invalid
 
 _K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-
-from components import PACKAGE
-from components.aws.policies import kms_key_policy
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.aws.policies import kms_key_policy
+from medinfra.components.validation import raise_if_invalid
 
 #: Purposes and which AWS services must be able to use that key directly.
 PURPOSE_SERVICES: dict[str, tuple[str, ...]] = {

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-
-from components import PACKAGE
-from components.aws.policies import flow_logs_policy, service_trust_policy
-from components.network_plan import MAX_ZONES, plan_subnets
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.aws.policies import flow_logs_policy, service_trust_policy
+from medinfra.components.network_plan import MAX_ZONES, plan_subnets
+from medinfra.components.validation import raise_if_invalid
 
 #: Interface endpoints nodes need to pull images, get credentials and ship logs privately.
 INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "sts", "kms", "logs", "ec2", "eks", "eks-auth")

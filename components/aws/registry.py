@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
-
-from components import PACKAGE
-from components.aws.policies import ecr_lifecycle_policy, ecr_repository_policy
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.aws.policies import ecr_lifecycle_policy, ecr_repository_policy
+from medinfra.components.validation import raise_if_invalid
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -7,20 +7,19 @@ from urllib.parse import urlparse
 
 import pulumi
 import pulumi_azure_native as azure
-
-from components.azure.data_store import DataStore, DataStoreArgs
-from components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
-from components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
-from components.azure.identity import WorkloadIdentity, WorkloadIdentityArgs
-from components.azure.keys import Keys, KeysArgs
-from components.azure.logs import LogWorkspace, LogWorkspaceArgs
-from components.azure.network import Network, NetworkArgs
-from components.azure.registry import Registry, RegistryArgs
-from components.config import PlatformConfig
-from components.k8s.compose import MODELS_NAMESPACE, ModelIdentity, ServingTarget
-from components.naming import physical_name
-from components.tagging import tag_transformation
-from components.validation import raise_if_invalid
+from medinfra.components.azure.data_store import DataStore, DataStoreArgs
+from medinfra.components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
+from medinfra.components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
+from medinfra.components.azure.identity import WorkloadIdentity, WorkloadIdentityArgs
+from medinfra.components.azure.keys import Keys, KeysArgs
+from medinfra.components.azure.logs import LogWorkspace, LogWorkspaceArgs
+from medinfra.components.azure.network import Network, NetworkArgs
+from medinfra.components.azure.registry import Registry, RegistryArgs
+from medinfra.components.config import PlatformConfig
+from medinfra.components.k8s.compose import MODELS_NAMESPACE, ModelIdentity, ServingTarget
+from medinfra.components.naming import physical_name
+from medinfra.components.tagging import tag_transformation
+from medinfra.components.validation import raise_if_invalid
 
 BLOB_SUFFIX = ".blob.core.windows.net"
 

@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native as azure
-
-from components import PACKAGE
-from components.azure.common import diagnostics, grant, private_endpoint
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.azure.common import diagnostics, grant, private_endpoint
+from medinfra.components.validation import raise_if_invalid
 
 _ACCOUNT = re.compile(r"^[a-z0-9]{3,24}$")
 _CONTAINER = re.compile(r"^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$")

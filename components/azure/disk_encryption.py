@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native as azure
-
-from components import PACKAGE
-from components.azure.common import grant
+from medinfra.components import PACKAGE
+from medinfra.components.azure.common import grant
 
 
 @dataclass(frozen=True, kw_only=True)

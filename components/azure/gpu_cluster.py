@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
-
-from components import PACKAGE
-from components.azure.common import diagnostics, grant
-from components.config import AZURE_GPU_SIZES
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.azure.common import diagnostics, grant
+from medinfra.components.config import AZURE_GPU_SIZES
+from medinfra.components.validation import raise_if_invalid
 
 #: Control-plane logs kept for audit (HIPAA 164.312(b)): API audit, admin audit, Entra ID guard.
 AUDIT_LOGS = ("kube-audit", "kube-audit-admin", "guard")

@@ -8,10 +8,9 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native as azure
-
-from components import PACKAGE
-from components.azure.common import FEDERATION_AUDIENCE, grant
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.azure.common import FEDERATION_AUDIENCE, grant
+from medinfra.components.validation import raise_if_invalid
 
 _K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 #: Annotation and pod label the AKS workload identity webhook reads.

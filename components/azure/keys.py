@@ -6,10 +6,9 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native as azure
-
-from components import PACKAGE
-from components.azure.common import diagnostics, private_endpoint
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.azure.common import diagnostics, private_endpoint
+from medinfra.components.validation import raise_if_invalid
 
 #: Purposes: storage and registry CMK, Kubernetes secrets (KMS), node and volume disks.
 PURPOSES = ("data", "secrets", "volumes")

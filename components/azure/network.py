@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_azure_native as azure
-
-from components import PACKAGE
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.validation import raise_if_invalid
 
 #: Private DNS zone per private-endpoint sub-resource the platform uses.
 PRIVATE_ZONES = {

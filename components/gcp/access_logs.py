@@ -7,10 +7,9 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
-
-from components import PACKAGE
-from components.gcp.bucket_baseline import bucket_baseline
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.gcp.bucket_baseline import bucket_baseline
+from medinfra.components.validation import raise_if_invalid
 
 #: The Google group that writes Cloud Storage usage and storage logs.
 LOG_WRITER = "group:cloud-storage-analytics@google.com"

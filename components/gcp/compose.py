@@ -7,20 +7,19 @@ from urllib.parse import urlparse
 
 import pulumi
 import pulumi_gcp as gcp
-
-from components.config import PlatformConfig
-from components.gcp.access_logs import AccessLogBucket, AccessLogBucketArgs
-from components.gcp.data_store import DataStore, DataStoreArgs
-from components.gcp.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
-from components.gcp.identity import WorkloadIdentity, WorkloadIdentityArgs
-from components.gcp.keys import Keys, KeysArgs
-from components.gcp.network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
-from components.gcp.registry import Registry, RegistryArgs
-from components.gcp.services import ProjectServices, ProjectServicesArgs
-from components.k8s.compose import ModelIdentity, ServingTarget
-from components.naming import physical_name
-from components.tagging import gcp_labels, tag_transformation
-from components.validation import raise_if_invalid
+from medinfra.components.config import PlatformConfig
+from medinfra.components.gcp.access_logs import AccessLogBucket, AccessLogBucketArgs
+from medinfra.components.gcp.data_store import DataStore, DataStoreArgs
+from medinfra.components.gcp.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
+from medinfra.components.gcp.identity import WorkloadIdentity, WorkloadIdentityArgs
+from medinfra.components.gcp.keys import Keys, KeysArgs
+from medinfra.components.gcp.network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
+from medinfra.components.gcp.registry import Registry, RegistryArgs
+from medinfra.components.gcp.services import ProjectServices, ProjectServicesArgs
+from medinfra.components.k8s.compose import ModelIdentity, ServingTarget
+from medinfra.components.naming import physical_name
+from medinfra.components.tagging import gcp_labels, tag_transformation
+from medinfra.components.validation import raise_if_invalid
 
 #: Namespace the model servers run in (the serving components create it).
 MODELS_NAMESPACE = "models"

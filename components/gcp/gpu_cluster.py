@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
-
-from components import PACKAGE
-from components.config import GCP_ACCELERATORS
-from components.naming import physical_name
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.config import GCP_ACCELERATORS
+from medinfra.components.naming import physical_name
+from medinfra.components.validation import raise_if_invalid
 
 GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
 GPU_LABEL = "nvidia.com/gpu.present"

@@ -7,9 +7,8 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_gcp as gcp
-
-from components import PACKAGE
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.validation import raise_if_invalid
 
 #: Purposes and which services' agents encrypt with that key (they get EncrypterDecrypter).
 PURPOSE_AGENTS: dict[str, tuple[str, ...]] = {

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
-
-from components import PACKAGE
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.validation import raise_if_invalid
 
 PODS_RANGE = "pods"
 SERVICES_RANGE = "services"

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
-
-from components import PACKAGE
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.validation import raise_if_invalid
 
 _REPOSITORY_ID = re.compile(r"^[a-z]([a-z0-9-]{0,61}[a-z0-9])?$")
 

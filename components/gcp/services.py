@@ -6,9 +6,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_gcp as gcp
-
-from components import PACKAGE
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.validation import raise_if_invalid
 
 #: APIs the building blocks use. Container scanning makes Artifact Registry's vulnerability
 #: scanning (enablement "INHERITED") effective; Binary Authorization backs the GKE enforcement.

@@ -7,11 +7,10 @@ from dataclasses import dataclass, field, replace
 
 import pulumi
 import pulumi_kubernetes as k8s
-
-from components.config import PlatformConfig
-from components.k8s.inference_service import InferenceService, InferenceServiceArgs
-from components.k8s.isvc_spec import IsvcInputs
-from components.k8s.kserve_install import KServeInstall, KServeInstallArgs
+from medinfra.components.config import PlatformConfig
+from medinfra.components.k8s.inference_service import InferenceService, InferenceServiceArgs
+from medinfra.components.k8s.isvc_spec import IsvcInputs
+from medinfra.components.k8s.kserve_install import KServeInstall, KServeInstallArgs
 
 MODELS_NAMESPACE = "models"
 

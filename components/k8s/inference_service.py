@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 
 import pulumi
 import pulumi_kubernetes as k8s
-
-from components import PACKAGE
-from components.k8s.isvc_spec import API_VERSION, IsvcInputs, render
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.k8s.isvc_spec import API_VERSION, IsvcInputs, render
+from medinfra.components.validation import raise_if_invalid
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -8,9 +8,8 @@ from dataclasses import dataclass
 
 import pulumi
 import pulumi_kubernetes as k8s
-
-from components import PACKAGE
-from components.validation import raise_if_invalid
+from medinfra.components import PACKAGE
+from medinfra.components.validation import raise_if_invalid
 
 # Pinned versions: the KServe CRD these match is tests/data/kserve (v0.20.0).
 CERT_MANAGER = ("cert-manager", "https://charts.jetstack.io", "v1.16.2")

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.checkov_bridge.types import (
+from medinfra.policies.checkov_bridge.types import (
     ARM_PATH_PARAMETERS,
     ARM_PROPERTY_RENAMES,
     ARM_SUBRESOURCE_LISTS,

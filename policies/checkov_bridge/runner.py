@@ -22,10 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies.checkov_bridge.arm import to_arm_template
-from policies.checkov_bridge.k8s import to_manifests
-from policies.checkov_bridge.tfplan import to_terraform_plan
-from policies.checkov_bridge.types import TF_TYPES, arm_type
+from medinfra.policies.checkov_bridge.arm import to_arm_template
+from medinfra.policies.checkov_bridge.k8s import to_manifests
+from medinfra.policies.checkov_bridge.tfplan import to_terraform_plan
+from medinfra.policies.checkov_bridge.types import TF_TYPES, arm_type
 
 #: Importing Checkov takes seconds (minutes on a starved machine); it happens once per process
 #: and is bounded on its own, so the scan deadline measures the scan.
@@ -96,8 +96,7 @@ def load_checkov() -> float:
             from checkov.kubernetes.runner import Runner as KubernetesRunner
             from checkov.runner_filter import RunnerFilter
             from checkov.terraform.plan_runner import Runner as PlanRunner
-
-            from policies.checkov_bridge import checks as custom_checks
+            from medinfra.policies.checkov_bridge import checks as custom_checks
 
             # Never fork: the policy pack is a multi-threaded gRPC server, where a forked child
             # can deadlock or lose its results (the Kubernetes parser forks by default).

@@ -14,9 +14,8 @@ import sys
 import typing
 from typing import Any
 
+from medinfra.policies.checkov_bridge.types import SDK_MAPS_FILE, TF_TYPES
 from pulumi import _types as sdk_types
-
-from policies.checkov_bridge.types import SDK_MAPS_FILE, TF_TYPES
 
 _PACKAGES = {"aws": "pulumi_aws", "gcp": "pulumi_gcp"}
 

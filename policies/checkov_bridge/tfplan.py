@@ -17,8 +17,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from policies.checkov_bridge.types import TF_RENAMES, TF_TYPES, sdk_maps
-from policies.inventory import UNKNOWN_MARK
+from medinfra.policies.checkov_bridge.types import TF_RENAMES, TF_TYPES, sdk_maps
+from medinfra.policies.inventory import UNKNOWN_MARK
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _UNSAFE = re.compile(r"[^A-Za-z0-9_]")

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 import pulumi
 import pytest
-
-from components.aws.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec, _validate
-from components.aws.keys import Keys, KeysArgs
-from components.aws.network import Network, NetworkArgs
+from medinfra.components.aws.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec, _validate
+from medinfra.components.aws.keys import Keys, KeysArgs
+from medinfra.components.aws.network import Network, NetworkArgs
 
 
 def _pool(**kw) -> NodePoolSpec:

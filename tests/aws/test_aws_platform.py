@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-
-from components.aws.gpu_cluster import LOG_TYPES
-from components.config import AWS_GPU_FAMILIES
+from medinfra.components.aws.gpu_cluster import LOG_TYPES
+from medinfra.components.config import AWS_GPU_FAMILIES
 
 KEY = "aws:kms/key:Key"
 BUCKET = "aws:s3/bucket:Bucket"

@@ -7,7 +7,8 @@ from __future__ import annotations
 import json
 import os
 
-from components.aws import policies
+from medinfra.components.aws import policies
+
 from tests.conftest import REPO
 
 GOLDEN = REPO / "tests" / "golden" / "aws_policies.json"

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pulumi
 import pytest
 
-from scripts.medinfra.mocks import OfflineCloud
+from medinfra.mocks import OfflineCloud
 
 
 class RecordingMocks(pulumi.runtime.Mocks):

@@ -8,19 +8,19 @@ import json
 import pulumi
 import pytest
 import yaml
-
-from components.azure.compose import model_locations, store_accounts
-from components.azure.data_store import DataStore, DataStoreArgs
-from components.azure.gpu_cluster import (
+from medinfra.components.azure.compose import model_locations, store_accounts
+from medinfra.components.azure.data_store import DataStore, DataStoreArgs
+from medinfra.components.azure.gpu_cluster import (
     GpuCluster,
     GpuClusterArgs,
     NodePoolSpec,
     _validate,
     api_server_access,
 )
-from components.azure.keys import Keys, KeysArgs
-from components.azure.network import subnet_ranges
-from components.config import load_platform_config
+from medinfra.components.azure.keys import Keys, KeysArgs
+from medinfra.components.azure.network import subnet_ranges
+from medinfra.components.config import load_platform_config
+
 from tests.conftest import REPO
 
 

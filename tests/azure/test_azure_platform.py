@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 
 import pytest
+from medinfra.components.azure.common import ROLES
+from medinfra.components.azure.gpu_cluster import AUDIT_LOGS, GPU_TAINT, SYSTEM_TAINT
+from medinfra.components.config import AZURE_GPU_SIZES
 
-from components.azure.common import ROLES
-from components.azure.gpu_cluster import AUDIT_LOGS, GPU_TAINT, SYSTEM_TAINT
-from components.config import AZURE_GPU_SIZES
 from tests.sdk_schema import input_names
 
 AZ = "azure-native:"

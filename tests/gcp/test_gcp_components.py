@@ -7,19 +7,18 @@ import json
 
 import pulumi
 import pytest
-
-from components.config import load_platform_config
-from components.gcp.compose import _node_pool_labels, model_locations
-from components.gcp.data_store import DataStore, DataStoreArgs
-from components.gcp.gpu_cluster import (
+from medinfra.components.config import load_platform_config
+from medinfra.components.gcp.compose import _node_pool_labels, model_locations
+from medinfra.components.gcp.data_store import DataStore, DataStoreArgs
+from medinfra.components.gcp.gpu_cluster import (
     GpuCluster,
     GpuClusterArgs,
     NodePoolSpec,
     accelerator_count,
     kubeconfig,
 )
-from components.gcp.keys import Keys, KeysArgs
-from components.gcp.services import AGENT_DOMAINS
+from medinfra.components.gcp.keys import Keys, KeysArgs
+from medinfra.components.gcp.services import AGENT_DOMAINS
 
 SYSTEM = NodePoolSpec(name="system", machine_type="e2-standard-4", min_size=1, max_size=3,
                       desired_size=1, disk_size_gb=100)

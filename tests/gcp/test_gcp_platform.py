@@ -6,9 +6,9 @@ import json
 
 import pytest
 import yaml
+from medinfra.components.gcp.keys import PURPOSE_AGENTS
+from medinfra.components.gcp.services import AGENT_DOMAINS
 
-from components.gcp.keys import PURPOSE_AGENTS
-from components.gcp.services import AGENT_DOMAINS
 from tests.conftest import REPO
 from tests.sdk_schema import input_names
 

@@ -6,10 +6,10 @@ import json
 import os
 
 import pytest
+from medinfra.components.config import ConfigError, load_platform_config
+from medinfra.components.k8s.isvc_spec import IsvcInputs, render
+from medinfra.components.k8s.kserve_install import KSERVE_VERSION
 
-from components.config import ConfigError, load_platform_config
-from components.k8s.isvc_spec import IsvcInputs, render
-from components.k8s.kserve_install import KSERVE_VERSION
 from tests.conftest import REPO
 from tests.kserve_crd import crd_errors
 

@@ -13,19 +13,21 @@ import sys
 import tempfile
 from pathlib import Path
 
-from scripts.medinfra.planner import PlanError, plan
-from scripts.medinfra.project import InputError, load_project, load_stack_config
-from scripts.medinfra.render import report, text
+from medinfra import SOURCE_ROOT
+from medinfra.planner import PlanError, plan
+from medinfra.project import InputError, load_project, load_stack_config
+from medinfra.render import report, text
 
 EXIT_ALLOW, EXIT_BLOCK, EXIT_INPUT, EXIT_GATE = 0, 1, 2, 3
-_REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _default_dir() -> Path:
     """The project to plan when --dir is not given: the current directory if it is a Pulumi
-    project, else the MedInfra repository this command was installed from."""
+    project, else the MedInfra source checkout this command runs from (if any)."""
     cwd = Path.cwd()
-    return cwd if (cwd / "Pulumi.yaml").is_file() else _REPO_ROOT
+    if (cwd / "Pulumi.yaml").is_file() or SOURCE_ROOT is None:
+        return cwd
+    return SOURCE_ROOT
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -68,6 +70,12 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         metavar="FILE",
         help="also write the Inventory JSON (DESIGN.md) to FILE",
+    )
+    preview.add_argument(
+        "--inventory-dir",
+        type=Path,
+        metavar="DIR",
+        help="also write each stack's Inventory JSON to DIR/<stack>.json (any number of stacks)",
     )
     preview.add_argument(
         "--timeout",
@@ -122,8 +130,8 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _policies(args: argparse.Namespace) -> int:
-    from policies import catalogue
-    from policies.rules import RuleError, load_rules
+    from medinfra.policies import catalogue
+    from medinfra.policies.rules import RuleError, load_rules
 
     try:
         rules = load_rules()
@@ -144,7 +152,7 @@ def _policies(args: argparse.Namespace) -> int:
 
 
 def _config_schema(args: argparse.Namespace) -> int:
-    from components.config import json_schema
+    from medinfra.components.config import json_schema
 
     document = json_schema()
     if args.out:
@@ -182,6 +190,8 @@ def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, di
     result.timings.update(gate.timings)
     if args.inventory:
         _write_json(args.inventory, result.inventory)
+    if args.inventory_dir:
+        _write_json(args.inventory_dir / f"{stack}.json", result.inventory)
     findings = [f.to_dict() for f in gate.findings]
     return (
         gate.exit_code,
@@ -198,9 +208,9 @@ def run_gate(inventory: dict, args: argparse.Namespace):
     """
     import time
 
-    from policies.engines import EngineError, engine_from_environment
-    from policies.findings import Finding, gate_error
-    from policies.gate import GateOptions, GateResult, evaluate
+    from medinfra.policies.engines import EngineError, engine_from_environment
+    from medinfra.policies.findings import Finding, gate_error
+    from medinfra.policies.gate import GateOptions, GateResult, evaluate
 
     if args.direct:
         try:
@@ -209,8 +219,8 @@ def run_gate(inventory: dict, args: argparse.Namespace):
             return GateResult("block", [gate_error("ENGINE", str(exc), "Fix --opa-url / OPA_URL.")])
         return evaluate(inventory, GateOptions(engine=engine, timeout_s=args.gate_timeout))
 
-    from policies.analyzer import TIMINGS_ENV
-    from scripts.medinfra.analyzer_client import AnalyzerError, analyze_over_protocol
+    from medinfra.analyzer_client import AnalyzerError, analyze_over_protocol
+    from medinfra.policies.analyzer import TIMINGS_ENV
 
     env = dict(os.environ, MEDINFRA_GATE_TIMEOUT=str(args.gate_timeout))
     if args.opa_url:
@@ -259,7 +269,7 @@ def _read_timings(path: Path) -> dict[str, float]:
 
 def _write_reports(args: argparse.Namespace, project, reports: list[dict]) -> None:
     """--sarif / --markdown: written for every stack that was judged."""
-    from policies.reports import markdown, sarif
+    from medinfra.policies.reports import markdown, sarif
 
     if args.sarif:
         base = Path.cwd()
@@ -281,7 +291,11 @@ def _preview(args: argparse.Namespace) -> int:
         if value <= 0:
             raise InputError(f"{flag} {value:g}: must be a positive number of seconds")
     if args.all_stacks and args.inventory:
-        raise InputError("--inventory names one file; use it with --stack, not --all-stacks")
+        raise InputError(
+            "--inventory names one file; use it with --stack, or --inventory-dir with --all-stacks"
+        )
+    if args.inventory_dir and not args.inventory_dir.is_dir():
+        raise InputError(f"--inventory-dir {args.inventory_dir}: no such directory")
     project = load_project(args.dir or _default_dir())
     stacks = project.stacks() if args.all_stacks else [args.stack]
     if not stacks:

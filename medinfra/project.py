@@ -19,7 +19,7 @@ from typing import Any
 import jsonschema
 import yaml
 
-from policies.inventory import decode_config_value
+from medinfra.policies.inventory import decode_config_value
 
 #: What a program sees in place of a `secure:` config value offline (we never hold the key).
 SECRET_PLACEHOLDER = "[secret]"
@@ -76,7 +76,7 @@ class StackConfig:
 
 @cache
 def _project_schema() -> dict[str, Any]:
-    text = resources.files("scripts.medinfra.data").joinpath("pulumi-project.schema.json")
+    text = resources.files("medinfra.data").joinpath("pulumi-project.schema.json")
     return json.loads(text.read_text(encoding="utf-8"))
 
 

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from policies.inventory import build_inventory
-from scripts.medinfra.project import InputError, Project, StackConfig
-
-_REPO_ROOT = Path(__file__).resolve().parents[2]
+from medinfra import child_environment
+from medinfra.policies.inventory import build_inventory
+from medinfra.project import InputError, Project, StackConfig
 
 
 class PlanError(Exception):
@@ -57,17 +56,14 @@ def plan(project: Project, config: StackConfig, timeout: float = 600.0) -> Plan:
         "config": config.values,
         "secret_keys": sorted(config.secret_keys),
     }
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(_REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
-    )
+    env = child_environment(dict(os.environ))
     env.pop("PULUMI_CONFIG", None)  # the request carries the config; never inherit a stray one
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="medinfra-plan-") as tmp:
         result_file = Path(tmp) / "result.json"
         try:
             proc = subprocess.run(
-                [sys.executable, "-m", "scripts.medinfra.worker", str(result_file)],
+                [sys.executable, "-m", "medinfra.worker", str(result_file)],
                 input=json.dumps(request),
                 text=True,
                 capture_output=True,

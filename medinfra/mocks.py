@@ -12,8 +12,8 @@ import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 
-from scripts.medinfra.mocks_azure import SUBSCRIPTION_ID, TENANT_ID, azure_invokes, azure_resource
-from scripts.medinfra.mocks_gcp import GCP_PROJECT, gcp_invokes, gcp_resource
+from medinfra.mocks_azure import SUBSCRIPTION_ID, TENANT_ID, azure_invokes, azure_resource
+from medinfra.mocks_gcp import GCP_PROJECT, gcp_invokes, gcp_resource
 
 ACCOUNT_ID = "123456789012"
 __all__ = [

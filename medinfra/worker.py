@@ -1,6 +1,6 @@
 """Runs one Pulumi Python program under Pulumi's mock runtime and records what it would create.
 
-Started by `scripts.medinfra.planner` in a fresh interpreter per stack (a program's module state
+Started by `medinfra.planner` in a fresh interpreter per stack (a program's module state
 and Pulumi's runtime settings are process-global). Reads a JSON request on stdin and writes a
 JSON result to the file named by argv[1]; the program's own prints go to stderr so they can
 never corrupt machine-readable output.
@@ -26,7 +26,8 @@ from pulumi.runtime import stack as pulumi_stack
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
-from policies.inventory import (
+from medinfra.mocks import OfflineCloud, UnansweredInvoke
+from medinfra.policies.inventory import (
     UNKNOWN,
     InventoryResource,
     Secret,
@@ -34,7 +35,6 @@ from policies.inventory import (
     redact,
     resolve_references,
 )
-from scripts.medinfra.mocks import OfflineCloud, UnansweredInvoke
 
 _SIG = rpc._special_sig_key
 _STACK_TYPE = "pulumi:pulumi:Stack"

@@ -29,7 +29,9 @@ from google.protobuf import empty_pb2, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-from policies.analyzer import (
+import medinfra.policies
+from medinfra import child_environment
+from medinfra.policies.analyzer import (
     ADVISORY_POLICY,
     CATCH_ALL_POLICIES,
     GATE_POLICY,
@@ -39,8 +41,7 @@ from policies.analyzer import (
     policy_name_for,
 )
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-PACK_DIR = REPO_ROOT / "policies"
+PACK_DIR = Path(medinfra.policies.__file__).resolve().parent
 ENGINE_ADDRESS = "127.0.0.1:0"  # the CLI passes its engine's address; the pack never dials it
 _STOP_GRACE_S = 3.0
 _MAX_MESSAGE = 400 * 1024 * 1024  # what the pack itself allows
@@ -83,9 +84,7 @@ def pack_environment(
         PULUMI_CONFIG=json.dumps({f"{project}:{k}": _config_text(v) for k, v in config.items()}),
     )
     env.pop("PULUMI_CONFIG_SECRET_KEYS", None)  # never inherit a stray one
-    paths = [str(REPO_ROOT)] + ([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])
-    env["PYTHONPATH"] = os.pathsep.join(paths)
-    return env
+    return child_environment(env)
 
 
 def _parse_pointer(path: str) -> list[str]:

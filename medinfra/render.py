@@ -6,8 +6,8 @@ import json
 from collections import Counter
 from typing import Any
 
-from policies.findings import control_labels
-from scripts.medinfra.planner import Plan
+from medinfra.planner import Plan
+from medinfra.policies.findings import control_labels
 
 
 def report(plan: Plan, decision: str, findings: list[dict[str, Any]]) -> dict[str, Any]:
