@@ -40,6 +40,7 @@ class Plan:
     outputs: dict[str, Any] = field(default_factory=dict)
     messages: list[dict[str, str]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    sdk_tuning: list[str] = field(default_factory=list)  # the worker's speed patches applied
 
     @property
     def resources(self) -> list[dict[str, Any]]:
@@ -98,4 +99,5 @@ def plan(project: Project, config: StackConfig, timeout: float = 600.0) -> Plan:
         outputs=result["outputs"],
         messages=result["messages"],
         timings={"plan_s": result["plan_seconds"], "plan_wall_s": round(wall, 4)},
+        sdk_tuning=result["sdk_tuning"],
     )

@@ -2,41 +2,28 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
-
 import pytest
 
-from medinfra.worker import OutputQueue, _memoize_per_class
+from medinfra.planner import Plan, plan
+from medinfra.project import load_project, load_stack_config
+from medinfra.worker.sdk_tuning import OutputQueue, _memoize_per_class
 from tests.conftest import PROGRAMS, REPO
 
+# Every patch of medinfra.worker.sdk_tuning, in the order it applies them. A patch whose target
+# the SDK no longer has is skipped silently by the worker, and must fail here.
+ALL_TUNING = [
+    "gc-threshold",
+    "switch-interval",
+    "_types_from_py_properties",
+    "_types_from_annotations",
+    "_get_stack_trace",
+]
 
-def _inventory(tmp_path, directory, stack, tuning: str) -> dict:
-    out = tmp_path / f"inv-{tuning}.json"
-    env = {**os.environ, "PYTHONPATH": str(REPO), "MEDINFRA_PLANNER_TUNING": tuning}
-    proc = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "medinfra.cli",
-            "preview",
-            "--dir",
-            str(directory),
-            "--stack",
-            stack,
-            "--inventory",
-            str(out),
-        ],
-        cwd=REPO,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert proc.returncode in (0, 1), proc.stderr  # planned (allowed or blocked by policy)
-    return json.loads(out.read_text())
+
+def _plan(monkeypatch, directory, stack, tuning: str) -> Plan:
+    monkeypatch.setenv("MEDINFRA_PLANNER_TUNING", tuning)
+    project = load_project(directory)
+    return plan(project, load_stack_config(project, stack), timeout=300)
 
 
 @pytest.mark.parametrize(
@@ -48,10 +35,11 @@ def _inventory(tmp_path, directory, stack, tuning: str) -> dict:
         (PROGRAMS / "secrets", "test"),
     ],
 )
-def test_sdk_tuning_does_not_change_the_inventory(tmp_path, directory, stack):
-    assert _inventory(tmp_path, directory, stack, "1") == _inventory(
-        tmp_path, directory, stack, "0"
-    )
+def test_sdk_tuning_does_not_change_the_inventory(monkeypatch, directory, stack):
+    tuned = _plan(monkeypatch, directory, stack, "1")
+    untuned = _plan(monkeypatch, directory, stack, "0")
+    assert (tuned.sdk_tuning, untuned.sdk_tuning) == (ALL_TUNING, [])
+    assert tuned.inventory == untuned.inventory
 
 
 def test_output_queue_behaves_like_the_sdk_deque():

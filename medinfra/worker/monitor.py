@@ -1,0 +1,168 @@
+"""The recording resource monitor and engine: Pulumi's mock runtime, answering as the engine
+would for a preview of new resources, and recording every registration with its full request.
+
+Outputs come from `medinfra.mocks.OfflineCloud` (deterministic ids, computed outputs unknown);
+what was registered becomes the Inventory (`RecordingMonitor.inventory`).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Any
+
+from pulumi.runtime import mocks, rpc
+from pulumi.runtime.proto import engine_pb2, resource_pb2
+from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
+
+from medinfra.mocks import OfflineCloud, UnansweredInvoke
+from medinfra.policies.inventory import (
+    UNKNOWN,
+    InventoryResource,
+    package_of,
+    redact,
+    resolve_references,
+)
+from medinfra.policies.wire import from_wire
+from medinfra.worker.errors import record_invoke_call_sites
+
+_STACK_TYPE = "pulumi:pulumi:Stack"
+
+
+class _NoMocks(mocks.Mocks):
+    def new_resource(self, args):  # pragma: no cover - RecordingMonitor never delegates
+        raise AssertionError("RecordingMonitor answers resources itself")
+
+    def call(self, args):  # pragma: no cover
+        raise AssertionError("RecordingMonitor answers invokes itself")
+
+
+class RecordingMonitor(mocks.MockMonitor):
+    """A mock resource monitor that records each registration with its full request."""
+
+    def __init__(self, cloud: OfflineCloud, project: str, stack: str, program_dir: Path):
+        super().__init__(_NoMocks())
+        self.cloud = cloud
+        self.program_dir = program_dir
+        self.failures: list[dict[str, Any]] = []
+        self.call_sites = record_invoke_call_sites(program_dir)
+        # Registrations run on executor threads, where Pulumi's settings ContextVars are unset.
+        self.project = project
+        self.stack = stack
+        self.lock = threading.Lock()
+        self.records: list[dict[str, Any]] = []
+        self.known_values: dict[str, str] = {}
+        self.outputs: dict[str, Any] = {}
+
+    def make_urn(self, parent: str, type_: str, name: str) -> str:
+        # As the engine builds it: the parent's full qualified type chain, minus the root stack.
+        if parent:
+            parent_type = parent.split("::")[2]
+            if parent_type != _STACK_TYPE:
+                type_ = f"{parent_type}${type_}"
+        return f"urn:pulumi:{self.stack}::{self.project}::{type_}::{name}"
+
+    def RegisterResource(self, request):
+        urn = self.make_urn(request.parent, request.type, request.name)
+        if request.type == _STACK_TYPE:
+            with self.lock:
+                self.records.append({"urn": urn, "request": request, "custom": False})
+            return resource_pb2.RegisterResourceResponse(urn=urn)
+        _ensure_event_loop()
+        inputs = rpc.deserialize_properties(request.object)
+        if request.custom:
+            rid, outputs, generated = self.cloud.new_resource(
+                request.type, request.name, inputs, urn
+            )
+        else:
+            rid, outputs, generated = "", {}, set()
+        obj = _sync_await(rpc.serialize_properties(outputs, {}))
+        with self.lock:
+            self.records.append({"urn": urn, "request": request, "custom": request.custom})
+            self.known_values[urn] = urn
+            for value in generated:
+                self.known_values.setdefault(value, urn)
+            self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, rid, outputs)
+        return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
+
+    def SupportsFeature(self, request):
+        # New-style transforms run through an engine-side callback server that the mock runtime
+        # does not have; declining the feature makes the SDK fail fast (see errors.describe).
+        if request.id in ("transforms", "invokeTransforms"):
+            return type("SupportsFeatureResponse", (), {"hasSupport": False})
+        return super().SupportsFeature(request)
+
+    def RegisterResourceOutputs(self, request):
+        if request.urn.split("::")[2] == _STACK_TYPE:
+            self.outputs = from_wire(request.outputs, UNKNOWN)
+        return super().RegisterResourceOutputs(request)
+
+    def Invoke(self, request):
+        _ensure_event_loop()
+        if request.tok == "pulumi:pulumi:getResource":
+            return super().Invoke(request)
+        args = rpc.deserialize_properties(request.args)
+        try:
+            ret = self.cloud.invoke(request.tok, args)
+        except UnansweredInvoke as exc:
+            # The SDK turns this into a logged error; remember where the program made the call.
+            self.failures.append(
+                {"message": str(exc), "location": self.call_sites.get(request.tok)}
+            )
+            raise
+        from pulumi.runtime.proto import provider_pb2
+
+        ret_proto = _sync_await(rpc.serialize_properties(ret, {}))
+        return provider_pb2.InvokeResponse(failures=None, **{"return": ret_proto})
+
+    def Call(self, request):
+        raise UnansweredInvoke(f"the resource method {request.tok!r} cannot be answered offline")
+
+    def inventory(self) -> list[InventoryResource]:
+        """Every recorded resource in Inventory shape: stack first, then by URN."""
+        out = []
+        for rec in self.records:
+            req = rec["request"]
+            props, secrets, unknowns = redact(from_wire(req.object, UNKNOWN))
+            prop_deps = {k: list(v.urns) for k, v in req.propertyDependencies.items()}
+            out.append(
+                InventoryResource(
+                    urn=rec["urn"],
+                    type=req.type,
+                    name=req.name,
+                    provider=package_of(req.type) if rec["custom"] else None,
+                    parent=req.parent or None,
+                    dependencies=sorted(set(req.dependencies)),
+                    props=props,
+                    unknowns=unknowns,
+                    secrets=secrets,
+                    references=resolve_references(props, unknowns, prop_deps, self.known_values),
+                )
+            )
+        out.sort(key=lambda r: (r.type != _STACK_TYPE, r.urn))
+        return out
+
+
+class RecordingEngine:
+    """Collects what the program logs; errors fail the preview as they fail `pulumi preview`."""
+
+    def __init__(self) -> None:
+        self.messages: list[dict[str, str]] = []
+
+    def Log(self, request):
+        severity = {
+            engine_pb2.DEBUG: "debug",
+            engine_pb2.INFO: "info",
+            engine_pb2.WARNING: "warning",
+            engine_pb2.ERROR: "error",
+        }.get(request.severity, "info")
+        if severity != "debug":
+            self.messages.append(
+                {"severity": severity, "message": request.message, "urn": request.urn}
+            )
+
+    def GetRootResource(self, request):  # pragma: no cover - only used by real engines
+        return engine_pb2.GetRootResourceResponse(urn="")
+
+    def SetRootResource(self, request):  # pragma: no cover
+        return engine_pb2.SetRootResourceResponse()
