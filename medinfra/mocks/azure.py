@@ -1,4 +1,4 @@
-"""Azure part of the offline planner's deterministic cloud (see `mocks.OfflineCloud`).
+"""Azure part of the offline planner's deterministic cloud (see `medinfra.mocks.OfflineCloud`).
 
 Resource ids have the ARM shape Azure gives them (child resources nest under their parent's
 id), so a value such as a role assignment's scope can be read as "this container" and traced
@@ -13,6 +13,7 @@ import json
 import uuid
 from collections.abc import Callable
 
+PACKAGE = "azure-native"
 SUBSCRIPTION_ID = "00000000-0000-0000-0000-000000000000"
 TENANT_ID = "00000000-0000-0000-0000-00000000aaaa"
 CLIENT_OBJECT_ID = "00000000-0000-0000-0000-0000000000b1"
@@ -147,7 +148,7 @@ def _guid(h: str, salt: str) -> str:
     return str(uuid.UUID(_hex(h, salt)[:32]))
 
 
-def azure_resource(cloud, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
+def new_resource(cloud, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
     """(id, computed outputs) for a new `azure-native:` resource; `h` is the URN's sha256 hex.
 
     Identifiers the program passes on (client ids, login servers, key URIs, the OIDC issuer)
@@ -246,7 +247,7 @@ def _user_credentials(args: dict) -> dict:
     return {"kubeconfigs": [{"name": "clusterUser", "value": value}]}
 
 
-def azure_invokes(cloud) -> dict[str, Callable[[dict], dict]]:
+def invokes(cloud) -> dict[str, Callable[[dict], dict]]:
     """Data sources answered offline: token -> answer(args)."""
     return {
         "azure-native:authorization:getClientConfig": lambda a: {

@@ -1,4 +1,4 @@
-"""GCP part of the offline planner's deterministic cloud (see `mocks.OfflineCloud`).
+"""GCP part of the offline planner's deterministic cloud (see `medinfra.mocks.OfflineCloud`).
 
 Ids follow the provider's own formats, so a value that flows from one resource into another
 (a key id into a bucket's encryption, a service account email into a node pool) can be traced
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+PACKAGE = "gcp"
 GCP_PROJECT = "medinfra-offline"
 PROJECT_NUMBER = "123456789012"
 #: Service agents' domains (service-<project number>@<domain>.iam.gserviceaccount.com).
@@ -26,7 +27,7 @@ def _kind(type_: str) -> str:
     return type_.rsplit(":", 1)[-1]
 
 
-def gcp_resource(cloud, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
+def new_resource(cloud, type_: str, name: str, inputs: dict, h: str) -> tuple[str, dict]:
     """(id, computed outputs) for a new `gcp:` resource; `h` is the URN's sha256 hex."""
     project = inputs.get("project") or cloud.gcp_project
     region = inputs.get("region") or inputs.get("location") or cloud.gcp_region
@@ -120,7 +121,7 @@ _MAKERS = {
 }
 
 
-def gcp_invokes(cloud) -> dict[str, Callable[[dict], dict]]:
+def invokes(cloud) -> dict[str, Callable[[dict], dict]]:
     """Data sources answered offline: token -> answer(args)."""
     return {
         "gcp:organizations/getProject:getProject": lambda a: {
