@@ -4,7 +4,7 @@ The offline preview has no Pulumi CLI, so this module plays its part: it launche
 way the CLI's python analyzer shim does (`python -u -m pulumi.policy <engine> .`, cwd = the pack,
 PULUMI_* in the environment), reads the port, calls Handshake, GetAnalyzerInfo and AnalyzeStack
 over gRPC on 127.0.0.1, and always stops the pack (SIGINT, then SIGKILL). The pack's violations
-are turned back into findings (see policies/analyzer.py for the encoding). Any failure raises
+are turned back into findings (see policies/violations.py for the encoding). Any failure raises
 AnalyzerError; the caller reports it as a MED-GATE finding (exit 3).
 """
 
@@ -31,7 +31,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 import medinfra.policies
 from medinfra import child_environment
-from medinfra.policies.analyzer import (
+from medinfra.policies.violations import (
     ADVISORY_POLICY,
     CATCH_ALL_POLICIES,
     GATE_POLICY,
@@ -121,7 +121,7 @@ def wire_properties(resource: dict[str, Any]) -> struct_pb2.Struct:
 
 def _property_dependencies(references: dict[str, str]) -> dict[str, list[str]]:
     # Per top-level property, as the engine records them, plus each exact reference keyed by its
-    # JSON pointer (see policies/analyzer.py "References") so none is lost on the way.
+    # JSON pointer (see policies/stack_inventory.py "References") so none is lost on the way.
     deps: dict[str, set[str]] = {}
     for path, urn in references.items():
         parts = _parse_pointer(path)

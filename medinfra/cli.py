@@ -220,7 +220,7 @@ def run_gate(inventory: dict, args: argparse.Namespace):
         return evaluate(inventory, GateOptions(engine=engine, timeout_s=args.gate_timeout))
 
     from medinfra.analyzer_client import AnalyzerError, analyze_over_protocol
-    from medinfra.policies.analyzer import TIMINGS_ENV
+    from medinfra.policies.pack import TIMINGS_ENV
 
     env = dict(os.environ, MEDINFRA_GATE_TIMEOUT=str(args.gate_timeout))
     if args.opa_url:
@@ -255,7 +255,7 @@ def run_gate(inventory: dict, args: argparse.Namespace):
 
 
 def _read_timings(path: Path) -> dict[str, float]:
-    """The numbers the pack reported (policies/analyzer.py _report_timings), if any."""
+    """The numbers the pack reported (policies/pack.py _report_timings), if any."""
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):

@@ -1,7 +1,7 @@
 """The MedInfra CrossGuard policy pack: `pulumi preview --policy-pack policies`.
 
 Constructing a PolicyPack serves until SIGINT, so this file only does that; the policies live in
-policies/analyzer.py, where tests can import them.
+policies/pack.py, where tests can import them.
 """
 
 import sys
@@ -14,7 +14,8 @@ _ROOT = Path(__file__).resolve().parent.parent
 if (_ROOT / "medinfra" / "__init__.py").is_file() and str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from medinfra.policies.analyzer import PACK_DESCRIPTION, PACK_NAME, build_policies  # noqa: E402
+from medinfra.policies.pack import PACK_DESCRIPTION, build_policies  # noqa: E402
+from medinfra.policies.violations import PACK_NAME  # noqa: E402
 from pulumi_policy import EnforcementLevel, PolicyPack  # noqa: E402
 
 PolicyPack(

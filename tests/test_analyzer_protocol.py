@@ -11,7 +11,7 @@ from pathlib import Path
 import pulumi_policy.policy as policy_module
 import pytest
 from google.protobuf import empty_pb2, struct_pb2
-from medinfra.policies import analyzer
+from medinfra.policies import pack, pulumi_policy_patches, stack_inventory, violations
 from medinfra.policies.findings import Finding
 from medinfra.policies.gate import evaluate
 from pulumi.runtime import rpc
@@ -336,10 +336,10 @@ def pack_servicer(monkeypatch):
         monkeypatch.delenv(name, raising=False)
 
     def make(policies=None):
-        policies = policies if policies is not None else analyzer.build_policies()
-        analyzer.keep_secrets_marked()
+        policies = policies if policies is not None else pack.build_policies()
+        pulumi_policy_patches.keep_secrets_marked()
         return policy_module._PolicyAnalyzerServicer(
-            analyzer.PACK_NAME, "0.0.1", policies, EnforcementLevel.MANDATORY
+            violations.PACK_NAME, "0.0.1", policies, EnforcementLevel.MANDATORY
         )
 
     return make
@@ -349,7 +349,7 @@ def capture_inventory(pack_servicer, request) -> dict:
     seen = {}
 
     def validate(args, report_violation):
-        seen["inventory"] = analyzer.inventory_from_stack_args(
+        seen["inventory"] = stack_inventory.inventory_from_stack_args(
             args, PROJECT, STACK, compliant_inventory()["config"]
         )
 
@@ -396,10 +396,10 @@ def test_secret_values_from_the_engine_never_reach_the_inventory(pack_servicer):
 
 def test_without_secret_marking_the_pack_blocks_instead_of_reading_props(pack_servicer):
     servicer = pack_servicer()
-    policy_module.deserialize_properties = analyzer._ORIGINAL_DESERIALIZE
+    policy_module.deserialize_properties = pulumi_policy_patches._ORIGINAL_DESERIALIZE
     response = servicer.AnalyzeStack(analyze_stack_request(compliant_inventory()), None)
     (diag,) = response.diagnostics
-    _, _, finding = analyzer.decode_violation(diag.message)
+    _, _, finding = violations.decode_violation(diag.message)
     assert (diag.policyName, finding.id) == ("medinfra-gate", "MED-GATE-ANALYZER")
     assert diag.enforcementLevel == analyzer_pb2.MANDATORY
 
@@ -407,10 +407,10 @@ def test_without_secret_marking_the_pack_blocks_instead_of_reading_props(pack_se
 def test_a_rule_catalogue_that_does_not_load_blocks_through_the_gate_policy(
     pack_servicer, tmp_path
 ):
-    servicer = pack_servicer(analyzer.build_policies(rules_dir=tmp_path))
+    servicer = pack_servicer(pack.build_policies(rules_dir=tmp_path))
     response = servicer.AnalyzeStack(analyze_stack_request(compliant_inventory()), None)
     (diag,) = response.diagnostics
-    _, _, finding = analyzer.decode_violation(diag.message)
+    _, _, finding = violations.decode_violation(diag.message)
     assert (diag.policyName, finding.id) == ("medinfra-gate", "MED-GATE-RULES")
     assert diag.enforcementLevel == analyzer_pb2.MANDATORY
 
@@ -452,7 +452,7 @@ def test_a_violation_message_rebuilds_its_finding_exactly():
         controls={"hipaa": ["164.312(a)(2)(iv)"], "gdpr": [], "cis": []},
         waiver={"ticket": "SEC-101", "expires": "2027-11-30", "approved_by": "x"},
     )
-    message = analyzer.encode_violation(copy.deepcopy(finding), 2, 3)
-    assert analyzer.decode_violation("A description\n" + message) == (2, 3, finding)
+    message = violations.encode_violation(copy.deepcopy(finding), 2, 3)
+    assert violations.decode_violation("A description\n" + message) == (2, 3, finding)
     with pytest.raises(ValueError):
-        analyzer.decode_violation("A description\nno finding here")
+        violations.decode_violation("A description\nno finding here")

@@ -1,0 +1,195 @@
+"""The gate as CrossGuard policies: what `pulumi preview --policy-pack policies` runs.
+
+The engine hands a stack policy every resource of the stack; we rebuild the Inventory from it
+(`policies.stack_inventory`), run `policies.gate.evaluate` once, and report each finding as one
+violation (`policies.violations`: which policy reports it, and the message that carries it).
+Importable: only `policies/__main__.py` constructs the PolicyPack (which serves forever).
+
+Policies. One StackValidationPolicy per rule (name = rule id, with the rule's enforcement,
+severity, controls and remediation as CrossGuard metadata), plus the three catch-all policies
+of `policies.violations`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import traceback
+from collections.abc import Mapping
+from pathlib import Path
+
+from medinfra.policies.checkov_bridge.runner import PREWARM_THREAD, load_checkov
+from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
+from medinfra.policies.gate import GateOptions, evaluate
+from medinfra.policies.pulumi_policy_patches import keep_secrets_marked
+from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
+from medinfra.policies.stack_inventory import (
+    AnalyzerSetupError,
+    inventory_from_stack_args,
+    project_config,
+)
+from medinfra.policies.violations import (
+    ADVISORY_POLICY,
+    GATE_POLICY,
+    WAIVED_POLICY,
+    encode_violation,
+    policy_name_for,
+)
+from pulumi_policy import (
+    EnforcementLevel,
+    PolicyComplianceFramework,
+    Severity,
+    StackValidationArgs,
+    StackValidationPolicy,
+)
+
+PACK_DESCRIPTION = (
+    "MedInfra policy gate: HIPAA / GDPR / CIS controls for clinical AI platforms. Blocks any "
+    "stack update with a mandatory finding that no valid waiver covers."
+)
+TIMINGS_ENV = "MEDINFRA_GATE_TIMINGS_FILE"
+_CATCH_ALLS = {
+    GATE_POLICY: (
+        EnforcementLevel.MANDATORY,
+        Severity.CRITICAL,
+        "A blocking finding no rule policy reports: the gate could not run, or another engine.",
+    ),
+    WAIVED_POLICY: (
+        EnforcementLevel.ADVISORY,
+        None,
+        "A finding that a valid waiver (policies/waivers.yaml) covers: reported, not blocking.",
+    ),
+    ADVISORY_POLICY: (
+        EnforcementLevel.ADVISORY,
+        None,
+        "A non-blocking finding no rule policy reports, such as a waiver that did not apply.",
+    ),
+}
+
+
+def _level(severity: str) -> str:
+    return "mandatory" if severity in MANDATORY_SEVERITIES else "advisory"
+
+
+def _describe(exc: BaseException) -> str:
+    # Only our own messages are quoted: another exception's text could hold a property value.
+    if isinstance(exc, AnalyzerSetupError):
+        return str(exc)
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = f" at {os.path.basename(frames[-1].filename)}:{frames[-1].lineno}" if frames else ""
+    return f"the analyzer could not build the Inventory: {type(exc).__name__}{where}"
+
+
+class _GateRun:
+    """Runs the gate once per distinct Inventory: every policy of one AnalyzeStack call is shown
+    the same stack, and each reports its share of the same findings."""
+
+    def __init__(self, options: GateOptions) -> None:
+        self._options = options
+        self._lock = threading.Lock()
+        self._key: str | None = None
+        self._findings: list[Finding] = []
+
+    def findings(self, args: StackValidationArgs) -> list[Finding]:
+        try:
+            project = os.environ.get("PULUMI_PROJECT", "")
+            stack = os.environ.get("PULUMI_STACK", "")
+            inventory = inventory_from_stack_args(args, project, stack, project_config(project))
+            key = json.dumps(inventory, sort_keys=True)
+        except Exception as exc:  # noqa: BLE001 - fail closed with a finding, never a crash
+            return [
+                gate_error(
+                    "ANALYZER",
+                    _describe(exc),
+                    "Report this with the stack's resource types; the gate blocks.",
+                )
+            ]
+        with self._lock:
+            if key != self._key:
+                result = evaluate(inventory, self._options)
+                self._findings = result.findings
+                self._key = key
+                _report_timings(result.timings)
+            return self._findings
+
+
+def _report_timings(timings: dict[str, float]) -> None:
+    """Hand the gate's timings to the offline driver (CrossGuard has no field for them): it
+    names a file in MEDINFRA_GATE_TIMINGS_FILE. The Pulumi CLI never sets it."""
+    path = os.environ.get(TIMINGS_ENV)
+    if path:
+        try:
+            Path(path).write_text(json.dumps(timings), encoding="utf-8")
+        except OSError:
+            pass  # timings are informative; the decision does not depend on them
+
+
+def prewarm_checkov() -> None:
+    """Start importing Checkov in the background as the pack starts (it takes seconds), so the
+    first AnalyzeStack call does not pay for all of it. Once per process."""
+    threading.Thread(target=load_checkov, name=PREWARM_THREAD, daemon=True).start()
+
+
+def _validate(name: str, run: _GateRun, rule_levels: Mapping[str, str]):
+    def validate(args: StackValidationArgs, report_violation) -> None:
+        findings = run.findings(args)
+        for seq, finding in enumerate(findings):
+            if policy_name_for(finding, rule_levels) == name:
+                report_violation(encode_violation(finding, seq, len(findings)), finding.urn or None)
+
+    return validate
+
+
+def _framework(rule: Rule) -> PolicyComplianceFramework | None:
+    for name in ("hipaa", "gdpr", "cis"):
+        if rule.controls.get(name):
+            return PolicyComplianceFramework(name=name, reference=", ".join(rule.controls[name]))
+    return None
+
+
+def _enforcement(level: str) -> EnforcementLevel:
+    return EnforcementLevel.MANDATORY if level == "mandatory" else EnforcementLevel.ADVISORY
+
+
+def build_policies(rules_dir: Path = RULES_DIR) -> list[StackValidationPolicy]:
+    """Every policy of the pack (see the module docstring); installs `keep_secrets_marked`.
+
+    A rule catalogue that does not load leaves only the catch-all policies; the gate then
+    reports MED-GATE-RULES through `medinfra-gate`, so the pack blocks instead of passing.
+    """
+    keep_secrets_marked()
+    prewarm_checkov()
+    try:
+        rules = load_rules(rules_dir)
+    except (RuleError, OSError):
+        rules = []
+    rule_levels = {rule.id: _level(rule.severity) for rule in rules}
+    # medinfra preview passes its --gate-timeout; the Pulumi CLI leaves the default.
+    timeout = float(os.environ.get("MEDINFRA_GATE_TIMEOUT") or 30)
+    run = _GateRun(GateOptions(rules_dir=rules_dir, timeout_s=timeout))
+    policies = [
+        StackValidationPolicy(
+            name=rule.id,
+            description=rule.description,
+            validate=_validate(rule.id, run, rule_levels),
+            enforcement_level=_enforcement(rule_levels[rule.id]),
+            display_name=rule.title,
+            severity=Severity(rule.severity),
+            framework=_framework(rule),
+            tags=[f"{fw}:{c}" for fw, controls in rule.controls.items() for c in controls],
+            remediation_steps=rule.remediation,
+        )
+        for rule in rules
+    ]
+    for name, (level, severity, description) in _CATCH_ALLS.items():
+        policies.append(
+            StackValidationPolicy(
+                name=name,
+                description=description,
+                validate=_validate(name, run, rule_levels),
+                enforcement_level=level,
+                severity=severity,
+            )
+        )
+    return policies

@@ -1,0 +1,53 @@
+"""What the pack changes in pulumi-policy, so that no secret can reach the Inventory.
+
+pulumi-policy 1.21 unwraps secret values before a stack policy sees them. `keep_secrets_marked`
+installs `deserialize_keeping_secrets`, which decodes the engine's values with the one wire
+decoder (`policies.wire`) and so keeps secrets wrapped in `policies.inventory.Secret`, and
+records the secret config keys the engine sends with ConfigureStack. Unknowns stay
+pulumi-policy's own sentinels, so its proxies still raise on them.
+`policies.stack_inventory.inventory_from_stack_args` refuses to run without these patches
+(`secrets_marked`), rather than risk printing a secret.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi_policy.policy as policy_module
+from medinfra.policies.wire import from_wire
+from pulumi.runtime import rpc
+from pulumi_policy import deserialize as policy_deserialize
+
+_ORIGINAL_DESERIALIZE = policy_deserialize.deserialize_properties
+_ORIGINAL_CONFIGURE_STACK = policy_module._PolicyAnalyzerServicer.ConfigureStack
+_secret_config_keys: set[str] = set()
+
+
+def deserialize_keeping_secrets(props: dict[str, Any], proxy_secrets: bool = False) -> Any:
+    """Drop-in for pulumi-policy's deserializer that keeps secrets visible as `Secret`."""
+    if proxy_secrets:  # Remediate's own secret handling: leave it alone
+        return _ORIGINAL_DESERIALIZE(props, proxy_secrets)
+    # The engine sends unknowns as rpc.UNKNOWN (pulumi-policy's UNKNOWN_STRING_VALUE); every
+    # unknown stays that sentinel, so pulumi-policy's proxies raise on it as on the engine's.
+    return from_wire(props, unknown=rpc.UNKNOWN)
+
+
+def _configure_stack_keeping_secret_keys(self, request, context):
+    _secret_config_keys.update(request.config_secret_keys)
+    return _ORIGINAL_CONFIGURE_STACK(self, request, context)
+
+
+def keep_secrets_marked() -> None:
+    """Make pulumi-policy's analyzer keep secrets marked. Idempotent; call before PolicyPack."""
+    policy_module.deserialize_properties = deserialize_keeping_secrets
+    policy_module._PolicyAnalyzerServicer.ConfigureStack = _configure_stack_keeping_secret_keys
+
+
+def secrets_marked() -> bool:
+    """Whether pulumi-policy's analyzer currently keeps secrets marked."""
+    return policy_module.deserialize_properties is deserialize_keeping_secrets
+
+
+def secret_config_keys() -> frozenset[str]:
+    """The config keys the engine said are secret (ConfigureStack), so far."""
+    return frozenset(_secret_config_keys)
