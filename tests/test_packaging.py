@@ -9,7 +9,6 @@ import re
 import shutil
 import subprocess
 import sys
-import sysconfig
 import tomllib
 import zipfile
 from pathlib import Path
@@ -45,16 +44,28 @@ def test_setup_installs_the_same_pinned_pip_the_lock_holds():
     assert "--hash=sha256:" in (REPO / "scripts" / "installer.lock").read_text()
 
 
+_SOURCES = ("pyproject.toml", "README.md", "medinfra", "components", "policies")
+
+
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("dist")
+    """Built from a copy of the sources: setuptools writes build/ and *.egg-info into the tree
+    it builds, which must not land in this checkout (an egg-info on the path looks installed)."""
+    source, out = tmp_path_factory.mktemp("source"), tmp_path_factory.mktemp("dist")
+    for name in _SOURCES:
+        copy = shutil.copytree if (REPO / name).is_dir() else shutil.copy
+        copy(REPO / name, source / name)
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-         "--disable-pip-version-check", "-w", str(out), str(REPO)],
-        check=True, capture_output=True, text=True, cwd=out,
+         "--disable-pip-version-check", "-w", str(out), str(source)],
+        check=True, capture_output=True, text=True, cwd=out, env=_without_pythonpath(),
     )
     (built,) = out.glob("medinfra-*.whl")
     return built
+
+
+def _without_pythonpath() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
 
 
 def test_the_wheel_holds_one_top_level_package_with_its_rules_and_data(wheel):
@@ -86,11 +97,14 @@ def test_the_wheel_in_an_empty_venv_lists_the_rules_and_gates_a_program(wheel, t
         [python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
         check=True, capture_output=True, text=True,
     ).stdout.strip()
-    Path(site, "medinfra-test-dependencies.pth").write_text(sysconfig.get_paths()["purelib"])
+    # Every site-packages of this interpreter (a venv may itself layer another's).
+    dependencies = [p for p in sys.path if p.endswith("site-packages") and Path(p).is_dir()]
+    Path(site, "medinfra-test-dependencies.pth").write_text("\n".join(dependencies) + "\n")
+    env = _without_pythonpath()
     subprocess.run(
         [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
          "--disable-pip-version-check", str(wheel)],
-        check=True, capture_output=True, text=True,
+        check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
     )
     installed = {p.name for p in Path(site).iterdir()}
     assert "medinfra" in installed
@@ -98,7 +112,6 @@ def test_the_wheel_in_an_empty_venv_lists_the_rules_and_gates_a_program(wheel, t
 
     program = tmp_path / "minimal-bucket"
     shutil.copytree(REPO / "examples" / "minimal-bucket", program)
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     where = subprocess.run(
         [python, "-c", "import medinfra, medinfra.policies; print(medinfra.SOURCE_ROOT, "
          "medinfra.policies.__file__)"],
