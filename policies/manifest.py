@@ -190,3 +190,15 @@ def verify(
 def write(path: Path, manifest: dict) -> None:
     """Write the manifest as stable, reviewable JSON."""
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+
+
+def reference(path: Path = MANIFEST_FILE) -> dict:
+    """What an evidence bundle records to name the pack it was judged by: the manifest's own
+    sha256 and its pack, bundle digest and source commit (ManifestError if unreadable)."""
+    manifest = load(path)
+    return {
+        "manifest_sha256": sha256_file(path),
+        "pack": manifest["pack"],
+        "bundle_sha256": manifest["bundle"]["sha256"],
+        "source_commit": manifest["source"].get("commit"),
+    }

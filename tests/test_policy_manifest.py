@@ -171,3 +171,13 @@ def test_a_release_stamps_its_source_commit_only_when_the_files_are_that_commits
     bad = _medinfra(root, "policies", "manifest", "--source-commit", "HEAD", "--out",
                     str(tmp_path / "bad.json"))
     assert bad.returncode == 2 and "a full commit SHA" in bad.stderr
+
+
+def test_an_evidence_bundle_can_name_the_pack_by_its_manifest():
+    path = REPO / "policies" / "manifest.json"
+    assert pack.reference() == {
+        "manifest_sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "pack": {"name": "medinfra", "version": "0.1.0"},
+        "bundle_sha256": json.loads(path.read_text())["bundle"]["sha256"],
+        "source_commit": None,
+    }
