@@ -126,13 +126,64 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=("table", "json"), default="table")
     docs = what.add_parser("docs", help="write the catalogue for compliance officers (Markdown)")
     docs.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE (else stdout)")
+    manifest = what.add_parser(
+        "manifest",
+        help="write the pack's manifest (rule file and lock digests) to policies/manifest.json",
+    )
+    manifest.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE instead")
+    manifest.add_argument(
+        "--source-commit", metavar="SHA",
+        help="release only: record this commit (refused unless every recorded file is as it)",
+    )
+    verify = what.add_parser(
+        "verify", help="check the rule files this installation runs against the pack's manifest "
+        "(exit 1 naming each file that differs)",
+    )
+    verify.add_argument("--manifest", type=Path, metavar="FILE", help="(default: the pack's own)")
     return parser
+
+
+def _policy_manifest(args: argparse.Namespace) -> int:
+    """`policies manifest` / `policies verify` (policies/manifest.py)."""
+    from medinfra.policies import manifest as pack
+
+    try:
+        if args.policies_command == "verify":
+            recorded = pack.load(args.manifest or pack.MANIFEST_FILE)
+            problems = pack.verify(recorded, source_root=SOURCE_ROOT)
+            for problem in problems:
+                print(f"medinfra: policies verify: {problem}", file=sys.stderr)
+            if problems:
+                return EXIT_BLOCK
+            commit = recorded["source"].get("commit") or "not recorded (unreleased)"
+            print(f"policies verified: {recorded['pack']['name']} {recorded['pack']['version']}, "
+                  f"{recorded['bundle']['files']} rule files, bundle sha256 "
+                  f"{recorded['bundle']['sha256']}, source commit {commit}")
+            return EXIT_ALLOW
+        if args.out is None and SOURCE_ROOT is None:
+            raise InputError("policies manifest: not a source checkout; give --out FILE")
+        out = args.out or pack.MANIFEST_FILE
+        if not out.parent.is_dir():
+            raise InputError(f"{out}: directory {out.parent} does not exist")
+        document = pack.build(source_root=SOURCE_ROOT, commit=args.source_commit)
+        if args.source_commit:
+            if SOURCE_ROOT is None:
+                raise InputError("--source-commit: only from a source checkout")
+            pack.check_commit(args.source_commit, document, SOURCE_ROOT)
+        pack.write(out, document)
+    except pack.ManifestError as exc:
+        raise InputError(str(exc)) from None
+    except OSError as exc:
+        raise InputError(f"policies manifest: {exc}") from None
+    return EXIT_ALLOW
 
 
 def _policies(args: argparse.Namespace) -> int:
     from medinfra.policies import catalogue
     from medinfra.policies.rules import RuleError, load_rules
 
+    if args.policies_command in ("manifest", "verify"):
+        return _policy_manifest(args)
     try:
         rules = load_rules()
     except RuleError as exc:

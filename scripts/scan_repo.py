@@ -1,19 +1,35 @@
-"""Checkov on the repository itself: GitHub workflows, Dockerfiles and secrets in tracked files.
+"""Checkov and zizmor on the repository itself: GitHub workflows, Dockerfiles and secrets in
+tracked files.
 
     python scripts/scan_repo.py        # exit 0 clean, 1 failed checks, 3 the scan could not run
 
-In-process (Checkov's framework runners, as the gate uses them), no shell-out. CI runs it
+Checkov runs in-process (its framework runners, as the gate uses them). zizmor, the GitHub
+Actions security linter, is a native binary installed from the lock into the same environment;
+it runs offline over the tracked workflows, action definitions and Dependabot configuration with
+its pedantic persona, and honours no ignore comment or configuration file (as Checkov's skipped
+checks count as failed here): an exception is a reviewed edit to this file. CI runs it
 (.github/workflows/preview.yml) and the test suite runs it (tests/test_scan_repo.py).
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import shutil
 import subprocess
 import sys
+import sysconfig
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+
+# Offline: no GitHub API, so the result depends on the files alone. Pedantic: the regular persona
+# misses e.g. a workflow-level `permissions: write-all`. Strict collection: a workflow zizmor
+# cannot parse fails the scan instead of being skipped with a warning.
+ZIZMOR_ARGS = ("--offline", "--persona=pedantic", "--no-config", "--no-ignores",
+               "--strict-collection", "--format=json", "--no-progress", "--color=never")
+# zizmor's exit codes: 0 no findings, 10 + the highest severity (10..14) findings, else an error.
+ZIZMOR_FOUND = range(10, 15)
 
 
 def tracked_files(root: Path = REPO) -> list[Path]:
@@ -60,12 +76,65 @@ def scan(root: Path = REPO) -> list[tuple[str, str, str, str]]:
         for report in reports if isinstance(reports, list) else [reports]:
             for record in [*report.failed_checks, *report.skipped_checks]:
                 failed.append((framework, record.check_id, record.file_path, record.resource))
+    failed += zizmor(root, [f for f in files if _is_actions_input(f, root)])
     return sorted(failed)
 
 
-def main() -> int:
+def _is_actions_input(path: Path, root: Path) -> bool:
+    """What zizmor audits: workflows, action definitions, Dependabot configuration."""
+    parts = path.relative_to(root).parts
+    if path.suffix not in (".yml", ".yaml"):
+        return False
+    workflow = len(parts) == 3 and parts[:2] == (".github", "workflows")
+    dependabot = len(parts) == 2 and parts[0] == ".github" and path.stem == "dependabot"
+    return workflow or dependabot or path.stem == "action"
+
+
+def zizmor_executable() -> str:
+    """The zizmor binary of this interpreter's environment (a wheel installs it as a script,
+    with no importable module), else one on PATH."""
+    beside = Path(sysconfig.get_path("scripts")) / "zizmor"
+    if beside.is_file():
+        return str(beside)
+    found = shutil.which("zizmor")
+    if found is None:
+        raise RuntimeError("zizmor is not installed (requirements.lock has it: ./scripts/setup.sh)")
+    return found
+
+
+def zizmor(root: Path, inputs: list[Path]) -> list[tuple[str, str, str, str]]:
+    """zizmor's findings as ("zizmor", audit id, file, "line N: what")."""
+    if not inputs:
+        return []
+    done = subprocess.run(
+        [zizmor_executable(), *ZIZMOR_ARGS, *(str(p.relative_to(root)) for p in inputs)],
+        cwd=root, capture_output=True, text=True, timeout=300,
+    )
+    if done.returncode != 0 and done.returncode not in ZIZMOR_FOUND:
+        why = [line.strip() for line in done.stderr.splitlines()
+               if line.strip() and not line.lstrip().startswith(("INFO", "WARN"))]
+        raise RuntimeError(f"zizmor exited {done.returncode}: {' / '.join(why[:2]) or 'no output'}")
     try:
-        failed = scan()
+        found = json.loads(done.stdout)
+    except ValueError:
+        raise RuntimeError(f"zizmor printed no JSON (exit {done.returncode})") from None
+    failed = []
+    for finding in found:
+        where = next(
+            (loc for loc in finding["locations"] if loc["symbolic"]["kind"] == "Primary"),
+            finding["locations"][0],
+        )
+        path = where["symbolic"]["key"]["Local"]["verbatim_path"]
+        line = where["concrete"]["location"]["start_point"]["row"] + 1
+        failed.append(("zizmor", finding["ident"], path, f"line {line}: {finding['desc']}"))
+    if done.returncode in ZIZMOR_FOUND and not failed:
+        raise RuntimeError(f"zizmor exited {done.returncode} but reported no finding")
+    return failed
+
+
+def main(root: Path = REPO) -> int:
+    try:
+        failed = scan(root)
     except Exception as exc:  # noqa: BLE001 - the scan failing fails CI (fail closed)
         print(f"scan_repo: the scan could not run: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 3

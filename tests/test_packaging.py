@@ -73,6 +73,7 @@ def test_the_wheel_holds_one_top_level_package_with_its_rules_and_data(wheel):
     top = {n.split("/")[0] for n in names if not n.split("/")[0].endswith(".dist-info")}
     assert top == {"medinfra"}
     for needed in ("medinfra/policies/PulumiPolicy.yaml", "medinfra/policies/waivers.yaml",
+                   "medinfra/policies/manifest.json",
                    "medinfra/policies/rego/lib/medinfra.rego",
                    "medinfra/policies/checkov_bridge/sdk_maps.json",
                    "medinfra/data/pulumi-project.schema.json",
@@ -138,3 +139,14 @@ def test_the_wheel_in_an_empty_venv_lists_the_rules_and_gates_a_program(wheel, t
     assert not [f for f in report["findings"] if f["id"].startswith("MED-GATE")]
     assert report["project"] == "minimal-bucket" and report["resources"] == expected["resources"]
     assert report["findings"] == expected["findings"]
+
+    # The wheel verifies its own rules against the manifest it ships, and names a changed one.
+    verified = subprocess.run([medinfra, "policies", "verify"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True)
+    assert verified.returncode == 0, verified.stderr
+    rule = Path(site, "medinfra/policies/rego/store_versioned/store_versioned.rego")
+    rule.write_text(rule.read_text() + "\n# changed after install\n")
+    tampered = subprocess.run([medinfra, "policies", "verify"], cwd=tmp_path, env=env,
+                              capture_output=True, text=True)
+    assert tampered.returncode == 1
+    assert "policies/rego/store_versioned/store_versioned.rego: sha256 " in tampered.stderr

@@ -15,6 +15,16 @@ from medinfra.components.validation import raise_if_invalid
 CERT_MANAGER = ("cert-manager", "https://charts.jetstack.io", "v1.16.2")
 KSERVE_VERSION = "v0.20.0"
 KSERVE_CHARTS = "oci://ghcr.io/kserve/charts"
+# OCI charts are pinned by digest as well as version (Helm >= 3.18 pulls `<ref>@sha256:...` and
+# refuses other bytes). PLACEHOLDERS, not yet verified against the registry (not reachable where
+# this was written): replace each with the `Digest:` that `helm pull <ref> --version
+# KSERVE_VERSION` prints before the first `pulumi up` (README "CI and supply chain"). HTTP chart
+# repositories (cert-manager, the device plugin) offer no digest pin: exact version only.
+KSERVE_CHART_DIGESTS = {
+    "kserve-crd": "sha256:" + "0" * 64,
+    "kserve-resources": "sha256:" + "0" * 64,
+}
+KSERVE_CHART_REFS = {c: f"{KSERVE_CHARTS}/{c}@{d}" for c, d in KSERVE_CHART_DIGESTS.items()}
 DEVICE_PLUGIN = ("nvidia-device-plugin", "https://nvidia.github.io/k8s-device-plugin", "0.17.0")
 MODES = ("Standard", "Knative")
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -82,11 +92,11 @@ class KServeInstall(pulumi.ComponentResource):
             namespace="cert-manager", values={"crds": {"enabled": True}},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[namespaces["cert-manager"]]))
         crds = k8s.helm.v3.Release(
-            f"{name}-kserve-crd", chart=f"{KSERVE_CHARTS}/kserve-crd", version=KSERVE_VERSION,
+            f"{name}-kserve-crd", chart=KSERVE_CHART_REFS["kserve-crd"], version=KSERVE_VERSION,
             namespace="kserve",
             opts=pulumi.ResourceOptions(parent=self, depends_on=[namespaces["kserve"]]))
         self.kserve = k8s.helm.v3.Release(
-            f"{name}-kserve", chart=f"{KSERVE_CHARTS}/kserve-resources", version=KSERVE_VERSION,
+            f"{name}-kserve", chart=KSERVE_CHART_REFS["kserve-resources"], version=KSERVE_VERSION,
             namespace="kserve",
             values=_kserve_values(args),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[cert_manager, crds]))

@@ -91,7 +91,7 @@ def test_model_server_image_is_pinned_by_digest_in_this_plans_registry(prod):
 def storage_initializer(inventory) -> tuple[str, dict]:
     """The storage-initializer image KServe will inject, and the resource it comes from."""
     (release,) = [r for r in inventory.of_type("kubernetes:helm.sh/v3:Release")
-                  if r["props"]["chart"].endswith("/kserve-resources")]
+                  if r["props"]["chart"].split("@")[0].endswith("/kserve-resources")]
     storage = release["props"]["values"]["kserve"]["storage"]
     # On Azure and GCP the Inventory attributes "/values" as a whole.
     source = inventory.attributed(release, "/values/kserve/storage/image")

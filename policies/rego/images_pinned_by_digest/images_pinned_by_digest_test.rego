@@ -61,3 +61,10 @@ test_storage_initializer_needs_no_pin_without_models if {
 	plan := json.remove(fx.kserve, ["isvc", "kserve-release/props/values", storage_ref])
 	not fx.kserve["kserve-release"].urn in found(plan)
 }
+
+test_storage_initializer_by_tag_fails_with_a_digest_pinned_chart if {
+	chart := concat("", ["oci://ghcr.io/kserve/charts/kserve-resources@sha256:", fx.sha])
+	storage := {"kserve": {"storage": {"tag": "v0.20.0"}}}
+	plan := object.union(fx.kserve, {"kserve-release": {"props": {"chart": chart, "values": storage}}})
+	found(plan) == {fx.kserve["kserve-release"].urn}
+}
