@@ -159,6 +159,24 @@ def test_public_endpoint_never_allows_the_whole_internet():
     assert "0.0.0.0/0 is never allowed" in problems["cluster.publicAccessCidrs[0]"]
 
 
+def test_public_endpoint_spelled_as_a_string_still_requires_an_allow_list():
+    # pydantic reads "true" as True; the relation is judged on what the cluster will get.
+    problems = _problems(cluster={"endpointPublicAccess": "true"})
+    assert problems["cluster.publicAccessCidrs"] == (
+        "medinfra:cluster.publicAccessCidrs: got []; "
+        "endpointPublicAccess: true needs a non-empty allow-list"
+    )
+
+
+def test_pool_bounds_spelled_as_strings_are_one_clear_error():
+    pool = {"name": "l4", "instanceType": "g6.xlarge", "minSize": "3", "maxSize": 2}
+    problems = _problems(cluster={"gpuPools": [pool]})
+    assert problems == {
+        "cluster.gpuPools[0].minSize": "medinfra:cluster.gpuPools[0].minSize: got 3; "
+        "must be <= maxSize (2)"
+    }
+
+
 def test_public_endpoint_with_allow_list_is_accepted():
     config = load_platform_config(
         _values(cluster={"endpointPublicAccess": True, "publicAccessCidrs": ["203.0.113.0/24"]})
