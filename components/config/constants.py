@@ -22,8 +22,8 @@ PHI: Final = "phi"
 #: A stack that does not say what data it handles is treated as handling PHI.
 DEFAULT_CLASSIFICATION: Final[Classification] = PHI
 
-#: HIPAA 164.316(b)(2): documentation and audit records are kept six years.
-PHI_RETENTION_DAYS: Final = 6 * 365
+#: HIPAA 164.316(b)(2): records are kept six years (PHI stores, access and audit logs).
+HIPAA_RETENTION_DAYS: Final = 6 * 365
 #: The shortest log retention the gate accepts unless a stack asks for more (one year).
 MIN_LOG_RETENTION_DAYS: Final = 365
 

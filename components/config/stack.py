@@ -8,8 +8,8 @@ from medinfra.components.config.base import RELATIONS_CHECKED, SectionModel
 from medinfra.components.config.catalogue import DEFAULT_SYSTEM_POOL
 from medinfra.components.config.constants import (
     DEFAULT_CLASSIFICATION,
+    HIPAA_RETENTION_DAYS,
     PHI,
-    PHI_RETENTION_DAYS,
     Classification,
     Cloud,
 )
@@ -87,7 +87,7 @@ class PlatformConfig(SectionModel):
         """Object-lock retention: as configured, else six years for PHI, none otherwise."""
         if store.retention_days is not None:
             return store.retention_days
-        return PHI_RETENTION_DAYS if self.is_phi else None
+        return HIPAA_RETENTION_DAYS if self.is_phi else None
 
 
 def validate_structure(raw: dict[str, Any]) -> PlatformConfig:
