@@ -9,7 +9,13 @@ One module per concern: `constants` (names and defaults shared with the componen
 gate), `value_types`, `catalogue` (what each cloud offers), the section models (`sections`,
 `serving`, `policy`, `stack`), `relations` and `checks` (between fields, run once), `errors`
 (pydantic's errors as `Problem`s), `loading`, and `rego_data` (the constants the Rego reads).
+The constants and the catalogue load with the package; the rest on first use.
 """
+
+from __future__ import annotations
+
+from importlib import import_module
+from typing import Any
 
 from medinfra.components.config.catalogue import (
     AWS_GPU_FAMILIES,
@@ -19,7 +25,6 @@ from medinfra.components.config.catalogue import (
     azure_has_gpu,
     gcp_accelerators,
 )
-from medinfra.components.config.checks import cross_field_problems
 from medinfra.components.config.constants import (
     ACCELERATOR_LABEL,
     CLOUDS,
@@ -30,46 +35,63 @@ from medinfra.components.config.constants import (
     HIPAA_RETENTION_DAYS,
     MIN_LOG_RETENTION_DAYS,
     MODEL_SHA_ANNOTATION,
+    MODEL_VERSION_ANNOTATION,
     MODELS_NAMESPACE,
     NAMESPACE,
     PHI,
     POOL_LABEL,
     SECRET_MARK,
 )
-from medinfra.components.config.loading import (
-    from_pulumi,
-    json_schema,
-    load_platform_config,
-    parse_raw,
-)
-from medinfra.components.config.policy import CheckovSelection, PolicySettings
-from medinfra.components.config.problems import ConfigError, Problem
-from medinfra.components.config.relations import (
-    cluster_relations,
-    endpoint_access_problems,
-    model_relations,
-    network_relations,
-    pool_relations,
-)
-from medinfra.components.config.sections import (
-    Cluster,
-    DataStore,
-    GpuPool,
-    Network,
-    NodePool,
-    Registry,
-    Tags,
-)
-from medinfra.components.config.serving import Model, ModelApproval, Serving
-from medinfra.components.config.stack import PlatformConfig
-from medinfra.components.config.value_types import (
-    Cidr,
-    Label,
-    NetworkCidr,
-    NonEmpty,
-    PrivateCidr,
-    Quantity,
-)
+
+#: Public name -> the module that defines it, imported on first use (PEP 562). The policy gate
+#: reads `constants` without paying for pydantic's models and Pulumi's runtime.
+_LAZY = {
+    "cross_field_problems": "checks",
+    "from_pulumi": "loading",
+    "json_schema": "loading",
+    "load_platform_config": "loading",
+    "parse_raw": "loading",
+    "CheckovSelection": "policy",
+    "PolicySettings": "policy",
+    "ConfigError": "problems",
+    "Problem": "problems",
+    "cluster_relations": "relations",
+    "endpoint_access_problems": "relations",
+    "model_relations": "relations",
+    "network_relations": "relations",
+    "pool_relations": "relations",
+    "Cluster": "sections",
+    "DataStore": "sections",
+    "GpuPool": "sections",
+    "Network": "sections",
+    "NodePool": "sections",
+    "Registry": "sections",
+    "Tags": "sections",
+    "Model": "serving",
+    "ModelApproval": "serving",
+    "Serving": "serving",
+    "PlatformConfig": "stack",
+    "Cidr": "value_types",
+    "Label": "value_types",
+    "NetworkCidr": "value_types",
+    "NonEmpty": "value_types",
+    "PrivateCidr": "value_types",
+    "Quantity": "value_types",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
 
 __all__ = [
     "ACCELERATOR_LABEL",
@@ -85,6 +107,7 @@ __all__ = [
     "MIN_LOG_RETENTION_DAYS",
     "MODELS_NAMESPACE",
     "MODEL_SHA_ANNOTATION",
+    "MODEL_VERSION_ANNOTATION",
     "NAMESPACE",
     "PHI",
     "POOL_LABEL",

@@ -31,6 +31,8 @@ MIN_LOG_RETENTION_DAYS: Final = 365
 MODELS_NAMESPACE: Final = "models"
 #: InferenceService annotation carrying the model's sha256 (the gate checks it in prod).
 MODEL_SHA_ANNOTATION: Final = "medinfra.io/model-sha256"
+#: InferenceService annotation carrying the model's version (the gate matches it to approvals).
+MODEL_VERSION_ANNOTATION: Final = "medinfra.io/model-version"
 #: KServe's annotation choosing the deployment mode (canary traffic needs Knative).
 DEPLOYMENT_MODE_ANNOTATION: Final = "serving.kserve.io/deploymentMode"
 

@@ -21,6 +21,7 @@ REGO_CONSTANTS = {
     "default_classification": constants.DEFAULT_CLASSIFICATION,
     "min_log_retention_days": constants.MIN_LOG_RETENTION_DAYS,
     "model_sha_annotation": constants.MODEL_SHA_ANNOTATION,
+    "model_version_annotation": constants.MODEL_VERSION_ANNOTATION,
     "deployment_mode_annotation": constants.DEPLOYMENT_MODE_ANNOTATION,
 }
 
