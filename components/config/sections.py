@@ -15,19 +15,13 @@ from medinfra.components.config.relations import (
 )
 from medinfra.components.config.value_types import Cidr, Label, NetworkCidr, NonEmpty, PrivateCidr
 from pydantic import ConfigDict, Field, ValidationInfo, model_validator
-from pydantic.alias_generators import to_camel
 
 
 class Tags(SectionModel):
     """Tags every taggable resource carries. `owner` and `costCenter` are required."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        extra="allow",
-        frozen=True,
-        use_attribute_docstrings=True,
-    )
+    # Any further tag is allowed (pydantic merges this with SectionModel's configuration).
+    model_config = ConfigDict(extra="allow")
 
     owner: NonEmpty
     """Team accountable for the platform."""
