@@ -11,6 +11,7 @@ import regorus
 from medinfra.components.config import (
     DEFAULT_CLASSIFICATION,
     DEPLOYMENT_MODE_ANNOTATION,
+    GPU_RESOURCE,
     MIN_LOG_RETENTION_DAYS,
     MODEL_SHA_ANNOTATION,
     MODEL_VERSION_ANNOTATION,
@@ -92,7 +93,8 @@ def test_rules_read_the_config_constants_not_copies():
     sources = {rule.name: rule.source for rule in load_rules()} | library_sources()
     del sources["constants.rego"]
     literals = [json.dumps(v) for v in (DEFAULT_CLASSIFICATION, PHI, MODEL_SHA_ANNOTATION,
-                                        MODEL_VERSION_ANNOTATION, DEPLOYMENT_MODE_ANNOTATION)]
+                                        MODEL_VERSION_ANNOTATION, DEPLOYMENT_MODE_ANNOTATION,
+                                        GPU_RESOURCE)]
     for name, source in sources.items():
         code = "\n".join(line for line in source.splitlines() if not line.startswith("#"))
         for literal in [*literals, str(MIN_LOG_RETENTION_DAYS)]:

@@ -23,6 +23,7 @@ REGO_CONSTANTS = {
     "model_sha_annotation": constants.MODEL_SHA_ANNOTATION,
     "model_version_annotation": constants.MODEL_VERSION_ANNOTATION,
     "deployment_mode_annotation": constants.DEPLOYMENT_MODE_ANNOTATION,
+    "gpu_resource": constants.GPU_RESOURCE,
 }
 
 def rego_module() -> str:

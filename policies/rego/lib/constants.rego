@@ -10,3 +10,4 @@ min_log_retention_days := 365
 model_sha_annotation := "medinfra.io/model-sha256"
 model_version_annotation := "medinfra.io/model-version"
 deployment_mode_annotation := "serving.kserve.io/deploymentMode"
+gpu_resource := "nvidia.com/gpu"
