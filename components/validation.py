@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import pulumi
+from medinfra.components.config import endpoint_access_problems
+from medinfra.components.config.value_types import parse_network
 
 
 def raise_if_invalid(component: str, name: str, problems: list[tuple[str, str]]) -> None:
@@ -17,3 +21,16 @@ def raise_if_invalid(component: str, name: str, problems: list[tuple[str, str]])
         f"{component} {name!r}: invalid arguments ({len(problems)}):\n{lines}",
         [{"property_path": path, "reason": reason} for path, reason in problems],
     )
+
+
+def endpoint_problems(public: bool, cidrs: Sequence[str], key: str) -> list[tuple[str, str]]:
+    """A `GpuCluster`'s API endpoint exposure, judged as the stack config judges it, plus that
+    every allow-list entry is a CIDR block (the config types its entries; arguments are strings).
+    """
+    malformed = [
+        (f"{key}[{i}]", f"{c!r} is not a CIDR")
+        for i, c in enumerate(cidrs)
+        if parse_network(c) is None
+    ]
+    exposure = endpoint_access_problems(public, cidrs, key)
+    return malformed + [(path, reason) for path, _, reason in exposure]

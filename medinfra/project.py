@@ -19,10 +19,10 @@ from typing import Any
 import jsonschema
 import yaml
 
-from medinfra.policies.inventory import decode_config_value
+from medinfra.policies.inventory import SECRET_MARK, decode_config_value
 
 #: What a program sees in place of a `secure:` config value offline (we never hold the key).
-SECRET_PLACEHOLDER = "[secret]"
+SECRET_PLACEHOLDER = SECRET_MARK
 
 _STACK_NAME = re.compile(r"^[A-Za-z0-9_.-]+$")
 _KEY = re.compile(r"^(?:[A-Za-z0-9_.-]+:)?[A-Za-z0-9_.-]+$")

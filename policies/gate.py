@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medinfra.components.config.constants import DEFAULT_CLASSIFICATION, PHI
 from medinfra.policies.checkov_bridge.controls import CONTROLS, POLICY_INDEX, default_enforcement
 from medinfra.policies.checkov_bridge.runner import CheckovError, CheckovTimeout, Scan, Selection
 from medinfra.policies.checkov_bridge.runner import scan as checkov_scan
@@ -106,7 +107,7 @@ _CHECKOV_ID = re.compile(r"^CKV2?_(MED_)?[A-Z0-9]+_\d+$")
 
 
 def _phi(config: dict) -> bool:
-    return config.get("dataClassification", "phi") == "phi"
+    return config.get("dataClassification", DEFAULT_CLASSIFICATION) == PHI
 
 
 def _checkov_selection(inventory: dict) -> tuple[Selection, list[Finding]]:

@@ -13,7 +13,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SECRET_MARK = "[secret]"
+from medinfra.components.config.constants import SECRET_MARK
+
 UNKNOWN_MARK = "[unknown]"
 
 

@@ -9,6 +9,7 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from medinfra.components.config import ConfigError, PlatformConfig, load_platform_config
+from medinfra.components.validation import endpoint_problems
 
 from tests.conftest import REPO
 
@@ -157,6 +158,40 @@ def test_public_endpoint_requires_a_non_empty_allow_list():
 def test_public_endpoint_never_allows_the_whole_internet():
     problems = _problems(cluster={"endpointPublicAccess": True, "publicAccessCidrs": ["0.0.0.0/0"]})
     assert "0.0.0.0/0 is never allowed" in problems["cluster.publicAccessCidrs[0]"]
+
+
+def test_public_endpoint_spelled_as_a_string_still_requires_an_allow_list():
+    # pydantic reads "true" as True; the relation is judged on what the cluster will get.
+    problems = _problems(cluster={"endpointPublicAccess": "true"})
+    assert problems["cluster.publicAccessCidrs"] == (
+        "medinfra:cluster.publicAccessCidrs: got []; "
+        "endpointPublicAccess: true needs a non-empty allow-list"
+    )
+
+
+def test_pool_bounds_spelled_as_strings_are_one_clear_error():
+    pool = {"name": "l4", "instanceType": "g6.xlarge", "minSize": "3", "maxSize": 2}
+    problems = _problems(cluster={"gpuPools": [pool]})
+    assert problems == {
+        "cluster.gpuPools[0].minSize": "medinfra:cluster.gpuPools[0].minSize: got 3; "
+        "must be <= maxSize (2)"
+    }
+
+
+def test_gpu_clusters_judge_endpoint_exposure_as_the_config_does():
+    # One check for the config and every cloud's GpuCluster; the clusters also check syntax.
+    assert endpoint_problems(True, (), "authorizedIpRanges") == [
+        ("authorizedIpRanges", "endpointPublicAccess: true needs a non-empty allow-list")
+    ]
+    assert endpoint_problems(True, ("203.0.113.0/24", "0.0.0.0/0", "10.0.0.1/8"), "x") == [
+        ("x[2]", "'10.0.0.1/8' is not a CIDR"),
+        ("x[1]", "0.0.0.0/0 is never allowed"),
+    ]
+    assert endpoint_problems(False, ("203.0.113.0/24",), "x") == [
+        ("x", "is set but endpointPublicAccess is false")
+    ]
+    assert endpoint_problems(True, ("203.0.113.0/24",), "x") == []
+    assert endpoint_problems(False, (), "x") == []
 
 
 def test_public_endpoint_with_allow_list_is_accepted():

@@ -8,6 +8,16 @@ from functools import cache
 
 import pytest
 import regorus
+from medinfra.components.config import (
+    DEFAULT_CLASSIFICATION,
+    DEPLOYMENT_MODE_ANNOTATION,
+    GPU_RESOURCE,
+    MIN_LOG_RETENTION_DAYS,
+    MODEL_SHA_ANNOTATION,
+    MODEL_VERSION_ANNOTATION,
+    PHI,
+    rego_data,
+)
 from medinfra.policies.rules import RULES_DIR, library_sources, load_rules
 
 
@@ -59,3 +69,33 @@ def test_required_tags_rule_checks_exactly_the_types_its_metadata_lists():
     engine.add_policy("rule.rego", rule.source)
     checked = json.loads(engine.eval_rule_as_json(f"data.{rule.package}.taggable"))
     assert sorted(checked) == sorted(rule.resource_types)
+
+
+def test_generated_rego_constants_are_current(tmp_path):
+    committed = (RULES_DIR / "lib" / "constants.rego").read_text()
+    out = tmp_path / "constants.rego"
+    assert rego_data.main(["--out", str(out)]) == 0
+    assert committed == out.read_text() == rego_data.rego_module(), (
+        "run: python -m medinfra.components.config.rego_data --out policies/rego/lib/constants.rego"
+    )
+
+
+def test_rules_read_the_config_constants_not_copies():
+    engine = _parsed().clone()
+    engine.set_input_json(json.dumps({"project": "p", "stack": "s", "config": {}, "resources": []}))
+
+    def value(path: str):
+        return json.loads(engine.eval_rule_as_json(path))
+
+    assert value("data.medinfra.lib.is_phi") is (DEFAULT_CLASSIFICATION == PHI)
+    assert value("data.medinfra.rules.required_tags_present.expected") == DEFAULT_CLASSIFICATION
+    assert value("data.medinfra.rules.log_retention_minimum.minimum") == MIN_LOG_RETENTION_DAYS
+    sources = {rule.name: rule.source for rule in load_rules()} | library_sources()
+    del sources["constants.rego"]
+    literals = [json.dumps(v) for v in (DEFAULT_CLASSIFICATION, PHI, MODEL_SHA_ANNOTATION,
+                                        MODEL_VERSION_ANNOTATION, DEPLOYMENT_MODE_ANNOTATION,
+                                        GPU_RESOURCE)]
+    for name, source in sources.items():
+        code = "\n".join(line for line in source.splitlines() if not line.startswith("#"))
+        for literal in [*literals, str(MIN_LOG_RETENTION_DAYS)]:
+            assert literal not in code, (name, literal)

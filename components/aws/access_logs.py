@@ -10,6 +10,7 @@ import pulumi_aws as aws
 from medinfra.components import PACKAGE
 from medinfra.components.aws.bucket_baseline import lock_down_bucket
 from medinfra.components.aws.policies import access_log_bucket_policy
+from medinfra.components.config import HIPAA_RETENTION_DAYS
 from medinfra.components.validation import raise_if_invalid
 
 
@@ -21,7 +22,7 @@ class AccessLogBucketArgs:
     """Physical bucket name."""
     source_bucket_names: tuple[str, ...]
     """Buckets whose access logs may be written here (and only those)."""
-    retention_days: int = 2190
+    retention_days: int = HIPAA_RETENTION_DAYS
     """Days access logs are kept (HIPAA: six years)."""
 
 

@@ -14,13 +14,15 @@ from medinfra.components.aws.identity import WorkloadIdentity, WorkloadIdentityA
 from medinfra.components.aws.keys import Keys, KeysArgs
 from medinfra.components.aws.network import Network, NetworkArgs
 from medinfra.components.aws.registry import Registry, RegistryArgs
-from medinfra.components.config import PlatformConfig
+from medinfra.components.config import (
+    HIPAA_RETENTION_DAYS,
+    MIN_LOG_RETENTION_DAYS,
+    MODELS_NAMESPACE,
+    PlatformConfig,
+)
 from medinfra.components.k8s.compose import ModelIdentity, ServingTarget
 from medinfra.components.naming import physical_name
 from medinfra.components.tagging import tag_transformation
-
-#: Namespace the model servers run in (the serving components create it).
-MODELS_NAMESPACE = "models"
 
 
 @dataclass
@@ -95,7 +97,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
     provider = aws.Provider("aws", region=config.region, opts=pulumi.ResourceOptions(parent=parent))
     opts = pulumi.ResourceOptions(parent=parent, providers=[provider])
     prod = config.is_prod
-    retention = 2190 if prod else 365
+    retention = HIPAA_RETENTION_DAYS if prod else MIN_LOG_RETENTION_DAYS
 
     keys = Keys("keys", KeysArgs(prefix=prefix, region=config.region), opts=opts)
     network = Network(
@@ -116,7 +118,9 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
     AccessLogBucket(
         "access-logs",
         AccessLogBucketArgs(
-            bucket_name=log_bucket, source_bucket_names=tuple(names.values()), retention_days=2190
+            bucket_name=log_bucket,
+            source_bucket_names=tuple(names.values()),
+            retention_days=HIPAA_RETENTION_DAYS,
         ),
         opts=opts,
     )
@@ -128,7 +132,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
                 key_arn=keys.arn("data"),
                 access_log_bucket=log_bucket,
                 retention_days=config.retention_days(store),
-                compliance_mode=prod and config.data_classification == "phi",
+                compliance_mode=prod and config.is_phi,
             ),
             opts=opts,
         )

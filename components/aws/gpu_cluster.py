@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
 import json
 from dataclasses import dataclass, field
 
@@ -11,8 +10,16 @@ import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from medinfra.components import PACKAGE
 from medinfra.components.aws.policies import service_trust_policy
-from medinfra.components.config import AWS_GPU_FAMILIES
-from medinfra.components.validation import raise_if_invalid
+from medinfra.components.config import (
+    ACCELERATOR_LABEL,
+    GPU_LABEL,
+    GPU_RESOURCE,
+    MIN_LOG_RETENTION_DAYS,
+    POOL_LABEL,
+    aws_has_gpu,
+)
+from medinfra.components.config.catalogue import aws_family
+from medinfra.components.validation import endpoint_problems, raise_if_invalid
 
 #: All EKS control-plane log types (HIPAA 164.312(b) audit controls).
 LOG_TYPES = ("api", "audit", "authenticator", "controllerManager", "scheduler")
@@ -22,9 +29,7 @@ NODE_POLICIES = (
     "AmazonEKS_CNI_Policy",
 )
 ADDONS = ("vpc-cni", "coredns", "kube-proxy", "eks-pod-identity-agent", "aws-ebs-csi-driver")
-GPU_TAINT = {"key": "nvidia.com/gpu", "value": "true", "effect": "NO_SCHEDULE"}
-GPU_LABEL = "nvidia.com/gpu.present"
-POOL_LABEL = "medinfra.io/pool"
+GPU_TAINT = {"key": GPU_RESOURCE, "value": "true", "effect": "NO_SCHEDULE"}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -67,7 +72,7 @@ class GpuClusterArgs:
     """Expose the API endpoint publicly (needs public_access_cidrs)."""
     public_access_cidrs: tuple[str, ...] = ()
     """Who may reach a public endpoint; never 0.0.0.0/0."""
-    log_retention_days: int = 365
+    log_retention_days: int = MIN_LOG_RETENTION_DAYS
     """Control-plane log retention."""
     deletion_protection: bool = True
     """Refuse to delete the cluster until this is turned off."""
@@ -78,19 +83,9 @@ class GpuClusterArgs:
 
 
 def _validate(args: GpuClusterArgs) -> list[tuple[str, str]]:
-    problems = []
-    if args.endpoint_public_access and not args.public_access_cidrs:
-        problems.append(
-            ("publicAccessCidrs", "endpointPublicAccess needs a non-empty allow-list of CIDRs")
-        )
-    if args.public_access_cidrs and not args.endpoint_public_access:
-        problems.append(("publicAccessCidrs", "set, but endpointPublicAccess is false"))
-    for i, cidr in enumerate(args.public_access_cidrs):
-        try:
-            if ipaddress.IPv4Network(cidr).prefixlen == 0:
-                problems.append((f"publicAccessCidrs[{i}]", "0.0.0.0/0 is never allowed"))
-        except ValueError:
-            problems.append((f"publicAccessCidrs[{i}]", f"{cidr!r} is not a CIDR"))
+    problems = endpoint_problems(
+        args.endpoint_public_access, args.public_access_cidrs, "publicAccessCidrs"
+    )
     pools = [("systemPool", args.system_pool)] + [
         (f"gpuPools[{i}]", p) for i, p in enumerate(args.gpu_pools)
     ]
@@ -99,8 +94,7 @@ def _validate(args: GpuClusterArgs) -> list[tuple[str, str]]:
             problems.append((f"{path}.minSize", f"{pool.min_size} > maxSize {pool.max_size}"))
         if not pool.min_size <= pool.desired_size <= pool.max_size:
             problems.append((f"{path}.desiredSize", "must be within minSize..maxSize"))
-        family = pool.instance_type.split(".")[0]
-        if pool.gpu and family not in AWS_GPU_FAMILIES:
+        if pool.gpu and not aws_has_gpu(pool.instance_type):
             problems.append((f"{path}.instanceType", f"{pool.instance_type} has no NVIDIA GPU"))
     if args.imds_hop_limit not in (1, 2):
         problems.append(("imdsHopLimit", "must be 1 or 2"))
@@ -276,7 +270,7 @@ class GpuCluster(pulumi.ComponentResource):
     def _node_group(
         self, name: str, args: GpuClusterArgs, pool: NodePoolSpec, role, attachments, child
     ) -> aws.eks.NodeGroup:
-        family = pool.instance_type.split(".")[0]
+        family = aws_family(pool.instance_type)
         template = aws.ec2.LaunchTemplate(
             f"{name}-{pool.name}",
             # CIS EKS 3.x / AWS IMDSv2: session tokens required, hop limit keeps pods out.
@@ -307,7 +301,7 @@ class GpuCluster(pulumi.ComponentResource):
         )
         labels = {POOL_LABEL: pool.name}
         if pool.gpu:
-            labels |= {GPU_LABEL: "true", "medinfra.io/accelerator": family}
+            labels |= {GPU_LABEL: "true", ACCELERATOR_LABEL: family}
         return aws.eks.NodeGroup(
             f"{name}-{pool.name}",
             cluster_name=self.cluster.name,

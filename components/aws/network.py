@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 from medinfra.components import PACKAGE
 from medinfra.components.aws.policies import flow_logs_policy, service_trust_policy
+from medinfra.components.config import MIN_LOG_RETENTION_DAYS
 from medinfra.components.network_plan import MAX_ZONES, plan_subnets
 from medinfra.components.validation import raise_if_invalid
 
@@ -30,7 +31,7 @@ class NetworkArgs:
     """One NAT gateway per zone (prod: no cross-zone single point of failure)."""
     flow_log_key_arn: pulumi.Input[str]
     """KMS key encrypting the flow-log group."""
-    log_retention_days: int = 365
+    log_retention_days: int = MIN_LOG_RETENTION_DAYS
     """Flow-log retention (HIPAA audit trail)."""
 
 

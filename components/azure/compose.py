@@ -15,8 +15,8 @@ from medinfra.components.azure.keys import Keys, KeysArgs
 from medinfra.components.azure.logs import LogWorkspace, LogWorkspaceArgs
 from medinfra.components.azure.network import Network, NetworkArgs
 from medinfra.components.azure.registry import Registry, RegistryArgs
-from medinfra.components.config import PlatformConfig
-from medinfra.components.k8s.compose import MODELS_NAMESPACE, ModelIdentity, ServingTarget
+from medinfra.components.config import MIN_LOG_RETENTION_DAYS, MODELS_NAMESPACE, PlatformConfig
+from medinfra.components.k8s.compose import ModelIdentity, ServingTarget
 from medinfra.components.naming import physical_name
 from medinfra.components.tagging import tag_transformation
 from medinfra.components.validation import raise_if_invalid
@@ -140,7 +140,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
             resource_group_name=rg,
             location=location,
             workspace_name=f"{prefix}-logs",
-            retention_days=730 if prod else 365,
+            retention_days=730 if prod else MIN_LOG_RETENTION_DAYS,
         ),
         opts=opts,
     )

@@ -13,16 +13,13 @@ import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
 from medinfra.components import PACKAGE
 from medinfra.components.azure.common import diagnostics, grant
-from medinfra.components.config import AZURE_GPU_SIZES
-from medinfra.components.validation import raise_if_invalid
+from medinfra.components.config import GPU_LABEL, GPU_RESOURCE, POOL_LABEL, azure_has_gpu
+from medinfra.components.validation import endpoint_problems, raise_if_invalid
 
 #: Control-plane logs kept for audit (HIPAA 164.312(b)): API audit, admin audit, Entra ID guard.
 AUDIT_LOGS = ("kube-audit", "kube-audit-admin", "guard")
-GPU_TAINT = "nvidia.com/gpu=true:NoSchedule"
+GPU_TAINT = f"{GPU_RESOURCE}=true:NoSchedule"
 SYSTEM_TAINT = "CriticalAddonsOnly=true:NoSchedule"
-#: Same label as on EKS, so the serving layer selects GPU nodes the same way on every cloud.
-GPU_LABEL = "nvidia.com/gpu.present"
-POOL_LABEL = "medinfra.io/pool"
 _POOL_NAME = re.compile(r"^[a-z][a-z0-9]{0,11}$")
 
 
@@ -90,19 +87,9 @@ class GpuClusterArgs:
 
 
 def _validate(args: GpuClusterArgs) -> list[tuple[str, str]]:
-    problems = []
-    if args.endpoint_public_access and not args.authorized_ip_ranges:
-        problems.append(
-            ("authorizedIpRanges", "endpointPublicAccess needs a non-empty allow-list of CIDRs")
-        )
-    if args.authorized_ip_ranges and not args.endpoint_public_access:
-        problems.append(("authorizedIpRanges", "set, but endpointPublicAccess is false"))
-    for i, cidr in enumerate(args.authorized_ip_ranges):
-        try:
-            if ipaddress.IPv4Network(cidr).prefixlen == 0:
-                problems.append((f"authorizedIpRanges[{i}]", "0.0.0.0/0 is never allowed"))
-        except ValueError:
-            problems.append((f"authorizedIpRanges[{i}]", f"{cidr!r} is not a CIDR"))
+    problems = endpoint_problems(
+        args.endpoint_public_access, args.authorized_ip_ranges, "authorizedIpRanges"
+    )
     pools = [("systemPool", args.system_pool)] + [
         (f"gpuPools[{i}]", p) for i, p in enumerate(args.gpu_pools)
     ]
@@ -113,7 +100,7 @@ def _validate(args: GpuClusterArgs) -> list[tuple[str, str]]:
             problems.append((f"{path}.minCount", f"{pool.min_count} > maxCount {pool.max_count}"))
         if not pool.min_count <= pool.count <= pool.max_count:
             problems.append((f"{path}.count", "must be within minCount..maxCount"))
-        if pool.gpu and not AZURE_GPU_SIZES.match(pool.vm_size):
+        if pool.gpu and not azure_has_gpu(pool.vm_size):
             problems.append((f"{path}.vmSize", f"{pool.vm_size} has no GPU; use an N-series size"))
     if args.sku_tier not in ("Standard", "Free", "Premium"):
         problems.append(("skuTier", f"{args.sku_tier!r}: Standard, Free or Premium"))
@@ -314,7 +301,7 @@ class GpuCluster(pulumi.ComponentResource):
         #: Where GPU workloads must go, and the toleration that lets them.
         self.gpu_node_selector = {GPU_LABEL: "true"}
         self.gpu_tolerations = [
-            {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+            {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
         ]
         self.register_outputs(
             {

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_azure_native as azure
 from medinfra.components import PACKAGE
+from medinfra.components.config import MIN_LOG_RETENTION_DAYS
 from medinfra.components.validation import raise_if_invalid
 
 
@@ -21,7 +22,7 @@ class LogWorkspaceArgs:
     workspace_name: str
     """Workspace name."""
     # HIPAA 164.316(b)(2): audit records kept; 730 days is the interactive maximum.
-    retention_days: int = 365
+    retention_days: int = MIN_LOG_RETENTION_DAYS
     """Days logs are retained (30-730)."""
 
 

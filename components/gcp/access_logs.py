@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_gcp as gcp
 from medinfra.components import PACKAGE
+from medinfra.components.config import HIPAA_RETENTION_DAYS
 from medinfra.components.gcp.bucket_baseline import bucket_baseline
 from medinfra.components.validation import raise_if_invalid
 
@@ -28,7 +29,7 @@ class AccessLogBucketArgs:
     key_grants: Sequence[pulumi.Resource] = ()
     """Grants that let the Cloud Storage agent use the key (created first)."""
     # HIPAA 164.316(b)(2): access records are kept (and cannot be altered) for six years.
-    retention_days: int = 2190
+    retention_days: int = HIPAA_RETENTION_DAYS
     """Days logs are retained (and then deleted)."""
     lock_retention: bool = False
     """Lock the retention policy (irreversible)."""

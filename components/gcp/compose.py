@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pulumi
 import pulumi_gcp as gcp
-from medinfra.components.config import PlatformConfig
+from medinfra.components.config import MODELS_NAMESPACE, PlatformConfig
 from medinfra.components.gcp.access_logs import AccessLogBucket, AccessLogBucketArgs
 from medinfra.components.gcp.data_store import DataStore, DataStoreArgs
 from medinfra.components.gcp.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
@@ -21,8 +21,6 @@ from medinfra.components.naming import physical_name
 from medinfra.components.tagging import gcp_labels, tag_transformation
 from medinfra.components.validation import raise_if_invalid
 
-#: Namespace the model servers run in (the serving components create it).
-MODELS_NAMESPACE = "models"
 NODE_POOL = "gcp:container/nodePool:NodePool"
 #: What a pod needs to reach GKE's metadata server for workload identity tokens when a
 #: NetworkPolicy restricts egress (Dataplane V2 serves it on 169.254.169.254:80 and
@@ -147,7 +145,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> GcpPl
         name=prefix, region=region, cidr=config.network.cidr, pod_cidr=config.network.pod_cidr,
         service_cidr=config.network.service_cidr), opts=opts)
 
-    locked = prod and config.data_classification == "phi"
+    locked = prod and config.is_phi
     log_bucket = AccessLogBucket("access-logs", AccessLogBucketArgs(
         bucket_name=physical_name(prefix, "access-logs"), location=region,
         key_id=keys.key_id("data"), key_grants=keys.grants["data"], lock_retention=locked),

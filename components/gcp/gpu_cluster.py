@@ -12,14 +12,18 @@ import pulumi
 import pulumi_gcp as gcp
 import pulumi_kubernetes as k8s
 from medinfra.components import PACKAGE
-from medinfra.components.config import GCP_ACCELERATORS
+from medinfra.components.config import (
+    ACCELERATOR_LABEL,
+    GPU_LABEL,
+    GPU_RESOURCE,
+    POOL_LABEL,
+    gcp_accelerators,
+)
+from medinfra.components.config.catalogue import gcp_family
 from medinfra.components.naming import physical_name
-from medinfra.components.validation import raise_if_invalid
+from medinfra.components.validation import endpoint_problems, raise_if_invalid
 
-GPU_TAINT = {"key": "nvidia.com/gpu", "value": "present", "effect": "NO_SCHEDULE"}
-GPU_LABEL = "nvidia.com/gpu.present"
-POOL_LABEL = "medinfra.io/pool"
-ACCELERATOR_LABEL = "medinfra.io/accelerator"
+GPU_TAINT = {"key": GPU_RESOURCE, "value": "present", "effect": "NO_SCHEDULE"}
 RELEASE_CHANNELS = ("RAPID", "REGULAR", "STABLE")
 #: Control-plane and workload logs and metrics (HIPAA 164.312(b) audit controls).
 LOG_COMPONENTS = ("SYSTEM_COMPONENTS", "APISERVER", "CONTROLLER_MANAGER", "SCHEDULER", "WORKLOADS")
@@ -98,19 +102,9 @@ class GpuClusterArgs:
 
 
 def _validate(args: GpuClusterArgs) -> list[tuple[str, str]]:
-    problems = []
-    if args.endpoint_public_access and not args.public_access_cidrs:
-        problems.append(
-            ("publicAccessCidrs", "endpointPublicAccess needs a non-empty allow-list of CIDRs")
-        )
-    if args.public_access_cidrs and not args.endpoint_public_access:
-        problems.append(("publicAccessCidrs", "set, but endpointPublicAccess is false"))
-    for i, cidr in enumerate(args.public_access_cidrs):
-        try:
-            if ipaddress.IPv4Network(cidr).prefixlen == 0:
-                problems.append((f"publicAccessCidrs[{i}]", "0.0.0.0/0 is never allowed"))
-        except ValueError:
-            problems.append((f"publicAccessCidrs[{i}]", f"{cidr!r} is not a CIDR"))
+    problems = endpoint_problems(
+        args.endpoint_public_access, args.public_access_cidrs, "publicAccessCidrs"
+    )
     try:
         master = ipaddress.IPv4Network(args.master_cidr)
         if master.prefixlen != 28 or not master.is_private:
@@ -128,8 +122,8 @@ def _validate(args: GpuClusterArgs) -> list[tuple[str, str]]:
         if not pool.min_size <= pool.desired_size <= pool.max_size:
             problems.append((f"{path}.desiredSize", "must be within minSize..maxSize"))
     for i, pool in enumerate(args.gpu_pools):
-        family = pool.machine_type.split("-")[0]
-        offered = GCP_ACCELERATORS.get(family, frozenset())
+        family = gcp_family(pool.machine_type)
+        offered = gcp_accelerators(pool.machine_type) or frozenset()
         if pool.accelerator not in offered:
             allowed = ", ".join(sorted(offered)) or "none (not a GPU machine family)"
             problems.append((f"gpuPools[{i}].accelerator",

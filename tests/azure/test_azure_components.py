@@ -103,7 +103,7 @@ def test_api_server_is_private_unless_flag_and_ranges_open_it():
         "disable_run_command": True,
     }
     ranges_without_flag = _cluster_args(authorized_ip_ranges=("203.0.113.0/24",))
-    assert ("authorizedIpRanges", "set, but endpointPublicAccess is false") in _validate(
+    assert ("authorizedIpRanges", "is set but endpointPublicAccess is false") in _validate(
         ranges_without_flag
     )
 

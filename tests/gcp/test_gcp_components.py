@@ -57,7 +57,7 @@ def test_accelerator_not_offered_by_the_machine_family_fails_before_anything_is_
 def test_a_public_endpoint_needs_the_flag_and_a_named_range(gcp_mocks):
     with pytest.raises(pulumi.InputPropertiesError) as info:
         GpuCluster("cluster", _cluster_args(endpoint_public_access=True))
-    assert "publicAccessCidrs: endpointPublicAccess needs a non-empty allow-list" in str(
+    assert "publicAccessCidrs: endpointPublicAccess: true needs a non-empty allow-list" in str(
         info.value)
     with pytest.raises(pulumi.InputPropertiesError) as info:
         GpuCluster("cluster", _cluster_args(endpoint_public_access=True,

@@ -30,7 +30,7 @@ deny contains finding if {
 	some component, spec in object.get(isvc.props, "spec", {})
 	is_object(spec)
 	percent := spec.canaryTrafficPercent
-	mode := object.get(isvc.props, ["metadata", "annotations", "serving.kserve.io/deploymentMode"], "(not set)")
+	mode := object.get(isvc.props, ["metadata", "annotations", data.medinfra.lib.deployment_mode_annotation], "(not set)")
 	not mode in honouring_modes
 	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s asks for %v%% canary traffic, which deployment mode %s ignores", [isvc.name, component, percent, mode]))
 }

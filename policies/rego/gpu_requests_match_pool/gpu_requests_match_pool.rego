@@ -27,7 +27,7 @@ package medinfra.rules.gpu_requests_match_pool
 
 import rego.v1
 
-gpu := "nvidia.com/gpu"
+gpu := data.medinfra.lib.gpu_resource
 
 effects := {"NO_SCHEDULE": "NoSchedule", "NO_EXECUTE": "NoExecute", "PREFER_NO_SCHEDULE": "PreferNoSchedule"}
 

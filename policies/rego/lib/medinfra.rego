@@ -54,8 +54,8 @@ policy := p if {
 
 is_prod if config.environment == "prod"
 
-# PHI unless the stack says otherwise (the config default).
-is_phi if object.get(config, "dataClassification", "phi") == "phi"
+# PHI unless the stack says otherwise (the config default; constants.rego).
+is_phi if object.get(config, "dataClassification", default_classification) == phi_classification
 
 # Customer-managed key types of the three clouds.
 cmk_types := {"aws:kms/key:Key", "azure-native:keyvault:Key", "gcp:kms/cryptoKey:CryptoKey"}

@@ -24,7 +24,7 @@ package medinfra.rules.log_retention_minimum
 
 import rego.v1
 
-minimum := object.get(data.medinfra.lib.policy, "minLogRetentionDays", 365)
+minimum := object.get(data.medinfra.lib.policy, "minLogRetentionDays", data.medinfra.lib.min_log_retention_days)
 
 kept(days) if days >= minimum
 

@@ -36,8 +36,8 @@ approved(isvc) if {
 	filled(model.approval.ticket)
 	filled(model.approval.approvedBy)
 	annotations := object.get(isvc.props.metadata, "annotations", {})
-	annotations["medinfra.io/model-version"] == model.version
-	annotations["medinfra.io/model-sha256"] == model.sha256
+	annotations[data.medinfra.lib.model_version_annotation] == model.version
+	annotations[data.medinfra.lib.model_sha_annotation] == model.sha256
 }
 
 deny contains finding if {

@@ -49,8 +49,9 @@ store_of(uri) := split(split(trim_prefix(uri, "https://"), "/")[0], ".")[0] if {
 deny contains finding if {
 	data.medinfra.lib.is_prod
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	not regex.match(`^[0-9a-f]{64}$`, object.get(isvc.props, ["metadata", "annotations", "medinfra.io/model-sha256"], ""))
-	finding := data.medinfra.lib.finding(isvc, sprintf("production InferenceService %s does not pin its model by sha256 (annotation medinfra.io/model-sha256)", [isvc.name]))
+	annotation := data.medinfra.lib.model_sha_annotation
+	not regex.match(`^[0-9a-f]{64}$`, object.get(isvc.props, ["metadata", "annotations", annotation], ""))
+	finding := data.medinfra.lib.finding(isvc, sprintf("production InferenceService %s does not pin its model by sha256 (annotation %s)", [isvc.name, annotation]))
 }
 
 deny contains finding if {

@@ -40,7 +40,7 @@ deny contains finding if {
 deny contains finding if {
 	data.medinfra.lib.is_prod
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	object.get(isvc.props, ["metadata", "annotations", "serving.kserve.io/deploymentMode"], "") in {"Standard", "RawDeployment"}
+	object.get(isvc.props, ["metadata", "annotations", data.medinfra.lib.deployment_mode_annotation], "") in {"Standard", "RawDeployment"}
 	not sprintf("%s/%s", [object.get(isvc.props.metadata, "namespace", "default"), isvc.props.metadata.name]) in budgets
 	finding := data.medinfra.lib.finding(isvc, sprintf("production InferenceService %s has no PodDisruptionBudget", [isvc.name]))
 }

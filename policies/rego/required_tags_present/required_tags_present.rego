@@ -129,7 +129,7 @@ classification_key(path) := "dataClassification" if path == ["tags"]
 
 classification_key(path) := "data_classification" if path != ["tags"]
 
-expected := object.get(data.medinfra.lib.config, "dataClassification", "phi")
+expected := object.get(data.medinfra.lib.config, "dataClassification", data.medinfra.lib.default_classification)
 
 # (resource, its required tags or labels, where they live) for every taggable resource.
 tagged contains [resource, t, path] if {
