@@ -43,7 +43,7 @@ class AwsPlatform:
             gpu_tolerations=self.cluster.gpu_tolerations,
             identities={name: ModelIdentity(identity.service_account_annotations)
                         for name, identity in self.identities.items()},
-            image_repository=self.registry.repository.repository_url,
+            image_repository=self.registry.repository_url,
         )
 
     def exports(self) -> dict[str, object]:
@@ -51,8 +51,8 @@ class AwsPlatform:
         return {
             "clusterName": self.cluster.cluster.name,
             "kubeconfig": self.cluster.kubeconfig,
-            "registryUrl": self.registry.repository.repository_url,
-            "buckets": {n: s.bucket.id for n, s in self.stores.items()},
+            "registryUrl": self.registry.repository_url,
+            "buckets": {n: s.bucket.bucket for n, s in self.stores.items()},
         }
 
 
@@ -183,7 +183,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
                 service_account=model.name,
                 oidc_provider_arn=cluster.oidc_provider.arn,
                 oidc_issuer_url=cluster.oidc_issuer,
-                bucket_arn=stores[locations[model.name][0]].bucket.arn,
+                bucket_arn=stores[locations[model.name][0]].arn,
                 prefix=locations[model.name][1],
                 key_arn=keys.arn("data"),
             ),

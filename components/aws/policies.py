@@ -82,8 +82,11 @@ def _deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
     }
 
 
-def bucket_policy(bucket_arn: str, key_arn: str) -> dict:
-    """Deny plain-HTTP access and uploads encrypted with anything but this stack's key."""
+def bucket_policy(bucket_arn: str, key_arns: str) -> dict:
+    """Deny plain-HTTP access and uploads encrypted with a key outside `key_arns` (an ARN or
+    an ARN pattern such as this account's and region's keys: `arn:aws:kms:REGION:ACCT:key/*`,
+    the narrowest scope a first preview can know; the bucket's default encryption is the
+    stack's own key)."""
     objects = f"{bucket_arn}/*"
     return _doc(
         _deny_insecure_transport(bucket_arn),
@@ -112,8 +115,8 @@ def bucket_policy(bucket_arn: str, key_arn: str) -> dict:
             "Action": "s3:PutObject",
             "Resource": objects,
             "Condition": {
-                "StringNotEqualsIfExists": {
-                    "s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn
+                "StringNotLikeIfExists": {
+                    "s3:x-amz-server-side-encryption-aws-kms-key-id": key_arns
                 }
             },
         },
