@@ -181,11 +181,10 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
             WorkloadIdentityArgs(
                 namespace=MODELS_NAMESPACE,
                 service_account=model.name,
-                oidc_provider_arn=cluster.oidc_provider.arn,
-                oidc_issuer_url=cluster.oidc_issuer,
+                cluster_name=cluster.cluster.name,
                 bucket_arn=stores[locations[model.name][0]].arn,
                 prefix=locations[model.name][1],
-                key_arn=keys.arn("data"),
+                key_alias=keys.alias("data"),
             ),
             opts=opts,
         )

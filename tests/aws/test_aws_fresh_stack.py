@@ -138,3 +138,36 @@ def test_the_fresh_stack_mocks_leave_computed_outputs_unknown(fresh):
 
     _plan(build)
     assert not isinstance(fresh.inputs("aws:sns/topic:Topic", "probe")["displayName"], str)
+
+
+def test_a_new_model_roles_trust_and_permissions_are_known(fresh):
+    from medinfra.components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
+
+    def build():
+        cluster = aws.eks.Cluster("cluster", name="medinfra-test", role_arn="arn:role",
+                                  vpc_config={"subnet_ids": ["subnet-1"]})
+        WorkloadIdentity(
+            "model-chest-xray",
+            WorkloadIdentityArgs(
+                namespace="models", service_account="chest-xray", cluster_name=cluster.name,
+                bucket_arn="arn:aws:s3:::medinfra-test-models", prefix="chest-xray/1.0/",
+                key_alias="alias/medinfra-test-data",
+            ),
+        )
+
+    _plan(build)
+    trust = _known_json(
+        fresh.inputs("aws:iam/role:Role", "model-chest-xray")["assumeRolePolicy"]
+    )
+    assert trust["Statement"][0]["Condition"]["StringEquals"][
+        "aws:RequestTag/kubernetes-service-account"] == "chest-xray"
+    permissions = _known_json(
+        fresh.inputs("aws:iam/rolePolicy:RolePolicy", "model-chest-xray")["policy"]
+    )
+    decrypt = next(s for s in permissions["Statement"] if s["Action"] == "kms:Decrypt")
+    assert decrypt["Resource"] == ACCOUNT_KEYS
+    association = fresh.inputs(
+        "aws:eks/podIdentityAssociation:PodIdentityAssociation", "model-chest-xray"
+    )
+    assert (association["clusterName"], association["namespace"],
+            association["serviceAccount"]) == ("medinfra-test", "models", "chest-xray")
