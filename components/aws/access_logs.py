@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 from medinfra.components import PACKAGE
 from medinfra.components.aws.bucket_baseline import lock_down_bucket
+from medinfra.components.aws.known import Account
 from medinfra.components.aws.policies import access_log_bucket_policy
 from medinfra.components.config import HIPAA_RETENTION_DAYS
 from medinfra.components.validation import raise_if_invalid
@@ -48,18 +49,18 @@ class AccessLogBucket(pulumi.ComponentResource):
         raise_if_invalid(f"{PACKAGE}:aws:AccessLogBucket", name, _validate(args))
         super().__init__(f"{PACKAGE}:aws:AccessLogBucket", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        account = Account.of(self)
         self.bucket = aws.s3.Bucket(name, bucket=args.bucket_name, force_destroy=False, opts=child)
         lock_down_bucket(name, self.bucket, child)
         aws.s3.BucketServerSideEncryptionConfiguration(
             name,
-            bucket=self.bucket.id,
+            bucket=self.bucket.bucket,
             rules=[{"apply_server_side_encryption_by_default": {"sse_algorithm": "AES256"}}],
             opts=child,
         )
         aws.s3.BucketLifecycleConfiguration(
             name,
-            bucket=self.bucket.id,
+            bucket=self.bucket.bucket,
             rules=[
                 {
                     "id": "expire-access-logs",
@@ -72,13 +73,13 @@ class AccessLogBucket(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        sources = [f"arn:aws:s3:::{b}" for b in args.source_bucket_names]
+        sources = [account.bucket_arn(b) for b in args.source_bucket_names]
         aws.s3.BucketPolicy(
             name,
-            bucket=self.bucket.id,
-            policy=pulumi.Output.all(self.bucket.arn, account.account_id).apply(
-                lambda a: json.dumps(access_log_bucket_policy(a[0], a[1], sources))
-            ),
+            bucket=self.bucket.bucket,
+            policy=pulumi.Output.all(
+                account.bucket_arn(self.bucket.bucket), account.account_id, *sources
+            ).apply(lambda a: json.dumps(access_log_bucket_policy(a[0], a[1], list(a[2:])))),
             opts=child,
         )
-        self.register_outputs({"bucket": self.bucket.id})
+        self.register_outputs({"bucket": self.bucket.bucket})

@@ -7,15 +7,18 @@ import pulumi_aws as aws
 
 
 def lock_down_bucket(name: str, bucket: aws.s3.Bucket, opts: pulumi.ResourceOptions) -> None:
-    """No ACLs, no public access of any kind, every version kept."""
+    """No ACLs, no public access of any kind, every version kept.
+
+    Configuration resources name the bucket by `bucket.bucket` (the name the program sets,
+    known in a first preview) rather than its id (unknown until the bucket exists)."""
     # No ACLs at all: access is decided by policies only.
     aws.s3.BucketOwnershipControls(
-        name, bucket=bucket.id, rule={"object_ownership": "BucketOwnerEnforced"}, opts=opts
+        name, bucket=bucket.bucket, rule={"object_ownership": "BucketOwnerEnforced"}, opts=opts
     )
     # CIS AWS 2.1.4: block every form of public access.
     aws.s3.BucketPublicAccessBlock(
         name,
-        bucket=bucket.id,
+        bucket=bucket.bucket,
         block_public_acls=True,
         block_public_policy=True,
         ignore_public_acls=True,
@@ -24,5 +27,5 @@ def lock_down_bucket(name: str, bucket: aws.s3.Bucket, opts: pulumi.ResourceOpti
     )
     # HIPAA 164.312(c)(1): integrity — every overwrite and delete keeps the old version.
     aws.s3.BucketVersioning(
-        name, bucket=bucket.id, versioning_configuration={"status": "Enabled"}, opts=opts
+        name, bucket=bucket.bucket, versioning_configuration={"status": "Enabled"}, opts=opts
     )

@@ -45,7 +45,7 @@ class AwsPlatform:
             gpu_tolerations=self.cluster.gpu_tolerations,
             identities={name: ModelIdentity(identity.service_account_annotations)
                         for name, identity in self.identities.items()},
-            image_repository=self.registry.repository.repository_url,
+            image_repository=self.registry.repository_url,
         )
 
     def exports(self) -> dict[str, object]:
@@ -53,8 +53,8 @@ class AwsPlatform:
         return {
             "clusterName": self.cluster.cluster.name,
             "kubeconfig": self.cluster.kubeconfig,
-            "registryUrl": self.registry.repository.repository_url,
-            "buckets": {n: s.bucket.id for n, s in self.stores.items()},
+            "registryUrl": self.registry.repository_url,
+            "buckets": {n: s.bucket.bucket for n, s in self.stores.items()},
         }
 
 
@@ -185,11 +185,10 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
             WorkloadIdentityArgs(
                 namespace=MODELS_NAMESPACE,
                 service_account=model.name,
-                oidc_provider_arn=cluster.oidc_provider.arn,
-                oidc_issuer_url=cluster.oidc_issuer,
-                bucket_arn=stores[locations[model.name][0]].bucket.arn,
+                cluster_name=cluster.cluster.name,
+                bucket_arn=stores[locations[model.name][0]].arn,
                 prefix=locations[model.name][1],
-                key_arn=keys.arn("data"),
+                key_alias=keys.alias("data"),
             ),
             opts=opts,
         )

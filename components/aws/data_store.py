@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 from medinfra.components import PACKAGE
 from medinfra.components.aws.bucket_baseline import lock_down_bucket
+from medinfra.components.aws.known import Account
 from medinfra.components.aws.policies import bucket_policy
 from medinfra.components.validation import raise_if_invalid
 
@@ -50,6 +51,7 @@ class DataStore(pulumi.ComponentResource):
         raise_if_invalid(f"{PACKAGE}:aws:DataStore", name, _validate(args))
         super().__init__(f"{PACKAGE}:aws:DataStore", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
+        account = Account.of(self)
         locked = args.retention_days is not None
         self.bucket = aws.s3.Bucket(
             name,
@@ -63,7 +65,7 @@ class DataStore(pulumi.ComponentResource):
         # HIPAA 164.312(a)(2)(iv): encrypted at rest with the stack's customer-managed key.
         aws.s3.BucketServerSideEncryptionConfiguration(
             name,
-            bucket=self.bucket.id,
+            bucket=self.bucket.bucket,
             rules=[
                 {
                     "apply_server_side_encryption_by_default": {
@@ -77,14 +79,14 @@ class DataStore(pulumi.ComponentResource):
         )
         aws.s3.BucketLogging(
             name,
-            bucket=self.bucket.id,
+            bucket=self.bucket.bucket,
             target_bucket=args.access_log_bucket,
             target_prefix=f"{args.bucket_name}/",
             opts=child,
         )
         aws.s3.BucketLifecycleConfiguration(
             name,
-            bucket=self.bucket.id,
+            bucket=self.bucket.bucket,
             rules=[
                 {
                     "id": "tier-noncurrent-versions",
@@ -104,7 +106,7 @@ class DataStore(pulumi.ComponentResource):
         if locked:
             aws.s3.BucketObjectLockConfiguration(
                 name,
-                bucket=self.bucket.id,
+                bucket=self.bucket.bucket,
                 object_lock_enabled="Enabled",
                 rule={
                     "default_retention": {
@@ -117,10 +119,11 @@ class DataStore(pulumi.ComponentResource):
         # HIPAA 164.312(e)(1): TLS 1.2+ only; uploads only with this stack's key.
         aws.s3.BucketPolicy(
             name,
-            bucket=self.bucket.id,
-            policy=pulumi.Output.all(self.bucket.arn, args.key_arn).apply(
-                lambda a: json.dumps(bucket_policy(a[0], a[1]))
-            ),
+            bucket=self.bucket.bucket,
+            policy=pulumi.Output.all(
+                account.bucket_arn(self.bucket.bucket), account.any_key_arn()
+            ).apply(lambda a: json.dumps(bucket_policy(a[0], a[1]))),
             opts=child,
         )
-        self.register_outputs({"bucket": self.bucket.id, "arn": self.bucket.arn})
+        self.arn = account.bucket_arn(self.bucket.bucket)
+        self.register_outputs({"bucket": self.bucket.bucket, "arn": self.arn})

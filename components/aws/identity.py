@@ -1,4 +1,5 @@
-"""`WorkloadIdentity`: an IAM role one Kubernetes service account can assume (IRSA)."""
+"""`WorkloadIdentity`: an IAM role one Kubernetes service account can assume (EKS Pod
+Identity)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 from medinfra.components import PACKAGE
-from medinfra.components.aws.policies import irsa_trust_policy, model_reader_policy
+from medinfra.components.aws.known import Account
+from medinfra.components.aws.policies import model_reader_policy, pod_identity_trust_policy
 from medinfra.components.validation import raise_if_invalid
 
+POD_IDENTITY_ROLE_ANNOTATION = "medinfra.io/eks-pod-identity-role"
 _K8S_NAME = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 
@@ -23,16 +26,14 @@ class WorkloadIdentityArgs:
     """Namespace of the service account."""
     service_account: str
     """Name of the one service account that may assume the role."""
-    oidc_provider_arn: pulumi.Input[str]
-    """The cluster's IAM OIDC provider."""
-    oidc_issuer_url: pulumi.Input[str]
-    """The cluster's OIDC issuer URL."""
+    cluster_name: pulumi.Input[str]
+    """The EKS cluster (with the eks-pod-identity-agent add-on) the service account lives in."""
     bucket_arn: pulumi.Input[str]
     """The model store."""
     prefix: str
     """Object prefix the workload may read."""
-    key_arn: pulumi.Input[str]
-    """The key the store is encrypted with (decrypt only)."""
+    key_alias: str
+    """Alias (`alias/...`) of the key the store is encrypted with (decrypt only)."""
 
 
 def _validate(args: WorkloadIdentityArgs) -> list[tuple[str, str]]:
@@ -40,12 +41,18 @@ def _validate(args: WorkloadIdentityArgs) -> list[tuple[str, str]]:
     for path, value in (("namespace", args.namespace), ("serviceAccount", args.service_account)):
         if not _K8S_NAME.match(value):
             problems.append((path, f"{value!r} is not a Kubernetes name"))
+    if not args.key_alias.startswith("alias/"):
+        problems.append(("keyAlias", f"{args.key_alias!r}: must start with alias/"))
     return problems
 
 
 class WorkloadIdentity(pulumi.ComponentResource):
     """Least privilege for a model server: read one prefix of one store, decrypt with one key,
-    assumable only by one service account through the cluster's OIDC issuer."""
+    assumable only by one service account of one cluster, through EKS Pod Identity.
+
+    Pod Identity rather than IRSA: an IRSA trust names the cluster's OIDC issuer, which does not
+    exist before the cluster does, so on a new stack the whole trust policy is unknown and the
+    gate cannot judge it. A Pod Identity trust and its association hold only names."""
 
     def __init__(
         self, name: str, args: WorkloadIdentityArgs, opts: pulumi.ResourceOptions | None = None
@@ -53,9 +60,10 @@ class WorkloadIdentity(pulumi.ComponentResource):
         raise_if_invalid(f"{PACKAGE}:aws:WorkloadIdentity", name, _validate(args))
         super().__init__(f"{PACKAGE}:aws:WorkloadIdentity", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        trust = pulumi.Output.all(args.oidc_provider_arn, args.oidc_issuer_url).apply(
+        account = Account.of(self)
+        trust = pulumi.Output.all(account.account_id, args.cluster_name).apply(
             lambda a: json.dumps(
-                irsa_trust_policy(a[0], a[1], args.namespace, args.service_account)
+                pod_identity_trust_policy(a[0], a[1], args.namespace, args.service_account)
             )
         )
         self.role = aws.iam.Role(
@@ -63,12 +71,22 @@ class WorkloadIdentity(pulumi.ComponentResource):
         )
         aws.iam.RolePolicy(
             name,
-            role=self.role.id,
-            policy=pulumi.Output.all(args.bucket_arn, args.key_arn).apply(
-                lambda a: json.dumps(model_reader_policy(a[0], args.prefix, a[1]))
+            role=self.role.name,
+            policy=pulumi.Output.all(args.bucket_arn, account.any_key_arn()).apply(
+                lambda a: json.dumps(model_reader_policy(a[0], args.prefix, a[1], args.key_alias))
             ),
             opts=child,
         )
-        #: Annotation binding the Kubernetes service account to this role.
-        self.service_account_annotations = {"eks.amazonaws.com/role-arn": self.role.arn}
+        # HIPAA 164.312(d): the one service account whose pods get this role's credentials.
+        aws.eks.PodIdentityAssociation(
+            name,
+            cluster_name=args.cluster_name,
+            namespace=args.namespace,
+            service_account=args.service_account,
+            role_arn=self.role.arn,
+            opts=child,
+        )
+        #: Pod Identity needs no service-account annotation; this one only tells operators
+        #: which role the pods get (the binding is the association above).
+        self.service_account_annotations = {POD_IDENTITY_ROLE_ANNOTATION: self.role.name}
         self.register_outputs({"roleArn": self.role.arn})

@@ -46,6 +46,10 @@ def _validate(args: KeysArgs) -> list[tuple[str, str]]:
     return problems
 
 
+def _alias(prefix: str, purpose: str) -> str:
+    return f"alias/{prefix}-{purpose}"
+
+
 class Keys(pulumi.ComponentResource):
     """Customer-managed KMS keys (rotation on, deletion window >= 7 days), one per purpose."""
 
@@ -85,12 +89,17 @@ class Keys(pulumi.ComponentResource):
             )
             aws.kms.Alias(
                 f"{name}-{purpose}",
-                name=f"alias/{args.prefix}-{purpose}",
+                name=_alias(args.prefix, purpose),
                 target_key_id=key.key_id,
                 opts=child,
             )
             self.keys[purpose] = key
+        self._prefix = args.prefix
         self.register_outputs({p: k.arn for p, k in self.keys.items()})
+
+    def alias(self, purpose: str) -> str:
+        """Alias of the key for `purpose`: a name, known before the key exists."""
+        return _alias(self._prefix, purpose)
 
     def arn(self, purpose: str) -> pulumi.Output[str]:
         """ARN of the key for `purpose`."""

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 from medinfra.components import PACKAGE
+from medinfra.components.aws.known import Account
 from medinfra.components.aws.policies import flow_logs_policy, service_trust_policy
 from medinfra.components.config import MIN_LOG_RETENTION_DAYS
 from medinfra.components.network_plan import MAX_ZONES, plan_subnets
@@ -150,7 +151,10 @@ class Network(pulumi.ComponentResource):
         aws.iam.RolePolicy(
             f"{name}-flow-logs",
             role=role.id,
-            policy=group.arn.apply(lambda a: json.dumps(flow_logs_policy(a))),
+            # The group's ARN from its name: known in a first preview, unlike `group.arn`.
+            policy=Account.of(self)
+            .log_group_arn(group.name)
+            .apply(lambda a: json.dumps(flow_logs_policy(a))),
             opts=child,
         )
         aws.ec2.FlowLog(

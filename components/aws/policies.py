@@ -82,8 +82,11 @@ def _deny_insecure_transport(bucket_arn: str) -> dict[str, Any]:
     }
 
 
-def bucket_policy(bucket_arn: str, key_arn: str) -> dict:
-    """Deny plain-HTTP access and uploads encrypted with anything but this stack's key."""
+def bucket_policy(bucket_arn: str, key_arns: str) -> dict:
+    """Deny plain-HTTP access and uploads encrypted with a key outside `key_arns` (an ARN or
+    an ARN pattern such as this account's and region's keys: `arn:aws:kms:REGION:ACCT:key/*`,
+    the narrowest scope a first preview can know; the bucket's default encryption is the
+    stack's own key)."""
     objects = f"{bucket_arn}/*"
     return _doc(
         _deny_insecure_transport(bucket_arn),
@@ -112,8 +115,8 @@ def bucket_policy(bucket_arn: str, key_arn: str) -> dict:
             "Action": "s3:PutObject",
             "Resource": objects,
             "Condition": {
-                "StringNotEqualsIfExists": {
-                    "s3:x-amz-server-side-encryption-aws-kms-key-id": key_arn
+                "StringNotLikeIfExists": {
+                    "s3:x-amz-server-side-encryption-aws-kms-key-id": key_arns
                 }
             },
         },
@@ -153,28 +156,39 @@ def service_trust_policy(service: str, account_id: str | None = None) -> dict:
     return _doc(statement)
 
 
-def irsa_trust_policy(
-    oidc_provider_arn: str, issuer_url: str, namespace: str, service_account: str
+def pod_identity_trust_policy(
+    account_id: str, cluster_name: str, namespace: str, service_account: str
 ) -> dict:
-    """Only this one Kubernetes service account, through the cluster's OIDC issuer, for STS."""
-    issuer = issuer_url.removeprefix("https://")
+    """EKS Pod Identity: only the EKS pod-identity service, for one service account of one
+    cluster. EKS tags every session with the cluster, namespace and service account; the trust
+    pins each tag, so no other workload's session can assume the role. Every value is known in
+    a first preview (unlike an IRSA trust, which needs the new cluster's OIDC issuer)."""
     return _doc(
         {
+            "Sid": "EksPodIdentity",
             "Effect": "Allow",
-            "Principal": {"Federated": oidc_provider_arn},
-            "Action": "sts:AssumeRoleWithWebIdentity",
+            "Principal": {"Service": "pods.eks.amazonaws.com"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
             "Condition": {
                 "StringEquals": {
-                    f"{issuer}:sub": f"system:serviceaccount:{namespace}:{service_account}",
-                    f"{issuer}:aud": "sts.amazonaws.com",
+                    "aws:SourceAccount": account_id,
+                    "aws:RequestTag/eks-cluster-name": cluster_name,
+                    "aws:RequestTag/kubernetes-namespace": namespace,
+                    "aws:RequestTag/kubernetes-service-account": service_account,
                 }
             },
         }
     )
 
 
-def model_reader_policy(bucket_arn: str, prefix: str, key_arn: str) -> dict:
-    """Read (never write) the model objects under one prefix; decrypt with one key."""
+def model_reader_policy(
+    bucket_arn: str, prefix: str, key_arn: str, key_alias: str | None = None
+) -> dict:
+    """Read (never write) the model objects under one prefix; decrypt with one key.
+
+    `key_arn` is the key's ARN, or, where it is not known yet, a pattern of this account's
+    keys narrowed to the one key by its alias (`kms:ResourceAliases`; aliases are unique per
+    account and region)."""
     prefix = prefix.strip("/")
     objects = f"{bucket_arn}/{prefix}/*" if prefix else f"{bucket_arn}/*"
     listing: dict[str, Any] = {
@@ -198,6 +212,11 @@ def model_reader_policy(bucket_arn: str, prefix: str, key_arn: str) -> dict:
             "Effect": "Allow",
             "Action": "kms:Decrypt",
             "Resource": key_arn,
+            **(
+                {"Condition": {"ForAnyValue:StringEquals": {"kms:ResourceAliases": [key_alias]}}}
+                if key_alias
+                else {}
+            ),
         },
     )
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 from medinfra.components import PACKAGE
+from medinfra.components.aws.known import Account
 from medinfra.components.aws.policies import ecr_lifecycle_policy, ecr_repository_policy
 from medinfra.components.validation import raise_if_invalid
 
@@ -38,8 +39,7 @@ class Registry(pulumi.ComponentResource):
         raise_if_invalid(f"{PACKAGE}:aws:Registry", name, _validate(args))
         super().__init__(f"{PACKAGE}:aws:Registry", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        account = aws.get_caller_identity_output(opts=pulumi.InvokeOutputOptions(parent=self))
-        partition = aws.get_partition_output(opts=pulumi.InvokeOutputOptions(parent=self))
+        account = Account.of(self)
         self.repository = aws.ecr.Repository(
             name,
             name=args.repository_name,
@@ -59,9 +59,12 @@ class Registry(pulumi.ComponentResource):
         aws.ecr.RepositoryPolicy(
             name,
             repository=self.repository.name,
-            policy=pulumi.Output.all(account.account_id, partition.partition).apply(
+            policy=pulumi.Output.all(account.account_id, account.partition).apply(
                 lambda a: json.dumps(ecr_repository_policy(a[0], a[1]))
             ),
             opts=child,
         )
-        self.register_outputs({"repositoryUrl": self.repository.repository_url})
+        #: `<account>.dkr.ecr.<region>.<suffix>/<name>`, as ECR forms it: known in a first
+        #: preview, so images pinned in it can be judged before the repository exists.
+        self.repository_url = account.ecr_repository_url(self.repository.name)
+        self.register_outputs({"repositoryUrl": self.repository_url})

@@ -209,16 +209,29 @@ def test_launch_templates_require_imdsv2_and_encrypt_volumes_with_a_plan_key(pro
         assert "keyName" not in props
 
 
-def test_model_role_trust_is_scoped_to_one_service_account(prod):
+def test_model_role_trust_is_scoped_to_one_service_account_of_the_plans_cluster(prod):
     (role,) = [r for r in prod.of_type("aws:iam/role:Role") if r["name"] == "model-chest-xray"]
     (statement,) = json.loads(role["props"]["assumeRolePolicy"])["Statement"]
-    assert statement["Action"] == "sts:AssumeRoleWithWebIdentity"
-    assert statement["Principal"]["Federated"].startswith("arn:aws:iam::123456789012:oidc-")
-    conditions = statement["Condition"]["StringEquals"]
-    subs = [v for k, v in conditions.items() if k.endswith(":sub")]
-    auds = [v for k, v in conditions.items() if k.endswith(":aud")]
-    assert subs == ["system:serviceaccount:models:chest-xray"]
-    assert auds == ["sts.amazonaws.com"]
+    assert statement["Principal"] == {"Service": "pods.eks.amazonaws.com"}
+    assert statement["Action"] == ["sts:AssumeRole", "sts:TagSession"]
+    (cluster,) = prod.of_type("aws:eks/cluster:Cluster")
+    assert statement["Condition"] == {"StringEquals": {
+        "aws:SourceAccount": "123456789012",
+        "aws:RequestTag/eks-cluster-name": cluster["props"]["name"],
+        "aws:RequestTag/kubernetes-namespace": "models",
+        "aws:RequestTag/kubernetes-service-account": "chest-xray",
+    }}
+
+
+def test_model_role_is_associated_with_its_one_service_account(prod):
+    (association,) = prod.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    assert association["props"]["namespace"] == "models"
+    assert association["props"]["serviceAccount"] == "chest-xray"
+    assert prod.referenced(association, "/roleArn")["name"] == "model-chest-xray"
+    assert prod.referenced(association, "/clusterName")["type"] == "aws:eks/cluster:Cluster"
+    (addon,) = [a for a in prod.of_type("aws:eks/addon:Addon")
+                if a["props"]["addonName"] == "eks-pod-identity-agent"]
+    assert prod.referenced(addon, "/clusterName")["type"] == "aws:eks/cluster:Cluster"
 
 
 def test_model_role_reads_one_prefix_and_decrypts_with_one_key(prod):
@@ -231,7 +244,13 @@ def test_model_role_reads_one_prefix_and_decrypts_with_one_key(prod):
     read = next(s for s in statements if s["Action"] == "s3:GetObject")
     assert read["Resource"] == "arn:aws:s3:::medinfra-aws-prod-models/chest-xray/2026.10.1/*"
     decrypt = next(s for s in statements if s["Action"] == "kms:Decrypt")
-    assert decrypt["Resource"].startswith("arn:aws:kms:us-east-1:123456789012:key/")
+    # The key's own ARN is unknown until it exists; its alias names it, and aliases are unique.
+    assert decrypt["Resource"] == "arn:aws:kms:us-east-1:123456789012:key/*"
+    (data_alias,) = [a for a in prod.of_type("aws:kms/alias:Alias")
+                     if a["props"]["name"].endswith("-data")]
+    assert decrypt["Condition"] == {
+        "ForAnyValue:StringEquals": {"kms:ResourceAliases": [data_alias["props"]["name"]]}
+    }
 
 
 def test_kubeconfig_is_a_secret(prod):

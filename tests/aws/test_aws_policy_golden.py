@@ -14,7 +14,7 @@ from tests.conftest import REPO
 GOLDEN = REPO / "tests" / "golden" / "aws_policies.json"
 ACCOUNT, KEY = "123456789012", "arn:aws:kms:us-east-1:123456789012:key/k-1"
 BUCKET = "arn:aws:s3:::medinfra-aws-prod-models"
-OIDC = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/ABC"
+ACCOUNT_KEYS = "arn:aws:kms:us-east-1:123456789012:key/*"
 
 
 def _rendered() -> dict:
@@ -33,10 +33,12 @@ def _rendered() -> dict:
             "arn:aws:s3:::medinfra-aws-prod-access-logs", ACCOUNT, [BUCKET]
         ),
         "eks_trust": policies.service_trust_policy("eks.amazonaws.com"),
-        "irsa_trust": policies.irsa_trust_policy(
-            OIDC, "https://oidc.eks.us-east-1.amazonaws.com/id/ABC", "models", "chest-xray"
+        "pod_identity_trust": policies.pod_identity_trust_policy(
+            ACCOUNT, "medinfra-aws-prod", "models", "chest-xray"
         ),
-        "model_reader": policies.model_reader_policy(BUCKET, "chest-xray/2026.10.1/", KEY),
+        "model_reader": policies.model_reader_policy(
+            BUCKET, "chest-xray/2026.10.1/", ACCOUNT_KEYS, "alias/medinfra-aws-prod-data"
+        ),
         "flow_logs": policies.flow_logs_policy(
             "arn:aws:logs:us-east-1:123456789012:log-group:/medinfra/network/vpc-flow-logs"
         ),

@@ -70,10 +70,16 @@ def test_inference_service_spec_is_gpu_aware_hardened_and_pinned(prod):
     assert predictor["securityContext"]["runAsNonRoot"] is True
 
 
-def test_service_account_is_bound_to_the_models_irsa_role_of_this_plan(prod):
+def test_service_account_is_bound_to_the_models_pod_identity_role_of_this_plan(prod):
     (account,) = prod.of_type("kubernetes:core/v1:ServiceAccount")
-    role = prod.referenced(account, "/metadata/annotations/eks.amazonaws.com~1role-arn")
+    (association,) = prod.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+    metadata = account["props"]["metadata"]
+    assert (association["props"]["namespace"], association["props"]["serviceAccount"]) == (
+        metadata["namespace"], metadata["name"])
+    role = prod.referenced(association, "/roleArn")
     assert role["type"] == "aws:iam/role:Role" and role["name"] == "model-chest-xray"
+    # No IRSA annotation: it would make EKS inject a second, web-identity credential.
+    assert "eks.amazonaws.com/role-arn" not in metadata.get("annotations", {})
     assert "automountServiceAccountToken" in account["props"]
     assert not any("secret" in k.lower() for k in json.dumps(account["props"]).split('"'))
 

@@ -3,8 +3,9 @@
 # description: >-
 #   A model server reads model weights (and possibly patient data) from cloud storage. It must
 #   do so as its own workload identity, with no stored keys: its InferenceService names a
-#   service account of this plan, and that service account is bound to an IRSA role, an Azure
-#   workload identity or a GCP service account.
+#   service account of this plan, and that service account is bound to an AWS role (IRSA, or an
+#   EKS Pod Identity association of this plan), an Azure workload identity or a GCP service
+#   account.
 # custom:
 #   id: MED-IAM-004
 #   severity: high
@@ -15,10 +16,12 @@
 #   resource_types:
 #     - kubernetes:serving.kserve.io/v1beta1:InferenceService
 #     - kubernetes:core/v1:ServiceAccount
+#     - aws:eks/podIdentityAssociation:PodIdentityAssociation
 #   remediation: >-
 #     Set spec.predictor.serviceAccountName to a ServiceAccount created in the same plan and
 #     namespace, annotated with eks.amazonaws.com/role-arn, azure.workload.identity/client-id or
-#     iam.gke.io/gcp-service-account (MedInfra's InferenceService component does this).
+#     iam.gke.io/gcp-service-account, or named by an EKS Pod Identity association of this plan
+#     whose role is a role of this plan (MedInfra's components do this).
 #   waivable: false
 package medinfra.rules.model_identity_bound
 
@@ -32,6 +35,17 @@ bound_accounts contains value if {
 	a in identity_annotations
 	role != ""
 	value := sprintf("%s/%s", [object.get(sa.props.metadata, "namespace", "default"), sa.props.metadata.name])
+}
+
+# EKS Pod Identity binds by association, not by annotation.
+bound_accounts contains value if {
+	some sa in data.medinfra.lib.of_type("kubernetes:core/v1:ServiceAccount")
+	namespace := object.get(sa.props.metadata, "namespace", "default")
+	some a in data.medinfra.lib.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+	a.references["/roleArn"]
+	a.props.namespace == namespace
+	a.props.serviceAccount == sa.props.metadata.name
+	value := sprintf("%s/%s", [namespace, sa.props.metadata.name])
 }
 
 deny contains finding if {

@@ -28,3 +28,24 @@ test_service_account_missing_from_the_plan_fails if {
 test_service_account_in_another_namespace_fails if {
 	found(object.union(fx.kserve, {"service-account": {"props": {"metadata": {"namespace": "default"}}}})) == {fx.kserve.isvc.urn}
 }
+
+# EKS Pod Identity: no annotation, an association of this plan names the account.
+
+pod_identity_plan(association_refs) := object.union(json.remove(fx.kserve, ["service-account/props/metadata/annotations"]), {
+	"association": data.medinfra.fixtures.res("aws:eks/podIdentityAssociation:PodIdentityAssociation", "association", {
+		"clusterName": "medinfra", "namespace": "models", "serviceAccount": "chest-xray", "roleArn": "arn:role",
+	}, association_refs),
+})
+
+test_service_account_bound_by_a_pod_identity_association_passes if {
+	found(pod_identity_plan({"/roleArn": fx.aws["model-role"].urn})) == set()
+}
+
+test_pod_identity_association_with_a_role_outside_the_plan_fails if {
+	found(pod_identity_plan({})) == {fx.kserve.isvc.urn}
+}
+
+test_pod_identity_association_for_another_account_fails if {
+	plan := object.union(pod_identity_plan({"/roleArn": fx.aws["model-role"].urn}), {"association": {"props": {"serviceAccount": "triage"}}})
+	found(plan) == {fx.kserve.isvc.urn}
+}

@@ -4,9 +4,12 @@
 #   Pods get cloud credentials without keys by presenting their service account token, so a
 #   workload identity is only as narrow as its trust: one service account, in one namespace, of
 #   a cluster of this plan, with no wildcard, and no identity shared between service accounts.
-#   AWS roles assumable with a web identity pin the token's sub with StringEquals to one
+#   AWS roles assumable with a web identity (IRSA) pin the token's sub with StringEquals to one
 #   system:serviceaccount:<namespace>:<name> and its aud to sts.amazonaws.com, for an OIDC
-#   provider of this plan. Azure federated identity credentials name the OIDC issuer of an AKS
+#   provider of this plan. AWS roles trusted by EKS Pod Identity (pods.eks.amazonaws.com) pin
+#   the session tags eks-cluster-name (a cluster of this plan), kubernetes-namespace and
+#   kubernetes-service-account with StringEquals, and are associated with exactly that one
+#   service account (aws.eks.PodIdentityAssociation). Azure federated identity credentials name the OIDC issuer of an AKS
 #   cluster of this plan, one service account subject and only the audience
 #   api://AzureADTokenExchange. GCP roles/iam.workloadIdentityUser grants on a service account
 #   name one PROJECT.svc.id.goog[namespace/name] of a GKE workload pool of this plan.
@@ -19,6 +22,7 @@
 #     cis: []
 #   resource_types:
 #     - aws:iam/role:Role
+#     - aws:eks/podIdentityAssociation:PodIdentityAssociation
 #     - azure-native:managedidentity:FederatedIdentityCredential
 #     - gcp:serviceaccount/iAMMember:IAMMember
 #     - gcp:serviceaccount/iAMBinding:IAMBinding
@@ -26,7 +30,10 @@
 #     Give each model server its own cloud identity, trusted by its one service account only
 #     (MedInfra's WorkloadIdentity does). AWS: a trust statement with StringEquals
 #     "<issuer>:sub": "system:serviceaccount:<namespace>:<name>" and "<issuer>:aud":
-#     "sts.amazonaws.com" for the cluster's OIDC provider (never StringLike or a wildcard). Azure:
+#     "sts.amazonaws.com" for the cluster's OIDC provider (never StringLike or a wildcard); or,
+#     with EKS Pod Identity, StringEquals on aws:RequestTag/eks-cluster-name,
+#     aws:RequestTag/kubernetes-namespace and aws:RequestTag/kubernetes-service-account and one
+#     PodIdentityAssociation for that service account. Azure:
 #     issuer the AKS cluster's oidcIssuerProfile.issuerURL, subject
 #     system:serviceaccount:<namespace>:<name>, audiences ["api://AzureADTokenExchange"]. GCP:
 #     grant roles/iam.workloadIdentityUser to serviceAccount:PROJECT.svc.id.goog[namespace/name],
@@ -149,6 +156,83 @@ deny contains finding if {
 	subjects := {x | some [u, x] in aws_subjects; u == role.urn}
 	count(subjects) > 1
 	finding := data.medinfra.lib.finding(role, sprintf("role %s trusts more than one service account %v", [role.name, sort(subjects)]))
+}
+
+# AWS: EKS Pod Identity roles (the trust names only the service; the session tags say whose
+# pod asks, so the trust must pin them, and the association must grant that one account).
+
+pod_identity_tags := ["aws:RequestTag/eks-cluster-name", "aws:RequestTag/kubernetes-namespace", "aws:RequestTag/kubernetes-service-account"]
+
+pod_statements contains value if {
+	some role in data.medinfra.lib.of_type(role_type)
+	some s in data.medinfra.lib.statements(data.medinfra.lib.policy_doc(role.props.assumeRolePolicy))
+	s.Effect == "Allow"
+	some principal in data.medinfra.lib.as_list(object.get(object.get(s, "Principal", {}), "Service", []))
+	principal == "pods.eks.amazonaws.com"
+	value := [role, s]
+}
+
+# The one value a statement pins a session tag to with StringEquals.
+pinned_tag(s, tag) := v if {
+	v := string_equals(s)[tag]
+	is_string(v)
+}
+
+pinned_tag(s, tag) := v if {
+	value := string_equals(s)[tag]
+	is_array(value)
+	count(value) == 1
+	v := value[0]
+	is_string(v)
+}
+
+deny contains finding if {
+	some [role, s] in pod_statements
+	some tag in pod_identity_tags
+	not pinned_tag(s, tag)
+	finding := data.medinfra.lib.finding(role, sprintf("role %s can be assumed through EKS Pod Identity without %s pinned to one value with StringEquals", [role.name, tag]))
+}
+
+plan_cluster_names contains name if {
+	some cluster in data.medinfra.lib.of_type("aws:eks/cluster:Cluster")
+	name := cluster.props.name
+}
+
+deny contains finding if {
+	some [role, s] in pod_statements
+	name := pinned_tag(s, "aws:RequestTag/eks-cluster-name")
+	not name in plan_cluster_names
+	finding := data.medinfra.lib.finding(role, sprintf("role %s trusts pods of cluster %v, which is not an EKS cluster of this plan", [role.name, name]))
+}
+
+association_type := "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+
+# Pod Identity associations of a plan role: [role urn, "namespace/name", association].
+associations contains value if {
+	some a in data.medinfra.lib.of_type(association_type)
+	value := [a.references["/roleArn"], sprintf("%v/%v", [object.get(a.props, "namespace", ""), object.get(a.props, "serviceAccount", "")]), a]
+}
+
+deny contains finding if {
+	some [role, s] in pod_statements
+	trusted := sprintf("%v/%v", [pinned_tag(s, "aws:RequestTag/kubernetes-namespace"), pinned_tag(s, "aws:RequestTag/kubernetes-service-account")])
+	some [u, account, a] in associations
+	u == role.urn
+	account != trusted
+	finding := data.medinfra.lib.finding(a, sprintf("Pod Identity association %s grants role %s to %s, but the role trusts only %s", [a.name, role.name, account, trusted]))
+}
+
+deny contains finding if {
+	some role in data.medinfra.lib.of_type(role_type)
+	accounts := {x | some [u, x, _] in associations; u == role.urn}
+	count(accounts) > 1
+	finding := data.medinfra.lib.finding(role, sprintf("role %s is associated with more than one service account %v", [role.name, sort(accounts)]))
+}
+
+deny contains finding if {
+	some a in data.medinfra.lib.of_type(association_type)
+	not a.references["/roleArn"]
+	finding := data.medinfra.lib.finding(a, sprintf("Pod Identity association %s grants a role that is not a role of this plan", [a.name]))
 }
 
 # Azure: federated identity credentials of user-assigned identities.

@@ -153,3 +153,67 @@ test_gcp_binding_of_two_accounts_fails if {
 test_gcp_other_roles_on_a_service_account_are_not_judged_here_and_pass if {
 	found(object.union(fx.gcp, {"model-workload": {"props": {"role": "roles/iam.serviceAccountViewer", "member": "user:a@example.org"}}})) == set()
 }
+
+# EKS Pod Identity: the fixture's model role trusting pods of the plan's cluster, and the
+# association granting it to models/chest-xray.
+
+pod_identity := {
+	"Sid": "EksPodIdentity", "Effect": "Allow",
+	"Principal": {"Service": "pods.eks.amazonaws.com"}, "Action": ["sts:AssumeRole", "sts:TagSession"],
+	"Condition": {"StringEquals": {
+		"aws:SourceAccount": "123456789012",
+		"aws:RequestTag/eks-cluster-name": "medinfra",
+		"aws:RequestTag/kubernetes-namespace": "models",
+		"aws:RequestTag/kubernetes-service-account": "chest-xray",
+	}},
+}
+
+association_type := "aws:eks/podIdentityAssociation:PodIdentityAssociation"
+
+association(name, account) := data.medinfra.fixtures.res(association_type, name, {
+	"clusterName": "medinfra", "namespace": "models", "serviceAccount": account, "roleArn": "arn:role",
+}, {"/roleArn": role, "/clusterName": fx.aws.eks.urn})
+
+pod_plan(statement, extra) := object.union(object.union(trusting([statement]), {"association": association("association", "chest-xray")}), extra)
+
+test_aws_pod_identity_for_one_account_of_a_plan_cluster_passes if {
+	found(pod_plan(pod_identity, {})) == set()
+}
+
+test_aws_pod_identity_without_each_pinned_tag_fails if {
+	every tag in ["aws:RequestTag/eks-cluster-name", "aws:RequestTag/kubernetes-namespace", "aws:RequestTag/kubernetes-service-account"] {
+		found(pod_plan(json.remove(pod_identity, [["Condition", "StringEquals", tag]]), {})) == {role}
+	}
+}
+
+test_aws_pod_identity_tag_matched_with_string_like_fails if {
+	statement := object.union(json.remove(pod_identity, [["Condition", "StringEquals", "aws:RequestTag/kubernetes-service-account"]]), {"Condition": {
+		"StringLike": {"aws:RequestTag/kubernetes-service-account": "*"},
+	}})
+	found(pod_plan(statement, {})) == {role}
+}
+
+test_aws_pod_identity_two_accounts_in_the_tag_fail if {
+	statement := object.union(pod_identity, {"Condition": {"StringEquals": {"aws:RequestTag/kubernetes-service-account": ["chest-xray", "triage"]}}})
+	found(pod_plan(statement, {})) == {role}
+}
+
+test_aws_pod_identity_of_a_cluster_outside_the_plan_fails if {
+	statement := object.union(pod_identity, {"Condition": {"StringEquals": {"aws:RequestTag/eks-cluster-name": "someone-elses"}}})
+	found(pod_plan(statement, {})) == {role}
+}
+
+test_aws_pod_identity_association_for_another_account_fails if {
+	found(pod_plan(pod_identity, {"association": association("association", "triage")})) == {urn_of_association}
+}
+
+urn_of_association := data.medinfra.fixtures.urn(association_type, "association")
+
+test_aws_role_associated_with_two_accounts_fails if {
+	plan := pod_plan(pod_identity, {"second": association("second", "triage")})
+	found(plan) == {role, data.medinfra.fixtures.urn(association_type, "second")}
+}
+
+test_aws_association_with_a_role_outside_the_plan_fails if {
+	found(json.remove(pod_plan(pod_identity, {}), [["association", "references", "/roleArn"]])) == {urn_of_association}
+}
