@@ -103,7 +103,7 @@ def test_the_wheel_in_an_empty_venv_lists_the_rules_and_gates_a_program(wheel, t
     Path(site, "medinfra-test-dependencies.pth").write_text("\n".join(dependencies) + "\n")
     env = _without_pythonpath()
     subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index",
+        [python, "-m", "pip", "install", "--quiet", "--no-deps", "--no-index", "--ignore-installed",
          "--disable-pip-version-check", str(wheel)],
         check=True, capture_output=True, text=True, cwd=tmp_path, env=env,
     )
