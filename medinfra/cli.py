@@ -71,6 +71,20 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also write the Inventory JSON (DESIGN.md) to FILE",
     )
+    modes = preview.add_mutually_exclusive_group()
+    modes.add_argument(
+        "--new-stack",
+        action="store_true",
+        help="judge the plan as the first preview of a stack that does not exist yet, as the "
+        "Pulumi engine answers it: ids and computed outputs unknown",
+    )
+    modes.add_argument(
+        "--state",
+        type=Path,
+        metavar="FILE",
+        help="a `pulumi stack export` file: resources in it keep their recorded ids and outputs, "
+        "as in a preview of an existing stack; the others are new (with --stack only)",
+    )
     preview.add_argument(
         "--inventory-dir",
         type=Path,
@@ -232,7 +246,7 @@ def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, di
     """Plan one stack: (exit code, JSON report or None, text for people)."""
     try:
         config = load_stack_config(project, stack)
-        result = plan(project, config, timeout=args.timeout)
+        result = plan(project, config, timeout=args.timeout, semantics=args.semantics)
     except InputError as exc:
         return EXIT_INPUT, None, f"medinfra: error: {exc}"
     except PlanError as exc:
@@ -337,6 +351,22 @@ def _write_reports(args: argparse.Namespace, project, reports: list[dict]) -> No
         args.markdown.write_text(markdown(reports), encoding="utf-8")
 
 
+def _semantics(args: argparse.Namespace) -> dict:
+    """What the engine answers for registered resources (medinfra.mocks.preview)."""
+    from medinfra.mocks.modes import EXISTING_STACK, NEW_STACK, SYNTHETIC
+
+    if args.state is None:
+        return {"mode": NEW_STACK if args.new_stack else SYNTHETIC}
+    if args.all_stacks:
+        raise InputError("--state holds one stack's export; use it with --stack, not --all-stacks")
+    from medinfra.mocks.preview import StateError, load_state
+
+    try:
+        return {"mode": EXISTING_STACK, "state": load_state(args.state)}
+    except StateError as exc:
+        raise InputError(str(exc)) from None
+
+
 def _preview(args: argparse.Namespace) -> int:
     for flag, value in (("--timeout", args.timeout), ("--gate-timeout", args.gate_timeout)):
         if value <= 0:
@@ -345,6 +375,7 @@ def _preview(args: argparse.Namespace) -> int:
         raise InputError(
             "--inventory names one file; use it with --stack, or --inventory-dir with --all-stacks"
         )
+    args.semantics = _semantics(args)
     if args.inventory_dir and not args.inventory_dir.is_dir():
         raise InputError(f"--inventory-dir {args.inventory_dir}: no such directory")
     project = load_project(args.dir or _default_dir())

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from medinfra import child_environment
+from medinfra.mocks.modes import SYNTHETIC
 from medinfra.policies.inventory import build_inventory
 from medinfra.project import InputError, Project, StackConfig
 
@@ -41,15 +42,26 @@ class Plan:
     messages: list[dict[str, str]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     sdk_tuning: list[str] = field(default_factory=list)  # the worker's speed patches applied
+    mode: str = SYNTHETIC  # how the engine's answers were modelled (medinfra.mocks.preview)
+    unconfigured_providers: list[str] = field(default_factory=list)
 
     @property
     def resources(self) -> list[dict[str, Any]]:
         return self.inventory["resources"]
 
 
-def plan(project: Project, config: StackConfig, timeout: float = 600.0) -> Plan:
-    """Plan `project` for one stack in a fresh interpreter; raise ProgramError or PlanError."""
+def plan(
+    project: Project,
+    config: StackConfig,
+    timeout: float = 600.0,
+    semantics: dict[str, Any] | None = None,
+) -> Plan:
+    """Plan `project` for one stack in a fresh interpreter; raise ProgramError or PlanError.
+
+    `semantics` says what the engine answers for registered resources
+    (`medinfra.mocks.preview`): {"mode": ..., "state": {urn: {"id", "outputs"}}}."""
     request = {
+        "semantics": semantics or {},
         "dir": str(project.dir),
         "main": str(project.main),
         "project": project.name,
@@ -100,4 +112,6 @@ def plan(project: Project, config: StackConfig, timeout: float = 600.0) -> Plan:
         messages=result["messages"],
         timings={"plan_s": result["plan_seconds"], "plan_wall_s": round(wall, 4)},
         sdk_tuning=result["sdk_tuning"],
+        mode=(semantics or {}).get("mode", SYNTHETIC),
+        unconfigured_providers=result["unconfigured_providers"],
     )

@@ -18,7 +18,17 @@ def report(plan: Plan, decision: str, findings: list[dict[str, Any]]) -> dict[st
         "decision": decision,
         "resources": len(plan.resources),
         "findings": findings,
+        "preview": preview_summary(plan),
         "timings": plan.timings,
+    }
+
+
+def preview_summary(plan: Plan) -> dict[str, Any]:
+    """How the engine's answers were modelled, and what that left unknown."""
+    return {
+        "mode": plan.mode,
+        "unknown_values": sum(len(r["unknowns"]) for r in plan.resources),
+        "unconfigured_providers": plan.unconfigured_providers,
     }
 
 
@@ -75,6 +85,7 @@ def text(plan: Plan, decision: str, findings: list[dict[str, Any]]) -> str:
         out += [f"  {k}: {json.dumps(v)}" for k, v in sorted(plan.outputs.items())]
     for msg in plan.messages:
         out.append(f"{msg['severity']}: {msg['message']}")
+    out += ["", _mode_line(plan)]
     out += ["", *findings_text(findings), "", _decision_line(decision, findings)]
     gate = plan.timings.get("gate_s")
     out.append(
@@ -82,6 +93,21 @@ def text(plan: Plan, decision: str, findings: list[dict[str, Any]]) -> str:
         + (f", judged in {gate:.2f}s." if gate is not None else ".")
     )
     return "\n".join(out)
+
+
+_MODE_TEXT = {
+    "new-stack": "Judged as the first preview of a new stack: ids and computed outputs unknown",
+    "existing-stack": "Judged as a preview of the exported stack (--state); new resources unknown",
+    "synthetic": "Judged with synthetic ids and outputs, as if every resource existed",
+}
+
+
+def _mode_line(plan: Plan) -> str:
+    summary = preview_summary(plan)
+    line = f"{_MODE_TEXT[summary['mode']]} ({summary['unknown_values']} unknown values"
+    if summary["unconfigured_providers"]:
+        line += f"; {len(summary['unconfigured_providers'])} provider(s) not configurable yet"
+    return line + ")."
 
 
 def _decision_line(decision: str, findings: list[dict[str, Any]]) -> str:

@@ -31,10 +31,25 @@ __all__ = [
 ]
 
 _CLOUDS = (aws, gcp, azure)
+# Pulumi's wire signature of a secret value (pulumi.runtime.rpc), without importing the SDK here.
+_SIG, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
 
 
 class UnansweredInvoke(Exception):
     """A data source the offline planner has no deterministic answer for."""
+
+
+def _is_secret(value) -> bool:
+    return isinstance(value, dict) and value.get(_SIG) == _SECRET_SIG
+
+
+def _public(value):
+    """`value` without its secret parts (secret wire values dropped, at any depth)."""
+    if isinstance(value, dict):
+        return {k: _public(v) for k, v in value.items() if not _is_secret(v)}
+    if isinstance(value, list):
+        return [_public(v) for v in value if not _is_secret(v)]
+    return value
 
 
 def _digest(urn: str) -> str:
@@ -71,7 +86,9 @@ class OfflineCloud:
         if type_.startswith("pulumi:providers:"):
             pid = str(uuid.UUID(h[:32]))
             return pid, dict(inputs), {pid}
-        rid, extra = _MAKERS.get(package, _generic)(self, type_, name, inputs, h)
+        # Identifiers are made from what is public: a secret name must never reach an id or ARN
+        # (it would be printed and stored); such a resource gets its URN-derived name instead.
+        rid, extra = _MAKERS.get(package, _generic)(self, type_, name, _public(inputs), h)
         outputs = {**inputs, **extra}
         generated = {rid} | {v for v in extra.values() if isinstance(v, str)}
         return rid, outputs, generated

@@ -24,6 +24,7 @@ from pulumi.runtime import stack as pulumi_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from medinfra.mocks import OfflineCloud
+from medinfra.mocks.preview import SYNTHETIC, PreviewSemantics
 from medinfra.policies.inventory import redact
 from medinfra.worker.errors import describe, user_location
 from medinfra.worker.monitor import RecordingEngine, RecordingMonitor
@@ -39,7 +40,16 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     program_dir = Path(request["dir"]).resolve()
     main = Path(request["main"]).resolve()
     cloud = OfflineCloud(request["config"])
-    monitor = RecordingMonitor(cloud, request["project"], request["stack"], program_dir)
+    semantics = request.get("semantics") or {}
+    monitor = RecordingMonitor(
+        cloud,
+        request["project"],
+        request["stack"],
+        program_dir,
+        PreviewSemantics(
+            cloud, semantics.get("mode", SYNTHETIC), semantics.get("state") or {}
+        ),
+    )
     engine = RecordingEngine()
     settings.configure(
         mocks.MockSettings(
@@ -97,6 +107,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         "messages": engine.messages,
         "plan_seconds": round(time.perf_counter() - started, 4),
         "sdk_tuning": tuning,
+        "unconfigured_providers": sorted(monitor.semantics.unconfigured),
     }
 
 

@@ -1,8 +1,9 @@
 """The recording resource monitor and engine: Pulumi's mock runtime, answering as the engine
 would for a preview of new resources, and recording every registration with its full request.
 
-Outputs come from `medinfra.mocks.OfflineCloud` (deterministic ids, computed outputs unknown);
-what was registered becomes the Inventory (`RecordingMonitor.inventory`).
+Outputs come from `medinfra.mocks.preview.PreviewSemantics` (a new stack, an exported stack, or
+`OfflineCloud`'s synthetic ids); what was registered becomes the Inventory
+(`RecordingMonitor.inventory`).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pulumi.runtime.proto import engine_pb2, resource_pb2
 from pulumi.runtime.sync_await import _ensure_event_loop, _sync_await
 
 from medinfra.mocks import OfflineCloud, UnansweredInvoke
+from medinfra.mocks.preview import PreviewSemantics
 from medinfra.policies.inventory import (
     UNKNOWN,
     InventoryResource,
@@ -40,9 +42,17 @@ class _NoMocks(mocks.Mocks):
 class RecordingMonitor(mocks.MockMonitor):
     """A mock resource monitor that records each registration with its full request."""
 
-    def __init__(self, cloud: OfflineCloud, project: str, stack: str, program_dir: Path):
+    def __init__(
+        self,
+        cloud: OfflineCloud,
+        project: str,
+        stack: str,
+        program_dir: Path,
+        semantics: PreviewSemantics | None = None,
+    ):
         super().__init__(_NoMocks())
         self.cloud = cloud
+        self.semantics = semantics or PreviewSemantics(cloud)
         self.program_dir = program_dir
         self.failures: list[dict[str, Any]] = []
         self.call_sites = record_invoke_call_sites(program_dir)
@@ -71,8 +81,8 @@ class RecordingMonitor(mocks.MockMonitor):
         _ensure_event_loop()
         inputs = rpc.deserialize_properties(request.object)
         if request.custom:
-            rid, outputs, generated = self.cloud.new_resource(
-                request.type, request.name, inputs, urn
+            rid, outputs, generated = self.semantics.answer(
+                request.type, request.name, inputs, urn, request.provider
             )
         else:
             rid, outputs, generated = "", {}, set()

@@ -1,0 +1,129 @@
+"""What the Pulumi engine answers, in a preview, for a resource the program registers.
+
+Three ways to answer, chosen per run (`medinfra preview --new-stack | --state FILE`):
+
+* **new stack** -- the resource does not exist yet. As the engine's step generator and provider
+  plugin do for a create in a preview: the id is unknown (`""`), the outputs are the checked
+  inputs echoed back in output shape, and every other output is unknown (the SDK resolves an
+  output the engine did not return as unknown during a preview). A provider resource gets the
+  engine's unknown id; a provider whose configuration holds unknowns (the Kubernetes provider
+  fed by a new cluster's kubeconfig) is not configured, and its resources come back with no
+  outputs at all.
+* **existing stack** -- the resource is in a `pulumi stack export` file: its id and outputs are
+  the recorded ones, with this run's inputs on top (what the program changes). Resources not
+  in the file are new, as above.
+* **synthetic** (the default until the gate judges unknowns on provenance everywhere) --
+  `OfflineCloud` invents deterministic ids and computed outputs, as if every resource existed.
+
+Data sources are answered by `OfflineCloud` in every mode: the engine reads them during a
+preview too. The SDK itself returns unknown, without asking, when an argument is unknown.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pulumi.output import Unknown
+from pulumi.runtime import rpc
+
+from medinfra.mocks import OfflineCloud
+from medinfra.mocks.modes import EXISTING_STACK, MODES, NEW_STACK, SYNTHETIC
+
+__all__ = ["EXISTING_STACK", "MODES", "NEW_STACK", "SYNTHETIC", "PreviewSemantics", "load_state"]
+
+
+class StateError(ValueError):
+    """A state file that is not a `pulumi stack export` document."""
+
+
+def load_state(path: Path) -> dict[str, dict[str, Any]]:
+    """URN -> {"id", "outputs"} of every custom resource in a `pulumi stack export` file."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise StateError(f"--state {path}: cannot be read ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise StateError(f"--state {path}: not JSON ({exc})") from None
+    deployment = document.get("deployment") if isinstance(document, dict) else None
+    resources = deployment.get("resources") if isinstance(deployment, dict) else None
+    if not isinstance(resources, list):
+        raise StateError(
+            f"--state {path}: expected the output of `pulumi stack export` "
+            '({"version": 3, "deployment": {"resources": [...]}})'
+        )
+    state = {}
+    for i, resource in enumerate(resources):
+        if not isinstance(resource, dict) or not isinstance(resource.get("urn"), str):
+            raise StateError(f"--state {path}: deployment.resources[{i}] has no urn")
+        outputs = resource.get("outputs", {})
+        if not isinstance(outputs, dict):
+            raise StateError(f"--state {path}: deployment.resources[{i}].outputs is not an object")
+        if resource.get("custom", True):
+            state[resource["urn"]] = {"id": str(resource.get("id") or ""), "outputs": outputs}
+    return state
+
+
+def has_unknown(value: Any) -> bool:
+    """Whether a deserialized input holds an unknown anywhere."""
+    if isinstance(value, Unknown) or value == rpc.UNKNOWN:
+        return True
+    if isinstance(value, dict):
+        return any(has_unknown(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_unknown(v) for v in value)
+    return False
+
+
+def output_shape(type_: str, inputs: dict) -> dict:
+    """A resource's inputs as its provider echoes them in a preview, in output shape.
+
+    azure-native is the provider whose input and output shapes differ for a property programs
+    set: `identity.userAssignedIdentities` goes in as a list of identity ids and comes back as a
+    map from each id to that identity's (computed) principal and client ids. A map keyed by ids
+    that are not known yet is itself unknown.
+    """
+    outputs = dict(inputs)
+    identity = outputs.get("identity")
+    if type_.startswith("azure-native:") and isinstance(identity, dict):
+        assigned = identity.get("userAssignedIdentities")
+        if isinstance(assigned, list):
+            rest = {k: v for k, v in identity.items() if k != "userAssignedIdentities"}
+            known = all(isinstance(i, str) and i != rpc.UNKNOWN for i in assigned)
+            outputs["identity"] = (
+                {**rest, "userAssignedIdentities": {i: {} for i in assigned}} if known else rest
+            )
+    return outputs
+
+
+@dataclass
+class PreviewSemantics:
+    """Answers resource registrations in one of `MODES`."""
+
+    cloud: OfflineCloud
+    mode: str = SYNTHETIC
+    state: Mapping[str, dict[str, Any]] = field(default_factory=dict)
+    unconfigured: set[str] = field(default_factory=set)  # providers whose config is unknown
+
+    def answer(
+        self, type_: str, name: str, inputs: dict, urn: str, provider_ref: str
+    ) -> tuple[str, dict, set]:
+        """(id, outputs, generated identifier values) for a custom resource."""
+        if self.mode == SYNTHETIC:
+            return self.cloud.new_resource(type_, name, inputs, urn)
+        recorded = self.state.get(urn)
+        if recorded is not None:
+            rid = recorded["id"]
+            outputs = {**recorded["outputs"], **output_shape(type_, inputs)}
+            generated = {v for v in recorded["outputs"].values() if isinstance(v, str) and v}
+            return rid, outputs, ({rid} if rid else set()) | generated
+        if type_.startswith("pulumi:providers:"):
+            if has_unknown(inputs):
+                self.unconfigured.add(urn)
+            return rpc.UNKNOWN, dict(inputs), set()
+        if provider_ref and provider_ref.rsplit("::", 1)[0] in self.unconfigured:
+            return "", {}, set()
+        return "", output_shape(type_, inputs), set()

@@ -1,0 +1,121 @@
+"""What the offline preview answers for registered resources, as the Pulumi engine does:
+a new stack (--new-stack), an exported stack (--state FILE), or synthetic ids (the default)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+
+from tests.conftest import PROGRAMS, REPO
+
+MINIMAL = REPO / "examples" / "minimal-bucket"
+KEY_URN = "urn:pulumi:dev::minimal-bucket::aws:kms/key:Key::data"
+BUCKET_URN = "urn:pulumi:dev::minimal-bucket::aws:s3/bucket:Bucket::data"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+KEY_ARN = "arn:aws:kms:eu-west-1:210987654321:key/0b5d9e2c-recorded"
+
+
+def _plan(cli, tmp_path, *flags, program=MINIMAL, stack="dev"):
+    inventory = tmp_path / f"inventory{len(list(tmp_path.iterdir()))}.json"
+    result = cli("preview", "--dir", str(program), "--stack", stack, "--direct",
+                 "--format", "json", "--inventory", str(inventory), *flags)
+    assert result.code in (0, 1), result.stderr
+    document = json.loads(inventory.read_text())
+    return result.json(), {r["urn"]: r for r in document["resources"]}
+
+
+def _one(resources, type_):
+    (found,) = [r for r in resources.values() if r["type"] == type_]
+    return found
+
+
+def test_a_new_stack_leaves_ids_and_computed_outputs_unknown(cli, tmp_path):
+    report, resources = _plan(cli, tmp_path, "--new-stack")
+    assert report["preview"]["mode"] == "new-stack"
+    sse = _one(resources, SSE)
+    # The bucket's id and the key's ARN do not exist before the first `pulumi up`...
+    assert "/bucket" in sse["unknowns"]
+    assert "/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyId" in sse["unknowns"]
+    # ...but where each came from is known, which is what the gate judges them by.
+    assert sse["references"]["/bucket"] == BUCKET_URN
+    assert sse["references"]["/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyId"] == (
+        KEY_URN
+    )
+    assert report["preview"]["unknown_values"] == sum(
+        len(r["unknowns"]) for r in resources.values()
+    )
+
+
+def test_synthetic_outputs_know_every_id_and_are_reported_as_such(cli, tmp_path):
+    report, resources = _plan(cli, tmp_path)
+    assert report["preview"]["mode"] == "synthetic"
+    sse = _one(resources, SSE)
+    assert sse["unknowns"] == [] and sse["references"]["/bucket"] == BUCKET_URN
+
+
+def test_an_exported_stack_gives_its_resources_their_recorded_outputs(cli, tmp_path):
+    export = {"version": 3, "deployment": {"resources": [
+        {"urn": KEY_URN, "custom": True, "type": "aws:kms/key:Key", "id": "0b5d9e2c-recorded",
+         "outputs": {"arn": KEY_ARN, "keyId": "0b5d9e2c-recorded"}},
+        {"urn": BUCKET_URN, "custom": True, "type": "aws:s3/bucket:Bucket",
+         "id": "data-recorded", "outputs": {"bucket": "data-recorded",
+                                            "arn": "arn:aws:s3:::data-recorded"}},
+    ]}}
+    state = tmp_path / "state.json"
+    state.write_text(json.dumps(export))
+    report, resources = _plan(cli, tmp_path, "--state", str(state))
+    assert report["preview"]["mode"] == "existing-stack"
+    sse = _one(resources, SSE)
+    assert sse["unknowns"] == []
+    assert sse["props"]["bucket"] == "data-recorded"
+    rule = sse["props"]["rules"][0]["applyServerSideEncryptionByDefault"]
+    assert rule["kmsMasterKeyId"] == KEY_ARN
+    assert sse["references"]["/rules/0/applyServerSideEncryptionByDefault/kmsMasterKeyId"] == (
+        KEY_URN
+    )
+    # Resources the export does not hold are new, and unknown as on a new stack.
+    parameter = _one(resources, "aws:ssm/parameter:Parameter")
+    assert parameter["unknowns"] == [] or "/keyId" not in parameter["unknowns"]
+
+
+@pytest.mark.parametrize(("content", "why"), [
+    ("{not json", "not JSON"),
+    ('{"version": 3}', "pulumi stack export"),
+    ('{"deployment": {"resources": [{"id": "x"}]}}', "resources[0] has no urn"),
+])
+def test_a_bad_state_file_is_one_clear_error(cli, tmp_path, content, why):
+    state = tmp_path / "state.json"
+    state.write_text(content)
+    result = cli("preview", "--dir", str(MINIMAL), "--stack", "dev", "--state", str(state))
+    assert result.code == 2
+    assert why in result.stderr and str(state) in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_state_is_one_stacks_export(cli, tmp_path):
+    state = tmp_path / "state.json"
+    state.write_text('{"deployment": {"resources": []}}')
+    result = cli("preview", "--all-stacks", "--state", str(state))
+    assert result.code == 2 and "--state" in result.stderr
+
+
+@pytest.mark.parametrize("mode", [[], ["--new-stack"]])
+def test_secret_names_plan_and_never_reach_an_id_arn_or_report(cli, tmp_path, mode):
+    program = tmp_path / "program"
+    shutil.copytree(PROGRAMS / "secret-names", program)
+    sarif, markdown = tmp_path / "out.sarif", tmp_path / "out.md"
+    inventory = tmp_path / "inventory.json"
+    result = cli("preview", "--dir", str(program), "--stack", "test", "--format", "json",
+                 "--inventory", str(inventory), "--sarif", str(sarif),
+                 "--markdown", str(markdown), *mode)
+    assert result.code in (0, 1), result.stderr  # judged, not refused as bad input
+    text = cli("preview", "--dir", str(program), "--stack", "test", "--direct", *mode)
+    for canary in ("SECRET-NAME-CANARY", "ROLE-NAME-CANARY-7f3a"):
+        for where in (result.stdout, result.stderr, text.stdout, text.stderr,
+                      inventory.read_text(), sarif.read_text(), markdown.read_text()):
+            assert canary not in where
+    resources = {r["type"]: r for r in json.loads(inventory.read_text())["resources"]}
+    bucket = resources["aws:s3/bucket:Bucket"]
+    assert bucket["props"]["bucket"] == "[secret]" and "/bucket" in bucket["secrets"]
