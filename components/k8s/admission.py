@@ -113,6 +113,18 @@ def check_exactly_one_implementation(isvc: Mapping[str, Any]) -> list[str]:
     return [f"exactly one of [{', '.join(_PREDICTOR_FIELDS)}] must be specified in PredictorSpec"]
 
 
+def _replicas(low: Any, high: Any) -> list[str]:
+    if not (isinstance(low, int) and isinstance(high, int)):
+        return []  # not known yet (preview); the CRD schema types them
+    if low < 0:
+        return ["'MinReplicas' cannot be less than 0"]
+    if high < 0:
+        return ["'MaxReplicas' cannot be less than 0"]
+    if low > high and high != 0:
+        return ["'MinReplicas' cannot be greater than MaxReplicas"]
+    return []
+
+
 def check_extensions(isvc: Mapping[str, Any]) -> list[str]:
     """ComponentExtensionSpec.Validate: concurrency, replica bounds, logger."""
     out = []
@@ -120,13 +132,7 @@ def check_extensions(isvc: Mapping[str, Any]) -> list[str]:
         concurrency = part.get("containerConcurrency")
         if isinstance(concurrency, int) and concurrency < 0:
             out.append("parallelism cannot be less than 0")
-        low, high = part.get("minReplicas", 1), part.get("maxReplicas", 0)
-        if low < 0:
-            out.append("'MinReplicas' cannot be less than 0")
-        elif high < 0:
-            out.append("'MaxReplicas' cannot be less than 0")
-        elif low > high and high != 0:
-            out.append("'MinReplicas' cannot be greater than MaxReplicas")
+        out += _replicas(part.get("minReplicas", 1), part.get("maxReplicas", 0))
         logger = part.get("logger")
         if isinstance(logger, dict):
             if logger.get("mode", "all") not in LOGGER_MODES:
