@@ -48,18 +48,25 @@ class ServingTarget:
 
 
 def _storage_initializer(config: PlatformConfig, target: ServingTarget):
-    """KServe's storage initializer from this plan's registry, by digest, when models serve."""
-    if not config.models:
+    """KServe's storage initializer from this plan's registry, by digest (None: no digest)."""
+    digest = config.serving.storage_initializer_digest
+    if digest is None:
         return None
     if target.image_repository is None:
         raise ValueError("ServingTarget.image_repository is required to serve models")
-    # Config validation requires the digest whenever models are configured.
-    return (target.image_repository, config.serving.storage_initializer_digest)
+    return (target.image_repository, digest)
 
 
 def build(parent: pulumi.Resource, config: PlatformConfig,
           target: ServingTarget) -> dict[str, InferenceService]:
-    """KServe on the cluster and one InferenceService per configured model."""
+    """KServe on the cluster and one InferenceService per configured model.
+
+    A stack with no models and no storage-initializer digest gets no KServe: there is nothing
+    to serve, and the chart's own storage-initializer image is tag-pinned.
+    """
+    # Config validation requires the digest whenever models are configured.
+    if not config.models and config.serving.storage_initializer_digest is None:
+        return {}
     provider = target.provider
     opts = pulumi.ResourceOptions(parent=parent, providers=[provider])
     install = KServeInstall("kserve", KServeInstallArgs(

@@ -95,8 +95,9 @@ def render(inputs: IsvcInputs) -> dict[str, Any]:
             seccomp_profile=V1SeccompProfile(type="RuntimeDefault")),
         # Read-only root filesystem; model servers get an explicit writable scratch space.
         volumes=[V1Volume(name="scratch", empty_dir=V1EmptyDirVolumeSource(size_limit="2Gi"))],
+        # No `name`: KServe's webhook refuses any name on predictor.model ("the 'name' field is
+        # not allowed in standard predictor"); KServe names the container kserve-container.
         model=V1beta1ModelSpec(
-            name="kserve-container",
             model_format=V1beta1ModelFormat(name=inputs.model_format),
             runtime=inputs.runtime,
             image=inputs.image,
@@ -131,4 +132,10 @@ def render(inputs: IsvcInputs) -> dict[str, Any]:
         ),
         spec=V1beta1InferenceServiceSpec(predictor=predictor),
     )
-    return ApiClient().sanitize_for_serialization(isvc)
+    manifest = ApiClient().sanitize_for_serialization(isvc)
+    # The SDK's ModelSpec serializes its (required, inherited from Container) name as "": drop
+    # it, so the spec says nothing KServe's webhook could read as a name.
+    predictor_model = manifest["spec"]["predictor"]["model"]
+    if not predictor_model.get("name"):
+        predictor_model.pop("name", None)
+    return manifest

@@ -30,6 +30,16 @@ MODES = ("Standard", "Knative")
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
 PSA_RESTRICTED = {f"pod-security.kubernetes.io/{k}": "restricted"
                   for k in ("enforce", "audit", "warn")}
+# KServe injects the storage initializer into every model pod, and the models namespace enforces
+# Pod Security "restricted" (CIS Kubernetes 5.2): without this the API server refuses the pod
+# (kserve/kserve#5373). Complete on its own, because the ClusterStorageContainer is
+# cluster-wide and cannot count on a pod-level context; read-only root like every workload
+# (MED-HRD-002): it only writes the weights, to the emptyDir KServe mounts at /mnt/models.
+STORAGE_SECURITY_CONTEXT = {
+    "allowPrivilegeEscalation": False, "privileged": False, "readOnlyRootFilesystem": True,
+    "runAsNonRoot": True, "capabilities": {"drop": ["ALL"]},
+    "seccompProfile": {"type": "RuntimeDefault"},
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -50,26 +60,36 @@ class KServeInstallArgs:
     """Further egress rules for model pods (e.g. a node-local workload identity endpoint)."""
     storage_initializer: tuple[pulumi.Input[str], str] | None = None
     """(repository, sha256 digest) of KServe's storage-initializer image, which KServe injects
-    as the init container of every model pod; None keeps the chart's tag-pinned image (only
-    for clusters that serve no models)."""
+    as the init container of every model pod. Required: the chart's own default is a mutable
+    tag (kserve/storage-initializer:<version>) that MED-HRD-003 blocks."""
 
 
 def _validate(args: KServeInstallArgs) -> list[tuple[str, str]]:
+    problems = []
     if args.deployment_mode not in MODES:
-        return [("deploymentMode", f"{args.deployment_mode!r}: one of {', '.join(MODES)}")]
-    if args.storage_initializer and not DIGEST.match(args.storage_initializer[1]):
-        return [("storageInitializer", f"{args.storage_initializer[1]!r}: sha256:<64 hex>")]
-    return []
+        problems.append(("deploymentMode", f"{args.deployment_mode!r}: one of {', '.join(MODES)}"))
+    if args.storage_initializer is None:
+        problems.append(("storageInitializer", "missing: a (repository, 'sha256:<64 hex>') pair "
+                         "of the storage-initializer image in this plan's registry; the chart's "
+                         "default image is tag-pinned"))
+    elif not DIGEST.match(str(args.storage_initializer[1])):
+        problems.append(("storageInitializer",
+                         f"{args.storage_initializer[1]!r}: the digest must be sha256:<64 hex>"))
+    return problems
 
 
 def _kserve_values(args: KServeInstallArgs) -> dict:
-    values: dict = {"controller": {"deploymentMode": args.deployment_mode}}
-    if args.storage_initializer:
-        repository, digest = args.storage_initializer
+    repository, digest = args.storage_initializer
+    return {"kserve": {
+        "controller": {"deploymentMode": args.deployment_mode},
         # The chart renders "<image>:<tag>" into the ClusterStorageContainer and the
         # inferenceservice-config map; "<version>@<digest>" makes the kubelet pull by digest.
-        values["storage"] = {"image": repository, "tag": f"{KSERVE_VERSION}@{digest}"}
-    return {"kserve": values}
+        # containerSecurityContext becomes the `default` ClusterStorageContainer's
+        # securityContext (storagecontainer-patch.yaml), which KServe v0.20 strategic-merges
+        # into the injected init container (components/k8s/kserve_pod.py).
+        "storage": {"image": repository, "tag": f"{KSERVE_VERSION}@{digest}",
+                    "containerSecurityContext": dict(STORAGE_SECURITY_CONTEXT)},
+    }}
 
 
 class KServeInstall(pulumi.ComponentResource):

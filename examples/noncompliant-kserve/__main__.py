@@ -54,6 +54,17 @@ k8s.networking.v1.NetworkPolicy(
 k8s.core.v1.ServiceAccount("model-server", metadata={
     "name": "model-server", "namespace": "models",
     "annotations": {"eks.amazonaws.com/role-arn": "arn:aws:iam::123456789012:role/model"}})
+# KServe, its storage initializer mirrored into the registry by digest, and restricted (the
+# init container KServe injects into every model pod; without a KServe release in the plan the
+# gate judges KServe's unconfigured default).
+k8s.helm.v3.Release(
+    "kserve", chart="oci://ghcr.io/kserve/charts/kserve-resources", version="v0.20.0",
+    namespace="kserve", values={"kserve": {"storage": {
+        "image": registry.repository_url, "tag": f"v0.20.0@{DIGEST}",
+        "containerSecurityContext": {
+            "allowPrivilegeEscalation": False, "privileged": False, "readOnlyRootFilesystem": True,
+            "runAsNonRoot": True, "capabilities": {"drop": ["ALL"]},
+            "seccompProfile": {"type": "RuntimeDefault"}}}}})
 
 
 def inference_service(name, *, uri=None, account="model-server", privileged=False,

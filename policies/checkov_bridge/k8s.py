@@ -3,10 +3,13 @@
 A kubernetes resource's props are its manifest. Checkov's pod checks cannot read a KServe
 InferenceService, so each component (predictor, transformer, explainer) is also expanded into
 the Deployment KServe runs for it in Standard mode: the component's pod-spec fields, its model
-as the `kserve-container` container, its other containers, and the replica floor. Both are
-mapped back to the InferenceService's URN. Checkov skip annotations (`checkov.io/skip*`) are
-dropped: exceptions are waivers. Helm releases are not expanded (their charts are pinned and
-installed by KServeInstall; see README).
+as the `kserve-container` container, its other containers, and the replica floor. The
+predictor's pod is the one KServe's webhook really creates (components/k8s/kserve_pod.py): with
+the `storage-initializer` init container from the ClusterStorageContainer this plan's KServe
+release renders (KServe's unconfigured default when the plan installs no KServe), and the agent
+when payload logging is on. Both are mapped back to the InferenceService's URN. Checkov skip
+annotations (`checkov.io/skip*`) are dropped: exceptions are waivers. Helm releases are not
+expanded (their charts are pinned and installed by KServeInstall; see README).
 """
 
 from __future__ import annotations
@@ -16,6 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medinfra.components.k8s.kserve_pod import (
+    POD_SPEC_FIELDS,
+    UNCONFIGURED_CSC,
+    chart_storage_container,
+    predictor_pod,
+)
+
 ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
 NOT_MANIFESTS = ("kubernetes:helm.sh/", "kubernetes:yaml", "kubernetes:kustomize")
 SKIP_ANNOTATION = "checkov.io/skip"
@@ -23,52 +33,6 @@ COMPONENTS = ("predictor", "transformer", "explainer")
 MODEL_FIELDS = ("model",)
 #: Model-spec fields KServe consumes itself; the rest of the model spec is a container.
 _MODEL_ONLY = frozenset({"modelFormat", "runtime", "storageUri", "protocolVersion", "storage"})
-#: PodSpec fields (core/v1) a KServe component may set.
-POD_SPEC_FIELDS = frozenset(
-    {
-        "activeDeadlineSeconds",
-        "affinity",
-        "automountServiceAccountToken",
-        "containers",
-        "dnsConfig",
-        "dnsPolicy",
-        "enableServiceLinks",
-        "ephemeralContainers",
-        "hostAliases",
-        "hostIPC",
-        "hostNetwork",
-        "hostPID",
-        "hostUsers",
-        "hostname",
-        "imagePullSecrets",
-        "initContainers",
-        "nodeName",
-        "nodeSelector",
-        "os",
-        "overhead",
-        "preemptionPolicy",
-        "priority",
-        "priorityClassName",
-        "readinessGates",
-        "resourceClaims",
-        "restartPolicy",
-        "runtimeClassName",
-        "schedulerName",
-        "schedulingGates",
-        "securityContext",
-        "serviceAccount",
-        "serviceAccountName",
-        "setHostnameAsFQDN",
-        "shareProcessNamespace",
-        "subdomain",
-        "terminationGracePeriodSeconds",
-        "tolerations",
-        "topologySpreadConstraints",
-        "volumes",
-    }
-)
-
-
 @dataclass
 class Manifests:
     """One manifest per file, and the URN each came from (by position)."""
@@ -139,7 +103,20 @@ def _model_container(model: dict[str, Any]) -> dict[str, Any]:
     return container
 
 
-def component_deployment(isvc: dict[str, Any], component: str) -> dict[str, Any] | None:
+def storage_container(resources: list[dict[str, Any]]) -> dict[str, Any]:
+    """The ClusterStorageContainer the plan's KServe release renders (KServe's unconfigured
+    default when the plan installs no KServe: what a cluster would then have)."""
+    for r in resources:
+        props = r.get("props") if isinstance(r, dict) else None
+        if (isinstance(props, dict) and str(r.get("type", "")).startswith("kubernetes:helm.sh/")
+                and str(props.get("chart", "")).endswith("/kserve-resources")):
+            values = props.get("values")
+            return chart_storage_container(values if isinstance(values, dict) else {})
+    return UNCONFIGURED_CSC
+
+
+def component_deployment(isvc: dict[str, Any], component: str,
+                         csc: dict[str, Any] = UNCONFIGURED_CSC) -> dict[str, Any] | None:
     """The Deployment KServe (Standard mode) creates for one component of an InferenceService."""
     spec = isvc.get("spec") if isinstance(isvc.get("spec"), dict) else {}
     part = spec.get(component)
@@ -147,14 +124,17 @@ def component_deployment(isvc: dict[str, Any], component: str) -> dict[str, Any]
         return None
     metadata = isvc.get("metadata") if isinstance(isvc.get("metadata"), dict) else {}
     name = str(metadata.get("name") or "inferenceservice")
-    pod = {k: copy.deepcopy(v) for k, v in part.items() if k in POD_SPEC_FIELDS}
-    containers = [c for c in pod.get("containers") or [] if isinstance(c, dict)]
-    model = next((part[f] for f in MODEL_FIELDS if isinstance(part.get(f), dict)), None)
-    if model is not None:
-        containers = [_model_container(model), *containers]
-    elif containers and "name" not in containers[0]:
-        containers[0] = {**containers[0], "name": "kserve-container"}
-    pod["containers"] = containers
+    if component == "predictor":
+        pod = predictor_pod(isvc, csc)["spec"]
+    else:
+        pod = {k: copy.deepcopy(v) for k, v in part.items() if k in POD_SPEC_FIELDS}
+        containers = [c for c in pod.get("containers") or [] if isinstance(c, dict)]
+        model = next((part[f] for f in MODEL_FIELDS if isinstance(part.get(f), dict)), None)
+        if model is not None:
+            containers = [_model_container(model), *containers]
+        elif containers and "name" not in containers[0]:
+            containers[0] = {**containers[0], "name": "kserve-container"}
+        pod["containers"] = containers
     labels = {
         **(metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}),
         "serving.kserve.io/inferenceservice": name,
@@ -180,6 +160,7 @@ def component_deployment(isvc: dict[str, Any], component: str) -> dict[str, Any]
 def to_manifests(resources: list[dict[str, Any]]) -> Manifests:
     """Every kubernetes resource as a manifest, plus the pods of each InferenceService."""
     out = Manifests()
+    csc = storage_container(resources)
     for r in resources:
         if not isinstance(r, dict) or not isinstance(r.get("urn"), str):
             continue
@@ -190,7 +171,7 @@ def to_manifests(resources: list[dict[str, Any]]) -> Manifests:
         out.documents.append(document)
         if r.get("type") == ISVC:
             for component in COMPONENTS:
-                deployment = component_deployment(document, component)
+                deployment = component_deployment(document, component, csc)
                 if deployment is not None:
                     out.urns[len(out.documents)] = r["urn"]
                     out.documents.append(deployment)

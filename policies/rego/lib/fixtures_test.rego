@@ -428,7 +428,13 @@ kserve := object.union(aws, {
 	}, {}),
 	"kserve-release": res("kubernetes:helm.sh/v3:Release", "kserve-release", {
 		"chart": "oci://ghcr.io/kserve/charts/kserve-resources", "version": "v0.20.0", "namespace": "kserve",
-		"values": {"kserve": {"storage": {"image": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/medinfra/models", "tag": concat("", ["v0.20.0@sha256:", sha])}}},
+		"values": {"kserve": {"storage": {
+			"image": "123456789012.dkr.ecr.eu-central-1.amazonaws.com/medinfra/models", "tag": concat("", ["v0.20.0@sha256:", sha]),
+			"containerSecurityContext": {
+				"allowPrivilegeEscalation": false, "privileged": false, "readOnlyRootFilesystem": true,
+				"runAsNonRoot": true, "capabilities": {"drop": ["ALL"]}, "seccompProfile": {"type": "RuntimeDefault"},
+			},
+		}}},
 	}, {"/values/kserve/storage/image": urn("aws:ecr/repository:Repository", "ecr")}),
 	"isvc": res(isvc, "isvc", {
 		"apiVersion": "serving.kserve.io/v1beta1", "kind": "InferenceService",
@@ -446,7 +452,7 @@ kserve := object.union(aws, {
 			"tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}],
 			"securityContext": {"runAsNonRoot": true, "runAsUser": 1000, "seccompProfile": {"type": "RuntimeDefault"}},
 			"model": {
-				"name": "kserve-container", "modelFormat": {"name": "pytorch"},
+				"modelFormat": {"name": "pytorch"},
 				"storageUri": "s3://phi-data/chest-xray/1.0/",
 				"image": concat("", ["123456789012.dkr.ecr.eu-central-1.amazonaws.com/medinfra/models@", digest]),
 				"resources": {

@@ -3,9 +3,11 @@
 # description: >-
 #   A container that runs as root, privileged, or with host access can take over its node and
 #   every other patient workload on it. Every container of an InferenceService, Pod, Deployment,
-#   StatefulSet, DaemonSet or Job runs as non-root, not privileged, without privilege
-#   escalation, with a read-only root filesystem, all capabilities dropped and CPU/memory
-#   limits set; no pod uses the host network, PID or IPC namespaces or hostPath volumes.
+#   StatefulSet, DaemonSet or Job (for an InferenceService also the storage-initializer init
+#   container KServe injects, as this plan's KServe release configures it) runs as non-root,
+#   not privileged, without privilege escalation, with a read-only root filesystem, all
+#   capabilities dropped and CPU/memory limits set; no pod uses the host network, PID or IPC
+#   namespaces or hostPath volumes.
 # custom:
 #   id: MED-HRD-002
 #   severity: high
@@ -44,13 +46,21 @@ pods contains [r, spec, object.get(spec, "containers", [])] if {
 	spec := r.props.spec.template.spec
 }
 
-# An InferenceService component is a pod spec whose main container is `model` (or `containers`).
-pods contains [r, spec, array.concat([object.get(spec, "model", {})], object.get(spec, "containers", []))] if {
+# An InferenceService component is a pod spec whose main container is `model` (or `containers`);
+# KServe adds the storage initializer to the predictor's pod (data.medinfra.lib.kserve).
+pods contains [r, spec, array.concat(array.concat([object.get(spec, "model", {})], object.get(spec, "containers", [])), injected(component, spec))] if {
 	some r in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	some _, spec in r.props.spec
+	some component, spec in r.props.spec
 	is_object(spec)
 	is_object(spec.model)
 }
+
+storage_initializers := [c | some c in data.medinfra.lib.kserve.storage_initializers]
+
+injected(component, spec) := storage_initializers if {
+	component == "predictor"
+	data.medinfra.lib.kserve.fetches_weights(spec)
+} else := []
 
 pods contains [r, spec, object.get(spec, "containers", [])] if {
 	some r in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")

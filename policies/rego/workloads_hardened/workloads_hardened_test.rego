@@ -58,3 +58,30 @@ test_deployment_container_security_context_omitted_fails if {
 	plan := object.union(fx.kserve, {"deployment": {"props": {"spec": {"template": {"spec": {"containers": [{"name": "x", "image": "r@sha256:1"}]}}}}}})
 	found(plan) == {fx.kserve.deployment.urn}
 }
+
+storage_context(patch) := {"kserve-release": {"props": {"values": {"kserve": {"storage": {"containerSecurityContext": patch}}}}}}
+
+test_storage_initializer_security_context_removed_fails if {
+	plan := json.remove(fx.kserve, ["kserve-release/props/values/kserve/storage/containerSecurityContext"])
+	inp := data.medinfra.fixtures.inventory(plan)
+	messages := {f.message | some f in rule.deny} with input as inp
+	messages == {"kubernetes:serving.kserve.io/v1beta1:InferenceService isvc container storage-initializer has a writable root filesystem"}
+}
+
+test_storage_initializer_privilege_escalation_fails if {
+	found(object.union(fx.kserve, storage_context({"allowPrivilegeEscalation": true}))) == {fx.kserve.isvc.urn}
+}
+
+# Without a KServe release in the plan, the cluster's storage initializer is KServe's unconfigured
+# default (no securityContext at all).
+test_storage_initializer_without_kserve_release_fails if {
+	plan := object.remove(fx.kserve, ["kserve-release"])
+	inp := data.medinfra.fixtures.inventory(plan)
+	messages := {f.message | some f in rule.deny} with input as inp
+	messages == {"kubernetes:serving.kserve.io/v1beta1:InferenceService isvc container storage-initializer does not drop ALL capabilities, has a writable root filesystem, is privileged, may escalate privileges"}
+}
+
+test_model_from_a_pvc_gets_no_storage_initializer if {
+	plan := object.union(object.remove(fx.kserve, ["kserve-release"]), {"isvc": {"props": {"spec": {"predictor": {"model": {"storageUri": "pvc://weights/chest-xray"}}}}}})
+	found(plan) == set()
+}
