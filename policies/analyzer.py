@@ -307,6 +307,9 @@ class _GateRun:
         with self._lock:
             if key != self._key:
                 result = evaluate(inventory, self._options)
+                from medinfra.evidence.pack import write_pack_evidence  # $MEDINFRA_EVIDENCE_DIR
+
+                write_pack_evidence(inventory, result, self._options)
                 self._findings = result.findings
                 self._key = key
                 _report_timings(result.timings)

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from medinfra.evidence.files import EvidenceError, private_dir, render_json, write_private
+from medinfra.evidence.pack import EVIDENCE_ENV
 
-EVIDENCE_ENV = "MEDINFRA_EVIDENCE_DIR"
+__all__ = ["COMMANDS", "EVIDENCE_ENV", "add_commands", "add_run_flags", "finish_run", "record_run"]
 COMMANDS = ("evidence", "report")
 
 
