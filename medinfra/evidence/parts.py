@@ -33,7 +33,6 @@ TOOLS = (
     "cyclonedx-python-lib",
     "cryptography",
 )
-_CHECKS_DIR = Path(__file__).resolve().parents[1] / "policies" / "checkov_bridge"
 
 
 def version_of(name: str) -> str | None:
@@ -50,7 +49,9 @@ def _policy_files(rules_dir: Path, waivers_file: Path) -> dict[str, str]:
         for p in sorted(rules_dir.rglob("*.rego"))
         if not p.name.endswith("_test.rego")
     }
-    checks = _CHECKS_DIR if _CHECKS_DIR.is_dir() else rules_dir.parent / "checkov_bridge"
+    from medinfra.policies import checkov_bridge
+
+    checks = Path(checkov_bridge.__file__).resolve().parent
     for p in sorted(checks.rglob("*.py")) + sorted(checks.glob("*.json")):
         files[f"checkov_bridge/{p.relative_to(checks).as_posix()}"] = file_sha256(p)
     if waivers_file.is_file():
