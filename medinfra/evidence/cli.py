@@ -144,8 +144,13 @@ def load_bundle(directory: Path) -> dict[str, Any]:
     if not verdict.ok:
         name, problem = verdict.problems[0]
         raise TamperedError(f"{directory / name}: {problem}")
-    documents = {n: json.loads((directory / n).read_text(encoding="utf-8")) for n in BUNDLE_FILES}
-    documents["manifest"] = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    try:
+        documents = {n: json.loads((directory / n).read_text(encoding="utf-8"))
+                     for n in BUNDLE_FILES}
+        documents["manifest"] = json.loads((directory / "manifest.json").read_text("utf-8"))
+    except ValueError as exc:
+        raise TamperedError(f"{directory / 'manifest.json'}: lists files that are not JSON "
+                            f"({exc})") from None
     return documents
 
 
@@ -163,7 +168,11 @@ def run(args: argparse.Namespace) -> int:
 
             bundles = [load_bundle(d) for d in bundles_in(args.evidence)]
             _check_out(args.out)
-            write_private(args.out, render(bundles).encode())
+            try:
+                page = render(bundles)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise TamperedError(f"{args.evidence}: not valid evidence ({exc!r})") from None
+            write_private(args.out, page.encode())
             print(f"medinfra: report of {len(bundles)} bundle(s) written to {args.out}")
             return 0
         if args.evidence_command == "oscal":
@@ -171,7 +180,12 @@ def run(args: argparse.Namespace) -> int:
 
             bundles = [load_bundle(d) for d in bundles_in(args.dir)]
             _check_out(args.out)
-            write_private(args.out, render_json(document(bundles)))
+            try:
+                results = document(bundles)
+            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+                raise TamperedError(f"{args.dir}: not valid evidence ({exc!r})") from None
+            write_private(args.out, render_json(results))
+            print(f"medinfra: OSCAL assessment results of {len(bundles)} run(s) in {args.out}")
             return 0
         from medinfra.evidence.signing import public_key
 

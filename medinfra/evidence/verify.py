@@ -59,10 +59,10 @@ def _manifest(directory: Path, verdict: Verdict) -> dict[str, Any] | None:
     except (OSError, ValueError) as exc:
         verdict.problems.append((MANIFEST, f"cannot be read as JSON ({exc})"))
         return None
-    files = manifest.get("files") if isinstance(manifest, dict) else None
-    if manifest.get("format") != FORMAT if isinstance(manifest, dict) else True:
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         verdict.problems.append((MANIFEST, f"is not a {FORMAT} manifest"))
         return None
+    files = manifest.get("files")
     if not isinstance(files, dict) or manifest.get("files_sha256") != digest(files):
         verdict.problems.append((MANIFEST, "was modified (its digest of the file list differs)"))
         return None
@@ -125,7 +125,20 @@ def verify(
     verdict = check_files(directory, public_key)
     if not verdict.ok:
         return verdict
-    stored = _load(directory, "policy-bundle.json")
+    try:
+        stored, decision, findings, inventory = (
+            _load(directory, "policy-bundle.json"),
+            _load(directory, "decision.json"),
+            _load(directory, "findings.json")["findings"],
+            _load(directory, "inventory.json"),
+        )
+        today = dt.date.fromisoformat(decision["gate_date"])
+        if not isinstance(stored, dict) or not isinstance(inventory, dict):
+            raise TypeError("policy-bundle.json and inventory.json must be objects")
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # Digests matched, so the manifest was rewritten to fit: forged, not damaged.
+        verdict.problems.append((MANIFEST, f"lists files that are not valid evidence ({exc})"))
+        return verdict
     current = parts.policy_bundle(rules_dir, waivers_file, None)
     if stored.get("sha256") != current["sha256"]:
         old, new = stored.get("files") or {}, current["files"]
@@ -140,10 +153,6 @@ def verify(
         return verdict
     from medinfra.policies.gate import GateOptions, evaluate
 
-    decision = _load(directory, "decision.json")
-    findings = _load(directory, "findings.json")["findings"]
-    inventory = _load(directory, "inventory.json")
-    today = dt.date.fromisoformat(decision["gate_date"])
     again = evaluate(
         inventory, GateOptions(rules_dir=rules_dir, waivers_file=waivers_file, today=today)
     )

@@ -240,3 +240,17 @@ def test_config_json_is_the_stack_config_with_its_digest(bundles):
     config = _load(bundles["aws-prod"], "config.json")
     assert config["values"]["medinfra:environment"] == "prod"
     assert config["sha256"] == digest(config["values"])
+
+
+def test_a_manifest_rewritten_around_a_broken_file_is_named(bundles, tmp_path):
+    from medinfra.evidence.files import digest, render_json
+
+    bundle = copy_bundle(bundles["aws-dev"], tmp_path / "bundle")
+    (bundle / "findings.json").write_text("not json")
+    manifest = _load(bundle, "manifest.json")
+    manifest["files"]["findings.json"] = hashlib.sha256(b"not json").hexdigest()
+    manifest["files_sha256"] = digest(manifest["files"])
+    (bundle / "manifest.json").write_bytes(render_json(manifest))
+    (problem_file, problem), = verify(bundle).problems
+    assert problem_file == "manifest.json" and "not valid evidence" in problem
+    assert run_cli("report", "--evidence", str(bundle), "--out", str(tmp_path / "r.html")).code == 1

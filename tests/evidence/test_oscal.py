@@ -83,3 +83,15 @@ def test_hipaa_ids_map_to_the_oscal_hipaa_catalogue_where_it_has_the_standard():
     assert hipaa_catalog_entry("164.308(a)(1)(ii)(B)")["group"] == "group-1.1"
     assert hipaa_catalog_entry("164.312(e)(1)")["title"] == "Transmission Security"
     assert hipaa_catalog_entry("164.999(z)") is None
+
+
+def test_evidence_oscal_command_converts_a_directory_of_bundles(bundles, tmp_path):
+    from tests.conftest import run_cli
+
+    out = tmp_path / "results.json"
+    result = run_cli("evidence", "oscal", str(bundles["aws-dev"].parent), "--out", str(out))
+    assert result.code == 0, result.stderr
+    doc = json.loads(out.read_text())
+    _validate(doc)
+    assert [r["title"].rsplit("/ ", 1)[1] for r in doc["assessment-results"]["results"]] == list(
+        STACKS)
