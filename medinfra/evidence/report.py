@@ -46,8 +46,11 @@ def _stack_view(bundle: dict[str, Any], today: dt.date) -> dict[str, Any]:
     by_resource: dict[str, list[dict[str, Any]]] = {}
     for f in findings:
         by_resource.setdefault(f["urn"] or "(the gate itself)", []).append(f)
-    waivers = []
+    waivers, elsewhere = [], 0
     for entry in bundle["findings.json"]["waivers"].get("waivers", []):
+        if entry["status"] == "other-stack":
+            elsewhere += 1
+            continue
         if "waiver" not in entry:
             waivers.append({"status": entry["status"], "problem": entry.get("problem", "")})
             continue
@@ -71,6 +74,7 @@ def _stack_view(bundle: dict[str, Any], today: dt.date) -> dict[str, Any]:
         "by_control": sorted(by_control.items()),
         "by_resource": sorted(by_resource.items()),
         "waivers": waivers,
+        "other_stack_waivers": elsewhere,
         "models": bundle["models.json"]["models"],
         "policy": bundle["policy-bundle.json"],
         "config": bundle["config.json"],
@@ -83,7 +87,11 @@ def _stack_view(bundle: dict[str, Any], today: dt.date) -> dict[str, Any]:
 def render(bundles: list[dict[str, Any]], today: dt.date | None = None) -> str:
     """The HTML page for one or more bundles' documents (a `manifest` entry adds digests)."""
     today = today or dt.datetime.now(dt.UTC).date()
-    stacks = [_stack_view(b, today) for b in bundles]
+    # Blocked runs first: they are what a reader must act on.
+    stacks = sorted(
+        (_stack_view(b, today) for b in bundles),
+        key=lambda s: (s["decision"]["decision"] == "allow", s["decision"]["stack"]),
+    )
     overall = "block" if any(s["decision"]["decision"] != "allow" for s in stacks) else "allow"
     return _environment().get_template("report.html.j2").render(
         stacks=stacks,
