@@ -85,3 +85,48 @@ def test_the_policy_pack_writes_a_bundle_where_medinfra_evidence_dir_says(all_st
     assert decision["entry_point"] == "policy pack"
     assert json.loads((evidence / "findings.json").read_text())["findings"] == found
     assert verify(evidence).ok
+
+
+def test_all_stacks_evidence_is_one_bundle_per_stack_and_one_oscal_document(
+    all_stacks, stack_reports, tmp_path
+):
+    """What `preview --all-stacks --evidence DIR --oscal FILE` does after each stack's gate,
+    driven with two stacks' session results instead of planning them again."""
+    import argparse
+
+    from medinfra.evidence import cli as evidence_cli
+    from medinfra.evidence.verify import bundles_in
+    from tests.conftest import REPO
+    from tests.evidence.conftest import gate_result
+
+    args = argparse.Namespace(evidence=tmp_path / "evidence", oscal=tmp_path / "run.oscal.json",
+                              signing_key=None)
+    evidence_cli.check_run_flags(args)
+    for stack in ("aws-dev", "gcp-prod"):
+        inventory = json.loads((all_stacks.inventories / f"{stack}.json").read_text())
+        evidence_cli.record_run(args, inventory, gate_result(stack_reports[stack]),
+                                project_dir=REPO, many=True)
+    evidence_cli.finish_run(args)
+    assert [p.name for p in bundles_in(args.evidence)] == ["aws-dev", "gcp-prod"]
+    provenance = [json.loads((b / "provenance.json").read_text())
+                  for b in bundles_in(args.evidence)]
+    assert provenance[0]["source"] == provenance[1]["source"]  # taken once, before any output
+    results = json.loads(args.oscal.read_text())["assessment-results"]["results"]
+    assert [r["title"].rsplit("/ ", 1)[1] for r in results] == ["aws-dev", "gcp-prod"]
+    assert stat.S_IMODE(args.oscal.stat().st_mode) == 0o600
+    assert verify(args.evidence / "gcp-prod").ok
+
+
+def test_evidence_is_never_written_over_other_files(bundles, tmp_path):
+    import pytest
+
+    from medinfra.evidence.bundle import write_documents
+    from medinfra.evidence.files import EvidenceError
+
+    documents = {n: json.loads((bundles["aws-dev"] / n).read_text()) for n in BUNDLE_FILES}
+    target = tmp_path / "notes"
+    target.mkdir()
+    (target / "todo.txt").write_text("mine")
+    with pytest.raises(EvidenceError, match="holds files that are not evidence"):
+        write_documents(target, documents)
+    assert [p.name for p in target.iterdir()] == ["todo.txt"]
