@@ -19,9 +19,12 @@ CANARIES = (
 )
 
 
-def test_preview_writes_a_bundle_and_oscal_without_any_secret(tmp_path, keypair):
+def test_preview_writes_a_bundle_and_oscal_without_any_secret(tmp_path, keypair, monkeypatch):
     evidence, oscal = tmp_path / "evidence", tmp_path / "results.oscal.json"
     report = tmp_path / "report.html"
+    # Set for the pack under the real CLI; medinfra preview writes its own bundle instead.
+    pack_dir = tmp_path / "pack-evidence"
+    monkeypatch.setenv("MEDINFRA_EVIDENCE_DIR", str(pack_dir))
     result = run_cli(
         "preview", "--dir", str(PROGRAMS / "secrets"), "--stack", "test", "--format", "json",
         "--evidence", str(evidence), "--oscal", str(oscal), "--signing-key", str(keypair[0]),
@@ -54,6 +57,7 @@ def test_preview_writes_a_bundle_and_oscal_without_any_secret(tmp_path, keypair)
         for canary in CANARIES:
             assert canary not in text, f"{canary} in {path.name}"
     assert "[secret]" in (evidence / "inventory.json").read_text()
+    assert not pack_dir.exists()
 
 
 def test_preview_refuses_bad_evidence_flags_before_planning(tmp_path):
