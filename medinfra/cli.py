@@ -14,7 +14,10 @@ import tempfile
 from pathlib import Path
 
 from medinfra import SOURCE_ROOT
+from medinfra.evidence import cli as evidence_cli
+from medinfra.evidence.files import EvidenceError
 from medinfra.planner import PlanError, plan
+from medinfra.policies.inventory import decode_config_value
 from medinfra.project import InputError, load_project, load_stack_config
 from medinfra.render import report, text
 
@@ -129,6 +132,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also write a Markdown summary (for a pull-request comment)",
     )
+    evidence_cli.add_run_flags(preview)
     schema = commands.add_parser(
         "config-schema",
         help="print (or write) the JSON Schema of the medinfra:* stack config keys",
@@ -154,6 +158,7 @@ def _parser() -> argparse.ArgumentParser:
         "(exit 1 naming each file that differs)",
     )
     verify.add_argument("--manifest", type=Path, metavar="FILE", help="(default: the pack's own)")
+    evidence_cli.add_commands(commands)
     return parser
 
 
@@ -253,6 +258,12 @@ def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, di
         return EXIT_GATE, None, f"medinfra: the gate could not run (blocked, fail closed): {exc}"
     gate = run_gate(result.inventory, args)
     result.timings.update(gate.timings)
+    gate.timings.update(result.timings)
+    evidence_cli.record_run(
+        args, result.inventory, gate, project_dir=project.dir,
+        config={k: decode_config_value(v) for k, v in config.values.items()},
+        secret_keys=config.secret_keys, many=args.all_stacks,
+    )
     if args.inventory:
         _write_json(args.inventory, result.inventory)
     if args.inventory_dir:
@@ -288,6 +299,7 @@ def run_gate(inventory: dict, args: argparse.Namespace):
     from medinfra.policies.pack import TIMINGS_ENV
 
     env = dict(os.environ, MEDINFRA_GATE_TIMEOUT=str(args.gate_timeout))
+    env.pop(evidence_cli.EVIDENCE_ENV, None)  # this command writes the evidence, not the pack
     if args.opa_url:
         env["OPA_URL"] = args.opa_url
     started = time.perf_counter()
@@ -378,6 +390,7 @@ def _preview(args: argparse.Namespace) -> int:
     args.semantics = _semantics(args)
     if args.inventory_dir and not args.inventory_dir.is_dir():
         raise InputError(f"--inventory-dir {args.inventory_dir}: no such directory")
+    evidence_cli.check_run_flags(args)
     project = load_project(args.dir or _default_dir())
     stacks = project.stacks() if args.all_stacks else [args.stack]
     if not stacks:
@@ -385,6 +398,7 @@ def _preview(args: argparse.Namespace) -> int:
     results = [(stack, *_preview_one(project, stack, args)) for stack in stacks]
     worst = max(code for _, code, _, _ in results)
     _write_reports(args, project, [r for _, _, r, _ in results if r is not None])
+    evidence_cli.finish_run(args)
     for stack, code, judged, message in results:
         prefix = f"[{stack}] " if args.all_stacks else ""
         if judged is None:  # no plan: the message is the error
@@ -428,8 +442,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "policies":
             return _policies(args)
+        if args.command in evidence_cli.COMMANDS:
+            return evidence_cli.run(args)
         return _config_schema(args) if args.command == "config-schema" else _preview(args)
-    except InputError as exc:
+    except (InputError, EvidenceError) as exc:
         print(f"medinfra: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except PlanError as exc:

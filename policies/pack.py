@@ -108,6 +108,10 @@ class _GateRun:
         with self._lock:
             if key != self._key:
                 result = evaluate(inventory, self._options)
+                # Under the real CLI, $MEDINFRA_EVIDENCE_DIR asks for an evidence bundle.
+                from medinfra.evidence.pack import write_pack_evidence
+
+                write_pack_evidence(inventory, result, self._options)
                 self._findings = result.findings
                 self._key = key
                 _report_timings(result.timings)

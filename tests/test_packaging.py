@@ -77,6 +77,8 @@ def test_the_wheel_holds_one_top_level_package_with_its_rules_and_data(wheel):
                    "medinfra/policies/rego/lib/medinfra.rego",
                    "medinfra/policies/checkov_bridge/sdk_maps.json",
                    "medinfra/data/pulumi-project.schema.json",
+                   "medinfra/evidence/templates/report.html.j2",
+                   "medinfra/evidence/data/hipaa-2.0.0-standards.json",
                    "medinfra/components/config.py" if (REPO / "components/config.py").exists()
                    else "medinfra/components/config/__init__.py"):
         assert needed in names, needed
