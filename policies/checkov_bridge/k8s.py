@@ -15,6 +15,7 @@ expanded (their charts are pinned and installed by KServeInstall; see README).
 from __future__ import annotations
 
 import copy
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -103,13 +104,17 @@ def _model_container(model: dict[str, Any]) -> dict[str, Any]:
     return container
 
 
+# KServe's kserve-resources chart, by name or pinned by digest (policies/rego/lib/kserve.rego).
+KSERVE_RESOURCES_CHART = re.compile(r"/kserve-resources(@sha256:[0-9a-f]{64})?$")
+
+
 def storage_container(resources: list[dict[str, Any]]) -> dict[str, Any]:
     """The ClusterStorageContainer the plan's KServe release renders (KServe's unconfigured
     default when the plan installs no KServe: what a cluster would then have)."""
     for r in resources:
         props = r.get("props") if isinstance(r, dict) else None
         if (isinstance(props, dict) and str(r.get("type", "")).startswith("kubernetes:helm.sh/")
-                and str(props.get("chart", "")).endswith("/kserve-resources")):
+                and KSERVE_RESOURCES_CHART.search(str(props.get("chart", "")))):
             values = props.get("values")
             return chart_storage_container(values if isinstance(values, dict) else {})
     return UNCONFIGURED_CSC

@@ -77,8 +77,7 @@ deny contains finding if {
 # KServe injects the storage initializer into every model pod from its chart's values.
 deny contains finding if {
 	count(data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")) > 0
-	some release in data.medinfra.lib.of_type("kubernetes:helm.sh/v3:Release")
-	regex.match(`/kserve-resources(@sha256:[0-9a-f]{64})?$`, object.get(release.props, "chart", ""))
+	some release in data.medinfra.lib.kserve.releases
 	not storage_initializer_pinned(release)
 	storage := object.get(release.props, ["values", "kserve", "storage"], {})
 	finding := data.medinfra.lib.finding(release, sprintf("Helm release %s runs KServe's storage initializer as %v:%v, not pinned by digest in this plan's registry", [release.name, object.get(storage, "image", "(chart default)"), object.get(storage, "tag", "(chart default)")]))

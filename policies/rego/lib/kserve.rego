@@ -17,9 +17,13 @@ chart_default_security := {
 
 resources := {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "100m", "memory": "100Mi"}}
 
+# KServe's kserve-resources chart, by name or pinned by digest (components/k8s/kserve_install.py;
+# policies/checkov_bridge/k8s.py matches the same pattern).
+kserve_resources_chart(chart) if regex.match(`/kserve-resources(@sha256:[0-9a-f]{64})?$`, chart)
+
 releases contains r if {
 	some r in data.medinfra.lib.of_type("kubernetes:helm.sh/v3:Release")
-	endswith(object.get(r.props, "chart", ""), "/kserve-resources")
+	kserve_resources_chart(object.get(r.props, "chart", ""))
 }
 
 # The securityContext a KServe release gives its storage initializer.
