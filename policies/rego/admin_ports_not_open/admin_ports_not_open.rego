@@ -24,6 +24,13 @@
 #     Proxy's 35.235.240.0/20); reach nodes through SSM, Azure Bastion or IAP instead of opening
 #     ports.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/network.py: Network / Network._endpoints()"
+#     azure:
+#       - "components/azure/network.py: Network"
+#     gcp:
+#       - "components/gcp/network.py: Network"
 package medinfra.rules.admin_ports_not_open
 
 import rego.v1

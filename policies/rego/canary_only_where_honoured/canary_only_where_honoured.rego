@@ -19,6 +19,10 @@
 #     Remove canaryPercent from the model, or set medinfra:serving.deploymentMode Knative (the
 #     annotation serving.kserve.io/deploymentMode: Knative) so the split is enforced.
 #   waivable: false
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/inference_service.py: _validate()"
+#       - "components/k8s/isvc_spec.py: IsvcInputs.canary_percent / IsvcInputs.mode / render()"
 package medinfra.rules.canary_only_where_honoured
 
 import rego.v1

@@ -23,6 +23,13 @@
 #     enablePrivateEndpoint true, or masterAuthorizedNetworksConfig.cidrBlocks listing specific
 #     ranges.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuClusterArgs.endpoint_public_access / GpuClusterArgs.public_access_cidrs / GpuCluster"
+#     azure:
+#       - "components/azure/gpu_cluster.py: GpuClusterArgs.endpoint_public_access / GpuClusterArgs.authorized_ip_ranges / api_server_access()"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuClusterArgs.endpoint_public_access / GpuClusterArgs.public_access_cidrs / GpuCluster"
 package medinfra.rules.cluster_api_not_public
 
 import rego.v1

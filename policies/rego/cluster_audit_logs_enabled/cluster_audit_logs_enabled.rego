@@ -23,6 +23,14 @@
 #     category (or categoryGroup audit/allLogs) enabled and a workspace or storage destination.
 #     GKE: loggingConfig.enableComponents including SYSTEM_COMPONENTS and APISERVER.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuCluster"
+#     azure:
+#       - "components/azure/gpu_cluster.py: GpuClusterArgs.workspace_id / GpuCluster"
+#       - "components/azure/common.py: diagnostics()"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuCluster"
 package medinfra.rules.cluster_audit_logs_enabled
 
 import rego.v1

@@ -25,6 +25,13 @@
 #     securityProfile.workloadIdentity.enabled true. GKE: workloadIdentityConfig.workloadPool set,
 #     enableLegacyAbac false, masterAuth.clientCertificateConfig.issueClientCertificate false.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuCluster"
+#     azure:
+#       - "components/azure/gpu_cluster.py: GpuClusterArgs.admin_group_object_ids / GpuCluster"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuClusterArgs.project / GpuCluster"
 package medinfra.rules.cluster_identity_and_rbac
 
 import rego.v1

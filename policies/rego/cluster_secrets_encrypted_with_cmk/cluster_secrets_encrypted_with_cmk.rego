@@ -20,6 +20,13 @@
 #     AKS: securityProfile.azureKeyVaultKms {enabled: true, keyId: <Key Vault key of this stack>}.
 #     GKE: databaseEncryption {state: ENCRYPTED, keyName: <Cloud KMS key of this stack>}.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuClusterArgs.secrets_key_arn / GpuCluster"
+#     azure:
+#       - "components/azure/gpu_cluster.py: GpuClusterArgs.secrets_key_uri / GpuCluster"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuClusterArgs.secrets_key_id / GpuCluster"
 package medinfra.rules.cluster_secrets_encrypted_with_cmk
 
 import rego.v1

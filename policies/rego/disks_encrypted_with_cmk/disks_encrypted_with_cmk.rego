@@ -23,6 +23,17 @@
 #     diskEncryptionSetID to a DiskEncryptionSet whose activeKey is a Key Vault key of this stack.
 #     GCP: set nodeConfig.bootDiskKmsKey to a Cloud KMS key of this stack.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuClusterArgs.volumes_key_arn / GpuCluster._node_group()"
+#     azure:
+#       - "components/azure/disk_encryption.py: DiskEncryptionArgs.key_uri / DiskEncryption"
+#       - "components/azure/gpu_cluster.py: GpuClusterArgs.disk_encryption_set_id / GpuCluster"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuClusterArgs.volumes_key_id / GpuCluster._node_config()"
+#     k8s:
+#       - "components/aws/gpu_cluster.py: GpuClusterArgs.volumes_key_arn / GpuCluster"
+#       - "components/azure/gpu_cluster.py: GpuClusterArgs.disk_encryption_set_id / GpuCluster"
 package medinfra.rules.disks_encrypted_with_cmk
 
 import rego.v1

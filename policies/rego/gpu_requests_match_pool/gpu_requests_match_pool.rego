@@ -23,6 +23,15 @@
 #     the toleration {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule} (MedInfra's
 #     InferenceService takes both from the cluster's GPU pool).
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: NodePoolSpec.gpu / GpuCluster._node_group()"
+#     azure:
+#       - "components/azure/gpu_cluster.py: NodePoolSpec.gpu / pool_properties()"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: NodePoolSpec.accelerator / GpuCluster._node_pool()"
+#     k8s:
+#       - "components/k8s/isvc_spec.py: IsvcInputs.gpu / IsvcInputs.gpu_node_selector / IsvcInputs.gpu_tolerations / render()"
 package medinfra.rules.gpu_requests_match_pool
 
 import rego.v1

@@ -27,6 +27,14 @@
 #     Reader) on the one storage account or key. GCP: grant predefined roles on the bucket or
 #     key itself instead of the project.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/policies.py: model_reader_policy() / flow_logs_policy()"
+#       - "components/aws/identity.py: WorkloadIdentityArgs.bucket_arn / WorkloadIdentityArgs.key_arn / WorkloadIdentity"
+#     azure:
+#       - "components/azure/common.py: grant() / role_definition_id()"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuCluster"
 package medinfra.rules.iam_least_privilege
 
 import rego.v1

@@ -28,6 +28,11 @@
 #     storageInitializerDigest); reference other images as <repository>@sha256:<digest>; set an
 #     exact chart version on every Helm release.
 #   waivable: true
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/inference_service.py: InferenceServiceArgs.image"
+#       - "components/k8s/isvc_spec.py: IsvcInputs.image / render()"
+#       - "components/k8s/kserve_install.py: KServeInstallArgs.storage_initializer / _kserve_values()"
 package medinfra.rules.images_pinned_by_digest
 
 import rego.v1

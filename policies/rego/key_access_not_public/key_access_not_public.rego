@@ -23,6 +23,14 @@
 #     properties.enableRbacAuthorization true and grant Key Vault roles per key. GCP: grant
 #     roles on the key to named service accounts only.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/policies.py: kms_key_policy()"
+#       - "components/aws/keys.py: Keys"
+#     azure:
+#       - "components/azure/keys.py: Keys"
+#     gcp:
+#       - "components/gcp/keys.py: KeysArgs.agents / Keys"
 package medinfra.rules.key_access_not_public
 
 import rego.v1

@@ -21,6 +21,13 @@
 #     properties.enablePurgeProtection true. GCP: destroyScheduledDuration of at least 2592000s
 #     (30 days).
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/keys.py: KeysArgs.deletion_window_days / Keys"
+#     azure:
+#       - "components/azure/keys.py: KeysArgs.soft_delete_retention_days / Keys"
+#     gcp:
+#       - "components/gcp/keys.py: KeysArgs.destroy_scheduled_days / KeysArgs.protect / Keys"
 package medinfra.rules.key_deletion_protected
 
 import rego.v1

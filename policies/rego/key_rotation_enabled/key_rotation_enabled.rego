@@ -20,6 +20,13 @@
 #     "rotate" lifetime action triggered at timeAfterCreate P90D or sooner. GCP: rotationPeriod
 #     of at most 7776000s (90 days). MedInfra's Keys components do this.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/keys.py: Keys"
+#     azure:
+#       - "components/azure/keys.py: KeysArgs.rotate_after / rotation_policy() / Keys"
+#     gcp:
+#       - "components/gcp/keys.py: KeysArgs.rotation_days / Keys"
 package medinfra.rules.key_rotation_enabled
 
 import rego.v1

@@ -20,6 +20,14 @@
 #     Set retentionInDays (AWS log groups, Azure workspaces) or retentionDays (GCP log buckets)
 #     to at least the stack's minimum; MedInfra uses six years in prod and one year elsewhere.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuClusterArgs.log_retention_days / GpuCluster"
+#       - "components/aws/network.py: NetworkArgs.log_retention_days / Network._flow_logs()"
+#     azure:
+#       - "components/azure/logs.py: LogWorkspaceArgs.retention_days / LogWorkspace"
+#     gcp:
+#       - "none: no MedInfra component creates a Cloud Logging bucket; the rule judges the ones a program adds"
 package medinfra.rules.log_retention_minimum
 
 import rego.v1

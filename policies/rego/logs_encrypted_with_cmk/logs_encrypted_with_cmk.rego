@@ -18,6 +18,12 @@
 #     service use it. GCP: set cmekSettings.kmsKeyName on the log bucket to a Cloud KMS key of this
 #     stack.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuClusterArgs.logs_key_arn / GpuCluster"
+#       - "components/aws/network.py: NetworkArgs.flow_log_key_arn / Network._flow_logs()"
+#     gcp:
+#       - "none: no MedInfra component creates a Cloud Logging bucket; the rule judges the ones a program adds"
 package medinfra.rules.logs_encrypted_with_cmk
 
 import rego.v1

@@ -17,6 +17,9 @@
 #     Add approval {ticket, approvedBy} to the model in medinfra:models after clinical sign-off,
 #     and serve exactly the approved version and sha256.
 #   waivable: false
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/isvc_spec.py: IsvcInputs.sha256 / IsvcInputs.version / render()"
 package medinfra.rules.model_approved_for_prod
 
 import rego.v1

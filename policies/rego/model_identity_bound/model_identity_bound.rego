@@ -20,6 +20,10 @@
 #     namespace, annotated with eks.amazonaws.com/role-arn, azure.workload.identity/client-id or
 #     iam.gke.io/gcp-service-account (MedInfra's InferenceService component does this).
 #   waivable: false
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/inference_service.py: InferenceServiceArgs.service_account_annotations / InferenceService"
+#       - "components/k8s/isvc_spec.py: IsvcInputs.service_account / render()"
 package medinfra.rules.model_identity_bound
 
 import rego.v1

@@ -21,6 +21,9 @@
 #     NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, then allow
 #     only what serving needs (MedInfra's KServeInstall does this).
 #   waivable: true
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/kserve_install.py: KServeInstallArgs.models_namespace / KServeInstall / KServeInstall._network_policies()"
 package medinfra.rules.model_namespace_isolated
 
 import rego.v1

@@ -19,6 +19,9 @@
 #     (s3://<bucket>/..., gs://<bucket>/... or https://<account>.blob.core.windows.net/...);
 #     MedInfra's InferenceService writes the annotation.
 #   waivable: false
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/isvc_spec.py: IsvcInputs.storage_uri / render()"
 package medinfra.rules.model_pinned_to_plan_store
 
 import rego.v1

@@ -17,6 +17,10 @@
 #     Point spec.predictor.model.storageUri at the stack's encrypted store (s3://, gs:// or
 #     https://<account>.blob.core.windows.net/...); never use http://.
 #   waivable: false
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/inference_service.py: _validate()"
+#       - "components/k8s/isvc_spec.py: IsvcInputs.storage_uri"
 package medinfra.rules.model_uri_tls_only
 
 import rego.v1

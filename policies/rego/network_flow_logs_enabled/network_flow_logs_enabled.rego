@@ -26,6 +26,13 @@
 #     network. GCP: set logConfig on the subnetwork, and logConfig {enable: true, filter: ALL}
 #     (or TRANSLATIONS_ONLY) on the Cloud NAT (MedInfra's Network does both).
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/network.py: Network._flow_logs()"
+#     azure:
+#       - "none: no MedInfra component creates a VNet flow log yet (the finding is advisory on the Azure reference stacks)"
+#     gcp:
+#       - "components/gcp/network.py: NetworkArgs.flow_sampling / Network"
 package medinfra.rules.network_flow_logs_enabled
 
 import rego.v1

@@ -19,6 +19,11 @@
 #     Standard_LRS or Standard_ZRS, or add the paired region to allowedRegions after a privacy
 #     review.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "none: no MedInfra component configures S3 replication; the rule judges replication a program adds"
+#     azure:
+#       - "components/azure/data_store.py: DataStoreArgs.replication / DataStore"
 package medinfra.rules.no_replication_outside_allowed_regions
 
 import rego.v1

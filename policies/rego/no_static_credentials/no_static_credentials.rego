@@ -22,6 +22,14 @@
 #     (IRSA / EKS Pod Identity, Azure workload identity, GKE Workload Identity). Azure: set
 #     allowSharedKeyAccess false on storage accounts and adminUserEnabled false on registries.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "none: no MedInfra component creates IAM access keys; workloads use WorkloadIdentity (components/aws/identity.py)"
+#     azure:
+#       - "components/azure/data_store.py: DataStore"
+#       - "components/azure/registry.py: Registry"
+#     gcp:
+#       - "none: no MedInfra component creates service account keys; workloads use WorkloadIdentity (components/gcp/identity.py)"
 package medinfra.rules.no_static_credentials
 
 import rego.v1

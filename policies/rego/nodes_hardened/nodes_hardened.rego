@@ -24,6 +24,13 @@
 #     true} on node pools. Azure: autoUpgradeProfile.nodeOSUpgradeChannel NodeImage or
 #     SecurityPatch.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuClusterArgs.imds_hop_limit / GpuCluster._node_group()"
+#     azure:
+#       - "components/azure/gpu_cluster.py: GpuCluster"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuCluster / GpuCluster._node_config()"
 package medinfra.rules.nodes_hardened
 
 import rego.v1

@@ -24,6 +24,14 @@
 #     privateClusterConfig.enablePrivateNodes true (and no networkConfig.enablePrivateNodes false
 #     on a node pool).
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/network.py: Network"
+#       - "components/aws/gpu_cluster.py: GpuCluster._node_group()"
+#     azure:
+#       - "components/azure/gpu_cluster.py: pool_properties() / GpuCluster"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuCluster / GpuCluster._node_pool()"
 package medinfra.rules.nodes_without_public_ips
 
 import rego.v1

@@ -24,6 +24,14 @@
 #     Azure: immutableStorageWithVersioning.enabled true. GCP: retentionPolicy.retentionPeriod
 #     (locked in prod). MedInfra's DataStore components do this on PHI stacks.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/data_store.py: DataStoreArgs.retention_days / DataStoreArgs.compliance_mode / DataStore"
+#     azure:
+#       - "components/azure/data_store.py: DataStoreArgs.retention_days / DataStore"
+#     gcp:
+#       - "components/gcp/data_store.py: DataStoreArgs.retention_days / DataStoreArgs.lock_retention / DataStore"
+#       - "components/gcp/bucket_baseline.py: bucket_baseline()"
 package medinfra.rules.phi_store_immutable
 
 import rego.v1

@@ -18,6 +18,10 @@
 #     Set minReplicas 2 or more for production models (MedInfra's default in prod) and keep the
 #     PodDisruptionBudget MedInfra creates for Standard-mode services.
 #   waivable: true
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/isvc_spec.py: IsvcInputs.min_replicas / render()"
+#       - "components/k8s/inference_service.py: InferenceService"
 package medinfra.rules.prod_serving_highly_available
 
 import rego.v1

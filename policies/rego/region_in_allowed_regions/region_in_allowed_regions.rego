@@ -24,6 +24,15 @@
 #     Deploy into one of the stack's allowedRegions (medinfra:region), or, if the data may
 #     lawfully live there, add the region to medinfra:allowedRegions after a privacy review.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/compose.py: build()"
+#       - "components/aws/keys.py: KeysArgs.region"
+#       - "components/aws/network.py: NetworkArgs.region"
+#     azure:
+#       - "components/azure/compose.py: build()"
+#     gcp:
+#       - "components/gcp/compose.py: build()"
 package medinfra.rules.region_in_allowed_regions
 
 import rego.v1

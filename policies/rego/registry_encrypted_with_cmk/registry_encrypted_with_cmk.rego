@@ -20,6 +20,13 @@
 #     Azure: a Premium registry with encryption.status enabled and keyVaultProperties.keyIdentifier
 #     a Key Vault key of this stack. GCP: kmsKeyName set to a Cloud KMS key of this stack.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/registry.py: RegistryArgs.key_arn / Registry"
+#     azure:
+#       - "components/azure/registry.py: RegistryArgs.key_uri / Registry"
+#     gcp:
+#       - "components/gcp/registry.py: RegistryArgs.key_id / Registry"
 package medinfra.rules.registry_encrypted_with_cmk
 
 import rego.v1

@@ -24,6 +24,12 @@
 #     DISABLED, and a gcp.projects.Service enabling containerscanning.googleapis.com in the same
 #     program (MedInfra's ProjectServices does). Deploy images by digest (see MED-HRD-003).
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/registry.py: Registry"
+#     gcp:
+#       - "components/gcp/registry.py: Registry"
+#       - "components/gcp/services.py: ProjectServicesArgs.services / ProjectServices"
 package medinfra.rules.registry_images_immutable_and_scanned
 
 import rego.v1

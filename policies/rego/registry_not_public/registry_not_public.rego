@@ -22,6 +22,14 @@
 #     "*". Azure: publicNetworkAccess Disabled (private endpoint) and anonymousPullEnabled false.
 #     GCP: grant artifactregistry roles to named service accounts only.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/policies.py: ecr_repository_policy()"
+#       - "components/aws/registry.py: Registry"
+#     azure:
+#       - "components/azure/registry.py: Registry"
+#     gcp:
+#       - "components/gcp/registry.py: Registry.grant_reader()"
 package medinfra.rules.registry_not_public
 
 import rego.v1

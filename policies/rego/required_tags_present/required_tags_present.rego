@@ -64,6 +64,13 @@
 #     Outside MedInfra, tag the resource with owner, costCenter, environment and
 #     dataClassification (GCP labels: owner, cost_center, environment, data_classification).
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/compose.py: tag_transformations()"
+#     azure:
+#       - "components/azure/compose.py: tag_transformations()"
+#     gcp:
+#       - "components/gcp/compose.py: tag_transformations()"
 package medinfra.rules.required_tags_present
 
 import rego.v1

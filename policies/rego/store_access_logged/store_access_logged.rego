@@ -24,6 +24,14 @@
 #     (or its blob service) with logs enabled and a workspace or storage destination. GCP: set
 #     logging.logBucket.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/data_store.py: DataStoreArgs.access_log_bucket / DataStore"
+#     azure:
+#       - "components/azure/data_store.py: DataStoreArgs.workspace_id / DataStore"
+#       - "components/azure/common.py: diagnostics()"
+#     gcp:
+#       - "components/gcp/data_store.py: DataStoreArgs.access_log_bucket / DataStore"
 package medinfra.rules.store_access_logged
 
 import rego.v1

@@ -25,6 +25,14 @@
 #     encryption.defaultKmsKeyName to a Cloud KMS crypto key of this stack. MedInfra's DataStore
 #     components do this.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/data_store.py: DataStoreArgs.key_arn / DataStore"
+#     azure:
+#       - "components/azure/data_store.py: DataStoreArgs.key_name / DataStoreArgs.key_vault_uri / DataStore"
+#     gcp:
+#       - "components/gcp/data_store.py: DataStoreArgs.key_id / DataStore"
+#       - "components/gcp/bucket_baseline.py: bucket_baseline()"
 package medinfra.rules.store_encrypted_with_cmk
 
 import rego.v1

@@ -28,6 +28,14 @@
 #     publicAccessPrevention "enforced" and uniformBucketLevelAccess true; grant roles to named
 #     principals only.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/bucket_baseline.py: lock_down_bucket()"
+#     azure:
+#       - "components/azure/data_store.py: DataStoreArgs.container_name / DataStore"
+#     gcp:
+#       - "components/gcp/bucket_baseline.py: bucket_baseline()"
+#       - "components/gcp/identity.py: WorkloadIdentity"
 package medinfra.rules.store_not_public
 
 import rego.v1

@@ -20,6 +20,12 @@
 #     bucket and its objects when aws:SecureTransport is "false" (MedInfra's bucket baseline has
 #     it). Azure: enableHttpsTrafficOnly true and minimumTlsVersion TLS1_2.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/policies.py: bucket_policy() / _deny_insecure_transport()"
+#       - "components/aws/data_store.py: DataStore"
+#     azure:
+#       - "components/azure/data_store.py: DataStore"
 package medinfra.rules.store_tls_only
 
 import rego.v1

@@ -26,6 +26,14 @@
 #     true, or a retentionPolicy with a positive retentionPeriod (PHI stores; Cloud Storage
 #     refuses versioning on a bucket with a retention policy).
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/bucket_baseline.py: lock_down_bucket()"
+#     azure:
+#       - "components/azure/data_store.py: DataStore"
+#     gcp:
+#       - "components/gcp/bucket_baseline.py: bucket_baseline()"
+#       - "components/gcp/data_store.py: DataStoreArgs.retention_days / DataStore"
 package medinfra.rules.store_versioned
 
 import rego.v1

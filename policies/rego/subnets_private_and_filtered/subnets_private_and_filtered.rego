@@ -26,6 +26,11 @@
 #     gateway. GCP: autoCreateSubnetworks false, with subnetworks declared in the allowed regions
 #     (MedInfra's Network does all of this).
 #   waivable: true
+#   satisfied_by:
+#     azure:
+#       - "components/azure/network.py: subnet_ranges() / Network"
+#     gcp:
+#       - "components/gcp/network.py: Network"
 package medinfra.rules.subnets_private_and_filtered
 
 import rego.v1

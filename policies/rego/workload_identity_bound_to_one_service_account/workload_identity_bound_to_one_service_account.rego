@@ -32,6 +32,14 @@
 #     grant roles/iam.workloadIdentityUser to serviceAccount:PROJECT.svc.id.goog[namespace/name],
 #     never to a principalSet of a namespace or pool.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/policies.py: irsa_trust_policy()"
+#       - "components/aws/identity.py: WorkloadIdentityArgs.namespace / WorkloadIdentityArgs.service_account / WorkloadIdentity"
+#     azure:
+#       - "components/azure/identity.py: subject() / WorkloadIdentityArgs.service_account / WorkloadIdentity"
+#     gcp:
+#       - "components/gcp/identity.py: workload_member() / WorkloadIdentityArgs.service_account / WorkloadIdentity"
 package medinfra.rules.workload_identity_bound_to_one_service_account
 
 import rego.v1

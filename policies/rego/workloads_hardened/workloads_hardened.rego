@@ -26,6 +26,10 @@
 #     (a pod-level runAsNonRoot also counts) and resources.limits for cpu and memory; mount an
 #     emptyDir for scratch space instead of a hostPath. MedInfra's InferenceService does this.
 #   waivable: true
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/isvc_spec.py: render()"
+#       - "components/k8s/inference_service.py: InferenceServiceArgs.spec / InferenceService"
 package medinfra.rules.workloads_hardened
 
 import rego.v1
