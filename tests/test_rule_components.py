@@ -99,15 +99,24 @@ def test_a_valid_satisfied_by_loads(tmp_path):
     ("block", "problem"),
     [
         ("", "'satisfied_by' is a required property"),
-        (GOOD.replace('#     gcp:\n#       - "components/gcp/bucket_baseline.py: '
-                      'bucket_baseline()"\n', ""),
-         "clouds ['aws', 'azure'] must be exactly those of resource_types"),
-        (GOOD + '#     k8s:\n#       - "components/k8s/isvc_spec.py: render()"\n',
-         "must be exactly those of resource_types"),
-        (GOOD.replace("components/aws/data_store.py", "components/gcp/data_store.py"),
-         "satisfied_by.aws: components/gcp/data_store.py is not a aws component"),
-        (GOOD.replace("data_store.py: DataStoreArgs.key_arn", "data_store.py DataStoreArgs"),
-         "does not match"),
+        (
+            GOOD.replace(
+                '#     gcp:\n#       - "components/gcp/bucket_baseline.py: bucket_baseline()"\n', ""
+            ),
+            "clouds ['aws', 'azure'] must be exactly those of resource_types",
+        ),
+        (
+            GOOD + '#     k8s:\n#       - "components/k8s/isvc_spec.py: render()"\n',
+            "must be exactly those of resource_types",
+        ),
+        (
+            GOOD.replace("components/aws/data_store.py", "components/gcp/data_store.py"),
+            "satisfied_by.aws: components/gcp/data_store.py is not a aws component",
+        ),
+        (
+            GOOD.replace("data_store.py: DataStoreArgs.key_arn", "data_store.py DataStoreArgs"),
+            "does not match",
+        ),
         (GOOD.replace("components/aws/data_store.py", "components/config.py"), "does not match"),
         (GOOD.replace("#     aws:", "#     amazon:"), "Additional properties"),
     ],

@@ -31,6 +31,27 @@ package medinfra.rules.cluster_secrets_encrypted_with_cmk
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:eks/cluster:Cluster": {
+		"/encryptionConfig/resources": "value",
+		"/encryptionConfig/provider/keyArn": "cmk",
+	},
+	"azure-native:containerservice:ManagedCluster": {
+		"/securityProfile/azureKeyVaultKms/enabled": "value",
+		"/securityProfile/azureKeyVaultKms/keyId": "cmk",
+	},
+	"gcp:container/cluster:Cluster": {
+		"/databaseEncryption/state": "value",
+		"/databaseEncryption/keyName": "cmk",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 eks_encrypted(cluster) if {
 	"secrets" in cluster.props.encryptionConfig.resources
 	data.medinfra.lib.plan_key(cluster, "/encryptionConfig/provider/keyArn", cluster.props.encryptionConfig.provider.keyArn)

@@ -32,6 +32,25 @@ package medinfra.rules.key_deletion_protected
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:kms/key:Key": {
+		"/deletionWindowInDays": "value",
+	},
+	"azure-native:keyvault:Vault": {
+		"/properties/enablePurgeProtection": "value",
+		"/properties/enableSoftDelete": "value",
+	},
+	"gcp:kms/cryptoKey:CryptoKey": {
+		"/destroyScheduledDuration": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 min_days := 30
 
 deny contains finding if {
@@ -42,7 +61,7 @@ deny contains finding if {
 
 vault_protected(vault) if {
 	vault.props.properties.enablePurgeProtection == true
-	object.get(vault.props.properties, "enableSoftDelete", true) == true
+	object.get(data.medinfra.lib.obj(vault.props.properties), "enableSoftDelete", true) == true
 }
 
 deny contains finding if {

@@ -32,13 +32,31 @@ package medinfra.rules.log_retention_minimum
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:cloudwatch/logGroup:LogGroup": {
+		"/retentionInDays": "value",
+	},
+	"azure-native:operationalinsights:Workspace": {
+		"/retentionInDays": "value",
+	},
+	"gcp:logging/projectBucketConfig:ProjectBucketConfig": {
+		"/retentionDays": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 minimum := object.get(data.medinfra.lib.policy, "minLogRetentionDays", 365)
 
 kept(days) if days >= minimum
 
 deny contains finding if {
 	some group in data.medinfra.lib.of_type("aws:cloudwatch/logGroup:LogGroup")
-	days := object.get(group.props, "retentionInDays", null)
+	days := object.get(data.medinfra.lib.obj(group.props), "retentionInDays", null)
 	days != 0
 	not kept(days)
 	finding := data.medinfra.lib.finding(group, sprintf("log group %s keeps logs %v days, less than %d", [group.name, days, minimum]))
@@ -46,14 +64,14 @@ deny contains finding if {
 
 deny contains finding if {
 	some workspace in data.medinfra.lib.of_type("azure-native:operationalinsights:Workspace")
-	days := object.get(workspace.props, "retentionInDays", null)
+	days := object.get(data.medinfra.lib.obj(workspace.props), "retentionInDays", null)
 	not kept(days)
 	finding := data.medinfra.lib.finding(workspace, sprintf("Log Analytics workspace %s keeps logs %v days, less than %d", [workspace.name, days, minimum]))
 }
 
 deny contains finding if {
 	some bucket in data.medinfra.lib.of_type("gcp:logging/projectBucketConfig:ProjectBucketConfig")
-	days := object.get(bucket.props, "retentionDays", null)
+	days := object.get(data.medinfra.lib.obj(bucket.props), "retentionDays", null)
 	not kept(days)
 	finding := data.medinfra.lib.finding(bucket, sprintf("log bucket %s keeps logs %v days, less than %d", [bucket.name, days, minimum]))
 }

@@ -26,6 +26,19 @@ package medinfra.rules.model_pinned_to_plan_store
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+		"/metadata/annotations/medinfra.io~1model-sha256": "value",
+		"/spec/*/model/storageUri": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 plan_stores contains value if {
 	some b in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
 	value := b.props.bucket
@@ -52,16 +65,16 @@ store_of(uri) := split(split(trim_prefix(uri, "https://"), "/")[0], ".")[0] if {
 deny contains finding if {
 	data.medinfra.lib.is_prod
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	not regex.match(`^[0-9a-f]{64}$`, object.get(isvc.props, ["metadata", "annotations", "medinfra.io/model-sha256"], ""))
+	not regex.match(`^[0-9a-f]{64}$`, object.get(data.medinfra.lib.obj(isvc.props), ["metadata", "annotations", "medinfra.io/model-sha256"], ""))
 	finding := data.medinfra.lib.finding(isvc, sprintf("production InferenceService %s does not pin its model by sha256 (annotation medinfra.io/model-sha256)", [isvc.name]))
 }
 
 deny contains finding if {
 	data.medinfra.lib.is_prod
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	some component, spec in object.get(isvc.props, "spec", {})
+	some component, spec in data.medinfra.lib.items(object.get(data.medinfra.lib.obj(isvc.props), "spec", {}))
 	is_object(spec.model)
-	uri := object.get(spec.model, "storageUri", "")
+	uri := object.get(data.medinfra.lib.obj(spec.model), "storageUri", "")
 	not store_of(uri) in plan_stores
 	finding := data.medinfra.lib.finding(isvc, sprintf("production InferenceService %s %s loads its model from %v, not from a store of this plan", [isvc.name, component, uri]))
 }

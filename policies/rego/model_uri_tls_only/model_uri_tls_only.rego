@@ -25,11 +25,23 @@ package medinfra.rules.model_uri_tls_only
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+		"/spec/*/model/storageUri": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 secure_schemes := {"s3", "gs", "https", "pvc", "oci", "hf"}
 
 deny contains finding if {
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	some component, spec in object.get(isvc.props, "spec", {})
+	some component, spec in data.medinfra.lib.items(object.get(data.medinfra.lib.obj(isvc.props), "spec", {}))
 	uri := spec.model.storageUri
 	not lower(split(uri, "://")[0]) in secure_schemes
 	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s fetches its model from %v, not over an encrypted protocol", [isvc.name, component, uri]))

@@ -58,6 +58,7 @@ outside(value) if not is_string(value)
 
 outside(value) if {
 	is_string(value)
+	not data.medinfra.lib.is_unknown(value)
 	not value in allowed_as_written
 	location := normal(value)
 	not location in placeless
@@ -93,4 +94,19 @@ deny contains finding if {
 		"urn": resource.urn,
 		"message": sprintf("%s %s is placed in %v, outside allowedRegions %v", [resource.type, resource.name, region, sort(allowed)]),
 	}
+}
+
+# The properties this rule judges (data.medinfra.lib.unverifiable): where a resource is placed
+# must be known at preview.
+verifiable[t] := pointers if {
+	some t, props in placement_of_type
+	pointers := {concat("/", ["", p]): "value" | some p in props}
+}
+
+verifiable[t] := {concat("/", ["", prop]): "value"} if {
+	some t, prop in region_props
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
 }

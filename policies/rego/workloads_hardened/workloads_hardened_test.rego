@@ -58,3 +58,19 @@ test_deployment_container_security_context_omitted_fails if {
 	plan := object.union(fx.kserve, {"deployment": {"props": {"spec": {"template": {"spec": {"containers": [{"name": "x", "image": "r@sha256:1"}]}}}}}})
 	found(plan) == {fx.kserve.deployment.urn}
 }
+
+# Issue 15: a privileged InferenceService whose outputs are {} (its provider returned nothing)
+# passed. With nothing to judge, it fails; so does an unknown security context.
+test_isvc_without_outputs_fails if {
+	found(json.remove(fx.kserve, ["isvc/props/spec"])) == {fx.kserve.isvc.urn}
+	found(json.remove(fx.kserve, ["isvc/props"])) == {fx.kserve.isvc.urn}
+}
+
+test_isvc_security_context_unknown_fails if {
+	plan := object.union(fx.kserve, object.union(model_context({"privileged": "[unknown]"}), {"isvc": {"unknowns": ["/spec/predictor/model/securityContext/privileged"]}}))
+	found(plan) == {fx.kserve.isvc.urn}
+}
+
+test_deployment_without_pod_template_fails if {
+	found(json.remove(fx.kserve, ["deployment/props/spec/template"])) == {fx.kserve.deployment.urn}
+}
