@@ -144,7 +144,7 @@ requirement(kind) := sprintf("a %s of this plan", [kind]) if contains(kind, ":")
 
 remedy("value") := "set it from values known at preview (literals, or names the program sets) rather than from another resource's output"
 
-remedy(kind) := sprintf("pass it the output of %s itself (for example key.arn or key.id), so the plan traces it", [requirement(kind)]) if kind != "value"
+remedy(kind) := sprintf("set it directly from an output (id, ARN, name) of %s, so the plan traces it to that resource", [requirement(kind)]) if kind != "value"
 
 # The unknown value at `path` of `r` comes from resources of this plan that satisfy `kind`: at
 # least one candidate of the kind, and every candidate of the kind satisfies it.
