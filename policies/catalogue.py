@@ -84,6 +84,7 @@ def as_json(rules: list[Rule]) -> list[dict[str, Any]]:
             "clouds": clouds(r),
             "resource_types": list(r.resource_types),
             "remediation": " ".join(r.remediation.split()),
+            "satisfied_by": {k: list(v) for k, v in r.satisfied_by.items()},
             "rego": f"policies/rego/{r.name}/{r.path.name}",
         }
         for r in rules
@@ -99,6 +100,19 @@ def table(rules: list[Rule]) -> str:
         lines.append(f"    applies to: {', '.join(r.resource_types)}")
     lines.append(f"\n{len(rules)} rules. `medinfra policies docs` writes the full catalogue.")
     return "\n".join(lines)
+
+
+#: `satisfied_by` keys, as the catalogue names them.
+SATISFIED_BY_NAMES = {"aws": "AWS", "azure": "Azure", "gcp": "GCP", "k8s": "Kubernetes"}
+
+
+def _satisfied_by(rule: Rule) -> list[str]:
+    """One bullet per cloud: the component file and the Args field or function doing it."""
+    lines = []
+    for cloud, entries in rule.satisfied_by.items():
+        shown = [e.removeprefix("none: ") if e.startswith("none: ") else f"`{e}`" for e in entries]
+        lines.append(f"  * {SATISFIED_BY_NAMES[cloud]}: {'; '.join(shown)}")
+    return lines
 
 
 def _anchor(rule: Rule) -> str:
@@ -181,6 +195,8 @@ def markdown(rules: list[Rule]) -> str:
             f"* Controls: {_controls(r)}",
             "* Checks:",
             *[f"  * {cloud}: {', '.join(per_cloud[cloud])}" for cloud in clouds(r)],
+            "* Satisfied by (MedInfra components):",
+            *_satisfied_by(r),
             "",
             f"**How to fix.** {' '.join(r.remediation.split())}",
             "",

@@ -27,6 +27,10 @@ class Finding:
         default_factory=lambda: {"hipaa": [], "gdpr": [], "cis": []}
     )
     waiver: dict[str, Any] | None = None
+    #: Set when the finding was judged on provenance: a value unknown before deployment that
+    #: does not trace to a compliant resource of the plan ({"property", "requires", "traced_to"}).
+    #: Such a finding is mandatory whatever the rule's severity (DESIGN.md: fail closed).
+    provenance: dict[str, Any] | None = None
 
     @property
     def blocks(self) -> bool:

@@ -197,19 +197,26 @@ def _findings(
         for entry in entries:
             if not isinstance(entry, dict) or not isinstance(entry.get("urn"), str):
                 raise EngineError(f"rule {rule.id} returned a malformed finding: {entry!r:.80}")
+            provenance = entry.get("provenance")
+            if provenance is not None and not isinstance(provenance, dict):
+                raise EngineError(f"rule {rule.id} returned a malformed finding: {entry!r:.80}")
             findings.append(
                 Finding(
                     id=rule.id,
                     source="rego",
                     title=rule.title,
                     severity=rule.severity,
-                    enforcement=overrides.get(rule.id)
+                    # An unknown that provenance does not vouch for blocks (fail closed).
+                    enforcement="mandatory"
+                    if provenance is not None
+                    else overrides.get(rule.id)
                     or ("mandatory" if rule.severity in MANDATORY_SEVERITIES else "advisory"),
                     urn=entry["urn"],
                     resource_type=types.get(entry["urn"], ""),
                     message=str(entry.get("message") or rule.title),
                     remediation=rule.remediation,
                     controls={k: list(v) for k, v in rule.controls.items()},
+                    provenance=provenance,
                 )
             )
     findings.sort(key=lambda f: (f.urn, f.id, f.message))

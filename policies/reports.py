@@ -93,6 +93,8 @@ def sarif(reports: Iterable[dict[str, Any]], artifact_for: dict[str, str]) -> di
                     "resourceType": finding["resource_type"],
                 },
             }
+            if finding.get("provenance"):
+                result["properties"]["provenance"] = finding["provenance"]
             if finding["waiver"]:
                 waiver = finding["waiver"]
                 result["suppressions"] = [
@@ -176,6 +178,8 @@ def markdown(reports: list[dict[str, Any]], top: int = 10) -> str:
         ]
         for stack, f in open_findings[:top]:
             mark = "blocking" if f["enforcement"] == "mandatory" else "advisory"
+            if f.get("provenance"):
+                mark += " (judged on provenance)"
             controls = ", ".join(control_labels(f["controls"])) or "-"
             resource = f"`{_cell(f['urn'], 200)}`" if f["urn"] else "(the gate itself)"
             lines.append(

@@ -19,6 +19,24 @@ import yaml
 RULES_DIR = Path(__file__).resolve().parent / "rego"
 LIB_DIR = RULES_DIR / "lib"
 
+#: The clouds `satisfied_by` is keyed by, and the component directory each points into. A
+#: Kubernetes resource may be created by a cloud's component (the EKS/AKS storage class).
+SATISFIED_BY_CLOUDS = {
+    "aws": ("aws",),
+    "azure": ("azure",),
+    "gcp": ("gcp",),
+    "k8s": ("k8s", "aws", "azure", "gcp"),
+}
+
+#: One symbol of a component file: a class, an Args field (`FooArgs.key_arn`), a function
+#: (`render()`) or a method (`GpuCluster._node_group()`).
+SYMBOL = r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*)?(?:\(\))?"
+
+#: `components/<area>/<file>.py: Symbol / Symbol ...`, or `none: <why no component does it>`.
+_SATISFIED_BY = (
+    rf"^(?:none: \S.{{9,}}|components/(?:aws|azure|gcp|k8s)/[a-z_]+\.py: {SYMBOL}(?: / {SYMBOL})*)$"
+)
+
 _METADATA_SCHEMA = {
     "type": "object",
     "required": ["title", "description", "custom"],
@@ -27,7 +45,15 @@ _METADATA_SCHEMA = {
         "description": {"type": "string", "minLength": 20},
         "custom": {
             "type": "object",
-            "required": ["id", "severity", "controls", "resource_types", "remediation", "waivable"],
+            "required": [
+                "id",
+                "severity",
+                "controls",
+                "resource_types",
+                "remediation",
+                "waivable",
+                "satisfied_by",
+            ],
             "additionalProperties": False,
             "properties": {
                 "id": {"type": "string", "pattern": r"^MED-[A-Z]{2,5}-\d{3}$"},
@@ -48,10 +74,56 @@ _METADATA_SCHEMA = {
                 },
                 "remediation": {"type": "string", "minLength": 10},
                 "waivable": {"type": "boolean"},
+                "satisfied_by": {
+                    "type": "object",
+                    "minProperties": 1,
+                    "additionalProperties": False,
+                    "properties": {
+                        cloud: {
+                            "type": "array",
+                            "minItems": 1,
+                            "items": {"type": "string", "pattern": _SATISFIED_BY},
+                        }
+                        for cloud in SATISFIED_BY_CLOUDS
+                    },
+                },
             },
         },
     },
 }
+
+
+def satisfied_by_clouds(resource_types: tuple[str, ...] | list[str]) -> set[str]:
+    """The `satisfied_by` keys a rule needs: one per cloud its resource types belong to."""
+    packages = {t.removeprefix("pulumi:providers:").split(":")[0] for t in resource_types}
+    names = {"aws": "aws", "azure-native": "azure", "gcp": "gcp", "kubernetes": "k8s"}
+    return {names[p] for p in packages if p in names}
+
+
+def satisfied_by_entry(entry: str) -> tuple[str, list[str]] | None:
+    """(component file, symbols) of one `satisfied_by` entry; None for a `none: ...` entry."""
+    if entry.startswith("none: "):
+        return None
+    path, _, symbols = entry.partition(": ")
+    return path, symbols.split(" / ")
+
+
+def _satisfied_by_problems(custom: dict[str, Any]) -> list[str]:
+    """Cloud keys match the rule's resource types; each cloud points into its own components."""
+    have = set(custom["satisfied_by"])
+    need = satisfied_by_clouds(custom["resource_types"])
+    problems = []
+    if have != need:
+        problems.append(
+            f"satisfied_by: clouds {sorted(have)} must be exactly those of resource_types "
+            f"{sorted(need)}"
+        )
+    for cloud, entries in custom["satisfied_by"].items():
+        for entry in entries:
+            parsed = satisfied_by_entry(entry)
+            if parsed and parsed[0].split("/")[1] not in SATISFIED_BY_CLOUDS[cloud]:
+                problems.append(f"satisfied_by.{cloud}: {parsed[0]} is not a {cloud} component")
+    return problems
 
 
 class RuleError(Exception):
@@ -76,6 +148,8 @@ class Rule:
     resource_types: tuple[str, ...]
     remediation: str
     waivable: bool
+    #: Per cloud (aws/azure/gcp/k8s): `components/...py: Symbol / ...` entries that satisfy it.
+    satisfied_by: dict[str, tuple[str, ...]]
     path: Path
     source: str
 
@@ -121,6 +195,8 @@ def load_rule(directory: Path) -> Rule:
     for err in jsonschema.Draft202012Validator(_METADATA_SCHEMA).iter_errors(meta):
         key = ".".join(str(p) for p in err.absolute_path) or "METADATA"
         problems.append(f"{where}: {key}: {err.message}")
+    if not problems:
+        problems += [f"{where}: {p}" for p in _satisfied_by_problems(meta["custom"])]
     package = _package(text)
     if package != f"medinfra.rules.{name}":
         problems.append(f"{where}: package must be medinfra.rules.{name}, not {package}")
@@ -140,6 +216,7 @@ def load_rule(directory: Path) -> Rule:
         resource_types=tuple(custom["resource_types"]),
         remediation=custom["remediation"].strip(),
         waivable=custom["waivable"],
+        satisfied_by={k: tuple(v) for k, v in custom["satisfied_by"].items()},
         path=path,
         source=text,
     )

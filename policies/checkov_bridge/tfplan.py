@@ -101,7 +101,13 @@ class _Converter:
 
     def value(self, value: Any, pointer: tuple, camel: str, snake_path: str):
         referenced = self.refs.get(pointer)
-        if referenced is not None and isinstance(value, str) and value[:1] not in "{[":
+        # A traced identifier, known or not, is a reference. JSON text ("{...}", "[...]") stays a
+        # value (checks read policy documents); the unknown mark "[unknown]" is not JSON text.
+        if (
+            referenced is not None
+            and isinstance(value, str)
+            and (value == UNKNOWN_MARK or value[:1] not in "{[")
+        ):
             address = self.addresses[referenced]
             return _GONE, {"references": _reference(address, snake_path)}, True
         if value == UNKNOWN_MARK:

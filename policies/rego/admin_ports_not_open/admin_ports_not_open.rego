@@ -24,9 +24,68 @@
 #     Proxy's 35.235.240.0/20); reach nodes through SSM, Azure Bastion or IAP instead of opening
 #     ports.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/network.py: Network / Network._endpoints()"
+#     azure:
+#       - "components/azure/network.py: Network"
+#     gcp:
+#       - "components/gcp/network.py: Network"
 package medinfra.rules.admin_ports_not_open
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:ec2/securityGroup:SecurityGroup": {
+		"/ingress/*/cidrBlocks": "value",
+		"/ingress/*/ipv6CidrBlocks": "value",
+		"/ingress/*/fromPort": "value",
+		"/ingress/*/toPort": "value",
+		"/ingress/*/protocol": "value",
+	},
+	"aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": {
+		"/ingress/*/cidrBlocks": "value",
+		"/ingress/*/ipv6CidrBlocks": "value",
+		"/ingress/*/fromPort": "value",
+		"/ingress/*/toPort": "value",
+		"/ingress/*/protocol": "value",
+	},
+	"aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule": {
+		"/cidrIpv4": "value",
+		"/cidrIpv6": "value",
+		"/fromPort": "value",
+		"/toPort": "value",
+		"/ipProtocol": "value",
+	},
+	"azure-native:network:NetworkSecurityGroup": {
+		"/securityRules/*/direction": "value",
+		"/securityRules/*/access": "value",
+		"/securityRules/*/sourceAddressPrefix": "value",
+		"/securityRules/*/sourceAddressPrefixes": "value",
+		"/securityRules/*/destinationPortRange": "value",
+		"/securityRules/*/destinationPortRanges": "value",
+	},
+	"azure-native:network:SecurityRule": {
+		"/direction": "value",
+		"/access": "value",
+		"/sourceAddressPrefix": "value",
+		"/sourceAddressPrefixes": "value",
+		"/destinationPortRange": "value",
+		"/destinationPortRanges": "value",
+	},
+	"gcp:compute/firewall:Firewall": {
+		"/direction": "value",
+		"/disabled": "value",
+		"/sourceRanges": "value",
+		"/allows": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 admin_ports := [22, 3389, 6443, 10250]
 
@@ -39,7 +98,7 @@ covers(from, to) if {
 any_protocol(p) if lower(sprintf("%v", [p])) in {"-1", "all", "*"}
 
 sg_rule_open(rule) if {
-	some cidr in array.concat(object.get(rule, "cidrBlocks", []), object.get(rule, "ipv6CidrBlocks", []))
+	some cidr in data.medinfra.lib.items(array.concat(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(rule), "cidrBlocks", [])), data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(rule), "ipv6CidrBlocks", []))))
 	cidr in data.medinfra.lib.internet
 	sg_ports_admin(rule)
 }
@@ -51,14 +110,14 @@ sg_ports_admin(rule) if covers(rule.fromPort, rule.toPort)
 deny contains finding if {
 	some t in ["aws:ec2/securityGroup:SecurityGroup", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"]
 	some group in data.medinfra.lib.of_type(t)
-	some rule in object.get(group.props, "ingress", [])
+	some rule in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(group.props), "ingress", [])))
 	sg_rule_open(rule)
 	finding := data.medinfra.lib.finding(group, sprintf("security group %s allows administrative ports from the internet", [group.name]))
 }
 
 deny contains finding if {
 	some rule in data.medinfra.lib.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule")
-	some cidr in [object.get(rule.props, "cidrIpv4", ""), object.get(rule.props, "cidrIpv6", "")]
+	some cidr in [object.get(data.medinfra.lib.obj(rule.props), "cidrIpv4", ""), object.get(data.medinfra.lib.obj(rule.props), "cidrIpv6", "")]
 	cidr in data.medinfra.lib.internet
 	vpc_rule_admin(rule.props)
 	finding := data.medinfra.lib.finding(rule, sprintf("security group rule %s allows administrative ports from the internet", [rule.name]))
@@ -84,17 +143,17 @@ port_range_admin(r) if {
 nsg_rule_open(rule) if {
 	lower(rule.direction) == "inbound"
 	lower(rule.access) == "allow"
-	some source in array.concat([object.get(rule, "sourceAddressPrefix", "")], object.get(rule, "sourceAddressPrefixes", []))
+	some source in data.medinfra.lib.items(array.concat([object.get(data.medinfra.lib.obj(rule), "sourceAddressPrefix", "")], data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(rule), "sourceAddressPrefixes", []))))
 	source in data.medinfra.lib.internet
-	some ports in array.concat([object.get(rule, "destinationPortRange", "")], object.get(rule, "destinationPortRanges", []))
+	some ports in data.medinfra.lib.items(array.concat([object.get(data.medinfra.lib.obj(rule), "destinationPortRange", "")], data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(rule), "destinationPortRanges", []))))
 	port_range_admin(ports)
 }
 
 deny contains finding if {
 	some nsg in data.medinfra.lib.of_type("azure-native:network:NetworkSecurityGroup")
-	some rule in object.get(nsg.props, "securityRules", [])
+	some rule in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(nsg.props), "securityRules", [])))
 	nsg_rule_open(rule)
-	finding := data.medinfra.lib.finding(nsg, sprintf("network security group %s rule %v allows administrative ports from the internet", [nsg.name, object.get(rule, "name", "")]))
+	finding := data.medinfra.lib.finding(nsg, sprintf("network security group %s rule %v allows administrative ports from the internet", [nsg.name, object.get(data.medinfra.lib.obj(rule), "name", "")]))
 }
 
 deny contains finding if {
@@ -105,22 +164,22 @@ deny contains finding if {
 
 firewall_allows_admin(allow) if {
 	allow.protocol in {"all", "tcp"}
-	count(object.get(allow, "ports", [])) == 0
+	count(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(allow), "ports", []))) == 0
 }
 
 firewall_allows_admin(allow) if {
 	allow.protocol in {"all", "tcp", "udp"}
-	some ports in allow.ports
+	some ports in data.medinfra.lib.items(allow.ports)
 	port_range_admin(ports)
 }
 
 deny contains finding if {
 	some fw in data.medinfra.lib.of_type("gcp:compute/firewall:Firewall")
-	upper(object.get(fw.props, "direction", "INGRESS")) == "INGRESS"
+	upper(object.get(data.medinfra.lib.obj(fw.props), "direction", "INGRESS")) == "INGRESS"
 	not fw.props.disabled == true
-	some source in object.get(fw.props, "sourceRanges", [])
+	some source in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(fw.props), "sourceRanges", [])))
 	source in data.medinfra.lib.internet
-	some allow in object.get(fw.props, "allows", [])
+	some allow in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(fw.props), "allows", [])))
 	firewall_allows_admin(allow)
 	finding := data.medinfra.lib.finding(fw, sprintf("firewall %s allows administrative ports from the internet", [fw.name]))
 }

@@ -61,3 +61,30 @@ test_firewall_all_ports_from_anywhere_with_ports_omitted_fails if {
 	plan := object.union(fx.gcp, {"firewall": {"props": {"sourceRanges": ["0.0.0.0/0"], "allows": [{"protocol": "all"}]}}})
 	found(plan) == {fx.gcp.firewall.urn}
 }
+
+# Issue 15: an unknown source range let an SSH rule through. It is decided on provenance, and
+# a CIDR is a value: where it comes from cannot vouch for it.
+test_sg_ingress_cidr_unknown_fails if {
+	ingress := [{"cidrBlocks": ["[unknown]"], "fromPort": 22, "protocol": "tcp", "toPort": 22}]
+	plan := object.union(fx.aws, {"sg": {"props": {"ingress": ingress}, "unknowns": ["/ingress/0/cidrBlocks/0"]}})
+	found(plan) == {fx.aws.sg.urn}
+}
+
+test_sg_ingress_cidr_unknown_traced_to_the_vpc_still_fails if {
+	ingress := [{"cidrBlocks": ["[unknown]"], "fromPort": 443, "protocol": "tcp", "toPort": 443}]
+	plan := object.union(fx.aws, {"sg": {
+		"props": {"ingress": ingress}, "unknowns": ["/ingress/0/cidrBlocks/0"],
+		"references": {"/ingress/0/cidrBlocks/0": fx.aws.vpc.urn},
+	}})
+	found(plan) == {fx.aws.sg.urn}
+}
+
+test_sg_ingress_unknown_as_a_whole_fails if {
+	plan := object.union(fx.aws, {"sg": {"props": {"ingress": "[unknown]"}, "unknowns": ["/ingress"]}})
+	found(plan) == {fx.aws.sg.urn}
+}
+
+test_sg_ingress_rule_unknown_port_fails if {
+	plan := object.union(fx.aws, {"sg-rule": {"props": {"fromPort": "[unknown]"}, "unknowns": ["/fromPort"]}})
+	found(plan) == {fx.aws["sg-rule"].urn}
+}

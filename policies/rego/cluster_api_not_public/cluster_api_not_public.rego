@@ -23,9 +23,36 @@
 #     enablePrivateEndpoint true, or masterAuthorizedNetworksConfig.cidrBlocks listing specific
 #     ranges.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuClusterArgs.endpoint_public_access / GpuClusterArgs.public_access_cidrs / GpuCluster"
+#     azure:
+#       - "components/azure/gpu_cluster.py: GpuClusterArgs.endpoint_public_access / GpuClusterArgs.authorized_ip_ranges / api_server_access()"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuClusterArgs.endpoint_public_access / GpuClusterArgs.public_access_cidrs / GpuCluster"
 package medinfra.rules.cluster_api_not_public
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:eks/cluster:Cluster": {
+		"/vpcConfig/endpointPublicAccess": "value",
+		"/vpcConfig/publicAccessCidrs": "value",
+	},
+	"azure-native:containerservice:ManagedCluster": {
+		"/apiServerAccessProfile": "value",
+	},
+	"gcp:container/cluster:Cluster": {
+		"/privateClusterConfig/enablePrivateEndpoint": "value",
+		"/masterAuthorizedNetworksConfig": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 wildcards := {"0.0.0.0/0", "::/0"}
 
@@ -67,7 +94,7 @@ deny contains finding if {
 gke_private_or_restricted(cluster) if cluster.props.privateClusterConfig.enablePrivateEndpoint == true
 
 gke_private_or_restricted(cluster) if {
-	cidrs := [b.cidrBlock | some b in cluster.props.masterAuthorizedNetworksConfig.cidrBlocks]
+	cidrs := [b.cidrBlock | some b in data.medinfra.lib.items(cluster.props.masterAuthorizedNetworksConfig.cidrBlocks)]
 	restricted(cidrs)
 	not cluster.props.masterAuthorizedNetworksConfig.gcpPublicCidrsAccessEnabled == true
 }

@@ -25,13 +25,48 @@
 #     securityProfile.workloadIdentity.enabled true. GKE: workloadIdentityConfig.workloadPool set,
 #     enableLegacyAbac false, masterAuth.clientCertificateConfig.issueClientCertificate false.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuCluster"
+#     azure:
+#       - "components/azure/gpu_cluster.py: GpuClusterArgs.admin_group_object_ids / GpuCluster"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuClusterArgs.project / GpuCluster"
 package medinfra.rules.cluster_identity_and_rbac
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:eks/cluster:Cluster": {
+		"/accessConfig/authenticationMode": "value",
+	},
+	"aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
+		"/url": "aws:eks/cluster:Cluster",
+	},
+	"azure-native:containerservice:ManagedCluster": {
+		"/enableRBAC": "value",
+		"/disableLocalAccounts": "value",
+		"/aadProfile/managed": "value",
+		"/aadProfile/enableAzureRBAC": "value",
+		"/oidcIssuerProfile/enabled": "value",
+		"/securityProfile/workloadIdentity/enabled": "value",
+	},
+	"gcp:container/cluster:Cluster": {
+		"/workloadIdentityConfig/workloadPool": "value",
+		"/enableLegacyAbac": "value",
+		"/masterAuth/clientCertificateConfig/issueClientCertificate": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 oidc_clusters contains value if {
 	some p in data.medinfra.lib.of_type("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
-	value := p.references["/url"]
+	value := data.medinfra.lib.target(p, "/url", object.get(p.props, "url", null), {"aws:eks/cluster:Cluster"})
 }
 
 deny contains finding if {
@@ -58,7 +93,7 @@ aks_checks := {
 deny contains finding if {
 	some cluster in data.medinfra.lib.of_type("azure-native:containerservice:ManagedCluster")
 	some what, path in aks_checks
-	object.get(cluster.props, path, null) != true
+	object.get(data.medinfra.lib.obj(cluster.props), path, null) != true
 	finding := data.medinfra.lib.finding(cluster, sprintf("AKS cluster %s lacks %s", [cluster.name, what]))
 }
 

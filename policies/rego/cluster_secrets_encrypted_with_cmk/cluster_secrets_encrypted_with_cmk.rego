@@ -20,9 +20,37 @@
 #     AKS: securityProfile.azureKeyVaultKms {enabled: true, keyId: <Key Vault key of this stack>}.
 #     GKE: databaseEncryption {state: ENCRYPTED, keyName: <Cloud KMS key of this stack>}.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuClusterArgs.secrets_key_arn / GpuCluster"
+#     azure:
+#       - "components/azure/gpu_cluster.py: GpuClusterArgs.secrets_key_uri / GpuCluster"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuClusterArgs.secrets_key_id / GpuCluster"
 package medinfra.rules.cluster_secrets_encrypted_with_cmk
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:eks/cluster:Cluster": {
+		"/encryptionConfig/resources": "value",
+		"/encryptionConfig/provider/keyArn": "cmk",
+	},
+	"azure-native:containerservice:ManagedCluster": {
+		"/securityProfile/azureKeyVaultKms/enabled": "value",
+		"/securityProfile/azureKeyVaultKms/keyId": "cmk",
+	},
+	"gcp:container/cluster:Cluster": {
+		"/databaseEncryption/state": "value",
+		"/databaseEncryption/keyName": "cmk",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 eks_encrypted(cluster) if {
 	"secrets" in cluster.props.encryptionConfig.resources

@@ -23,9 +23,41 @@
 #     the toleration {key: nvidia.com/gpu, operator: Exists, effect: NoSchedule} (MedInfra's
 #     InferenceService takes both from the cluster's GPU pool).
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: NodePoolSpec.gpu / GpuCluster._node_group()"
+#     azure:
+#       - "components/azure/gpu_cluster.py: NodePoolSpec.gpu / pool_properties()"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: NodePoolSpec.accelerator / GpuCluster._node_pool()"
+#     k8s:
+#       - "components/k8s/isvc_spec.py: IsvcInputs.gpu / IsvcInputs.gpu_node_selector / IsvcInputs.gpu_tolerations / render()"
 package medinfra.rules.gpu_requests_match_pool
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:eks/nodeGroup:NodeGroup": {
+		"/taints": "value",
+	},
+	"gcp:container/nodePool:NodePool": {
+		"/nodeConfig/taints": "value",
+	},
+	"azure-native:containerservice:AgentPool": {
+		"/nodeTaints": "value",
+	},
+	"kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+		"/spec/*/tolerations": "value",
+		"/spec/*/model/resources": "value",
+		"/spec/*/containers/*/resources": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 gpu := data.medinfra.lib.gpu_resource
 
@@ -36,21 +68,21 @@ effect(e) := effects[e]
 effect(e) := e if not effects[e]
 
 # GPU taints of the plan's node pools, as {key, value, effect}.
-pool_taints contains {"key": t.key, "value": object.get(t, "value", ""), "effect": effect(t.effect)} if {
+pool_taints contains {"key": t.key, "value": object.get(data.medinfra.lib.obj(t), "value", ""), "effect": effect(t.effect)} if {
 	some pool in data.medinfra.lib.of_type("aws:eks/nodeGroup:NodeGroup")
-	some t in object.get(pool.props, "taints", [])
+	some t in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(pool.props), "taints", [])))
 	t.key == gpu
 }
 
-pool_taints contains {"key": t.key, "value": object.get(t, "value", ""), "effect": effect(t.effect)} if {
+pool_taints contains {"key": t.key, "value": object.get(data.medinfra.lib.obj(t), "value", ""), "effect": effect(t.effect)} if {
 	some pool in data.medinfra.lib.of_type("gcp:container/nodePool:NodePool")
-	some t in object.get(pool.props, ["nodeConfig", "taints"], [])
+	some t in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(pool.props), ["nodeConfig", "taints"], [])))
 	t.key == gpu
 }
 
 pool_taints contains {"key": key, "value": value, "effect": eff} if {
 	some pool in data.medinfra.lib.of_type("azure-native:containerservice:AgentPool")
-	some text in object.get(pool.props, "nodeTaints", [])
+	some text in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(pool.props), "nodeTaints", [])))
 	[kv, eff] := split(text, ":")
 	[key, value] := split(kv, "=")
 	key == gpu
@@ -58,42 +90,42 @@ pool_taints contains {"key": key, "value": value, "effect": eff} if {
 
 tolerates(toleration, taint) if {
 	toleration.key == taint.key
-	object.get(toleration, "operator", "Equal") == "Exists"
-	object.get(toleration, "effect", taint.effect) == taint.effect
+	object.get(data.medinfra.lib.obj(toleration), "operator", "Equal") == "Exists"
+	object.get(data.medinfra.lib.obj(toleration), "effect", taint.effect) == taint.effect
 }
 
 tolerates(toleration, taint) if {
 	toleration.key == taint.key
-	object.get(toleration, "operator", "Equal") == "Equal"
-	object.get(toleration, "value", "") == taint.value
-	object.get(toleration, "effect", taint.effect) == taint.effect
+	object.get(data.medinfra.lib.obj(toleration), "operator", "Equal") == "Equal"
+	object.get(data.medinfra.lib.obj(toleration), "value", "") == taint.value
+	object.get(data.medinfra.lib.obj(toleration), "effect", taint.effect) == taint.effect
 }
 
 tolerated(spec) if {
 	count(pool_taints) > 0
 	some taint in pool_taints
-	some toleration in object.get(spec, "tolerations", [])
+	some toleration in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "tolerations", [])))
 	tolerates(toleration, taint)
 }
 
 tolerated(spec) if {
 	count(pool_taints) == 0
-	some toleration in object.get(spec, "tolerations", [])
+	some toleration in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "tolerations", [])))
 	toleration.key == gpu
 }
 
 gpu_components contains [isvc, component, spec, c] if {
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	some component, spec in object.get(isvc.props, "spec", {})
+	some component, spec in data.medinfra.lib.items(object.get(data.medinfra.lib.obj(isvc.props), "spec", {}))
 	is_object(spec)
-	some c in array.concat([object.get(spec, "model", {})], object.get(spec, "containers", []))
+	some c in data.medinfra.lib.items(array.concat([object.get(data.medinfra.lib.obj(spec), "model", {})], data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "containers", []))))
 	some kind in ["limits", "requests"]
 	c.resources[kind][gpu]
 }
 
 deny contains finding if {
 	some [isvc, component, _, c] in gpu_components
-	sprintf("%v", [object.get(c, ["resources", "requests", gpu], "none")]) != sprintf("%v", [object.get(c, ["resources", "limits", gpu], "none")])
+	sprintf("%v", [object.get(data.medinfra.lib.obj(c), ["resources", "requests", gpu], "none")]) != sprintf("%v", [object.get(data.medinfra.lib.obj(c), ["resources", "limits", gpu], "none")])
 	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s GPU requests differ from limits", [isvc.name, component]))
 }
 

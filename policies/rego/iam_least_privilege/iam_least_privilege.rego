@@ -27,28 +27,64 @@
 #     Reader) on the one storage account or key. GCP: grant predefined roles on the bucket or
 #     key itself instead of the project.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/policies.py: model_reader_policy() / flow_logs_policy()"
+#       - "components/aws/identity.py: WorkloadIdentityArgs.bucket_arn / WorkloadIdentityArgs.key_arn / WorkloadIdentity"
+#     azure:
+#       - "components/azure/common.py: grant() / role_definition_id()"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuCluster"
 package medinfra.rules.iam_least_privilege
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:iam/rolePolicy:RolePolicy": {
+		"/policy": "value",
+	},
+	"aws:iam/policy:Policy": {
+		"/policy": "value",
+	},
+	"aws:iam/rolePolicyAttachment:RolePolicyAttachment": {
+		"/policyArn": "value",
+	},
+	"azure-native:authorization:RoleAssignment": {
+		"/scope": "azure_scope",
+		"/roleDefinitionId": "value",
+	},
+	"gcp:projects/iAMMember:IAMMember": {
+		"/role": "value",
+	},
+	"gcp:projects/iAMBinding:IAMBinding": {
+		"/role": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 wild_action(a) if a == "*"
 
 wild_action(a) if endswith(a, ":*")
 
 too_broad(s) if {
-	some a in data.medinfra.lib.as_list(object.get(s, "Action", []))
+	some a in data.medinfra.lib.items(data.medinfra.lib.as_list(object.get(data.medinfra.lib.obj(s), "Action", [])))
 	wild_action(a)
 }
 
 too_broad(s) if {
-	some r in data.medinfra.lib.as_list(object.get(s, "Resource", []))
+	some r in data.medinfra.lib.items(data.medinfra.lib.as_list(object.get(data.medinfra.lib.obj(s), "Resource", [])))
 	r == "*"
 }
 
 too_broad(s) if s.NotAction
 
 broad_policy(p) if {
-	some s in data.medinfra.lib.statements(data.medinfra.lib.policy_doc(p.props.policy))
+	some s in data.medinfra.lib.items(data.medinfra.lib.statements(data.medinfra.lib.policy_doc(p.props.policy)))
 	s.Effect == "Allow"
 	too_broad(s)
 }

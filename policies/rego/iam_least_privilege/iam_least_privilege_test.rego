@@ -54,3 +54,44 @@ test_azure_owner_role_fails if {
 test_gcp_project_editor_fails if {
 	found(object.union(fx.gcp, {"log-writer": {"props": {"role": "roles/editor"}}})) == {fx.gcp["log-writer"].urn}
 }
+
+# The Azure plan with its role assignment replaced (object.union would keep its references).
+replace_assignment(assignment) := object.union(object.remove(fx.azure, ["role-assignment"]), {"role-assignment": assignment})
+
+# Issue 15: a role assignment scoped to an unknown value with no reference allowed the stack.
+test_azure_scope_unknown_without_reference_fails if {
+	untraced := object.union(object.remove(fx.azure["role-assignment"], ["references"]), {
+		"props": {"scope": "[unknown]"}, "unknowns": ["/scope"], "references": {},
+	})
+	found(replace_assignment(untraced)) == {fx.azure["role-assignment"].urn}
+}
+
+test_azure_scope_unknown_traced_to_a_storage_account_of_the_plan_passes if {
+	plan := object.union(fx.azure, {"role-assignment": {"props": {"scope": "[unknown]"}, "unknowns": ["/scope"]}})
+	found(plan) == set()
+}
+
+test_azure_scope_unknown_traced_to_a_resource_group_fails if {
+	rg := data.medinfra.fixtures.res("azure-native:resources:ResourceGroup", "rg", {"resourceGroupName": "rg", "location": "westeurope"}, {})
+	plan := object.union(fx.azure, {
+		"rg": rg,
+		"role-assignment": {"props": {"scope": "[unknown]"}, "unknowns": ["/scope"], "references": {"/scope": rg.urn}},
+	})
+	found(plan) == {fx.azure["role-assignment"].urn}
+}
+
+test_azure_scope_unknown_with_dependencies_fails_when_one_is_a_resource_group if {
+	rg := data.medinfra.fixtures.res("azure-native:resources:ResourceGroup", "rg", {"resourceGroupName": "rg", "location": "westeurope"}, {})
+	untraced := object.union(object.remove(fx.azure["role-assignment"], ["references"]), {
+		"props": {"scope": "[unknown]"}, "unknowns": ["/scope"], "references": {},
+	})
+	with_storage := object.union(untraced, {"dependencies": [fx.azure.storage.urn]})
+	found(object.union(replace_assignment(with_storage), {"rg": rg})) == set()
+	with_both := object.union(untraced, {"dependencies": [rg.urn, fx.azure.storage.urn]})
+	found(object.union(replace_assignment(with_both), {"rg": rg})) == {fx.azure["role-assignment"].urn}
+}
+
+test_aws_role_policy_unknown_fails if {
+	plan := object.union(fx.aws, {"role-policy": {"props": {"policy": "[unknown]"}, "unknowns": ["/policy"]}})
+	found(plan) == {fx.aws["role-policy"].urn}
+}

@@ -28,9 +28,53 @@
 #     storageInitializerDigest); reference other images as <repository>@sha256:<digest>; set an
 #     exact chart version on every Helm release.
 #   waivable: true
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/inference_service.py: InferenceServiceArgs.image"
+#       - "components/k8s/isvc_spec.py: IsvcInputs.image / render()"
+#       - "components/k8s/kserve_install.py: KServeInstallArgs.storage_initializer / _kserve_values()"
 package medinfra.rules.images_pinned_by_digest
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+		"/spec/*/model/image": "registry",
+		"/spec/*/containers/*/image": "value",
+	},
+	"kubernetes:core/v1:Pod": {
+		"/spec/containers/*/image": "value",
+		"/spec/initContainers/*/image": "value",
+	},
+	"kubernetes:helm.sh/v3:Release": {
+		"/chart": "value",
+		"/version": "value",
+		"/values/kserve/storage/image": "registry",
+		"/values/kserve/storage/tag": "value",
+	},
+	"kubernetes:apps/v1:Deployment": {
+		"/spec/template/spec/containers/*/image": "value",
+		"/spec/template/spec/initContainers/*/image": "value",
+	},
+	"kubernetes:apps/v1:StatefulSet": {
+		"/spec/template/spec/containers/*/image": "value",
+		"/spec/template/spec/initContainers/*/image": "value",
+	},
+	"kubernetes:apps/v1:DaemonSet": {
+		"/spec/template/spec/containers/*/image": "value",
+		"/spec/template/spec/initContainers/*/image": "value",
+	},
+	"kubernetes:batch/v1:Job": {
+		"/spec/template/spec/containers/*/image": "value",
+		"/spec/template/spec/initContainers/*/image": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 registry_types := {"aws:ecr/repository:Repository", "azure-native:containerregistry:Registry", "gcp:artifactregistry/repository:Repository"}
 
@@ -38,10 +82,15 @@ by_digest(image) if regex.match(`^[^@\s]+@sha256:[0-9a-f]{64}$`, image)
 
 deny contains finding if {
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	some component, spec in object.get(isvc.props, "spec", {})
+	some component, spec in data.medinfra.lib.items(object.get(data.medinfra.lib.obj(isvc.props), "spec", {}))
 	is_object(spec.model)
 	not from_plan_registry(isvc, component, spec.model)
-	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s model server image %v is not pinned by digest in this plan's registry", [isvc.name, component, object.get(spec.model, "image", "(serving runtime default)")]))
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s model server image %v is not pinned by digest in this plan's registry", [isvc.name, component, object.get(data.medinfra.lib.obj(spec.model), "image", "(serving runtime default)")]))
+}
+
+from_plan_registry(isvc, component, model) if {
+	data.medinfra.lib.is_unknown(model.image)
+	data.medinfra.lib.traced(isvc, sprintf("/spec/%s/model/image", [component]), "registry")
 }
 
 from_plan_registry(isvc, component, model) if {
@@ -51,27 +100,27 @@ from_plan_registry(isvc, component, model) if {
 
 workload_containers contains [r, c] if {
 	some r in data.medinfra.lib.of_type("kubernetes:core/v1:Pod")
-	some c in array.concat(object.get(r.props.spec, "containers", []), object.get(r.props.spec, "initContainers", []))
+	some c in data.medinfra.lib.items(array.concat(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(r.props.spec), "containers", [])), data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(r.props.spec), "initContainers", []))))
 }
 
 workload_containers contains [r, c] if {
 	some t in {"kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:batch/v1:Job"}
 	some r in data.medinfra.lib.of_type(t)
 	spec := r.props.spec.template.spec
-	some c in array.concat(object.get(spec, "containers", []), object.get(spec, "initContainers", []))
+	some c in data.medinfra.lib.items(array.concat(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "containers", [])), data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "initContainers", []))))
 }
 
 workload_containers contains [r, c] if {
 	some r in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	some _, spec in r.props.spec
+	some _, spec in data.medinfra.lib.items(r.props.spec)
 	is_object(spec)
-	some c in object.get(spec, "containers", [])
+	some c in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "containers", [])))
 }
 
 deny contains finding if {
 	some [r, c] in workload_containers
-	not by_digest(object.get(c, "image", ""))
-	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v uses image %v, not pinned by digest", [r.type, r.name, object.get(c, "name", "(unnamed)"), object.get(c, "image", "")]))
+	not by_digest(object.get(data.medinfra.lib.obj(c), "image", ""))
+	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v uses image %v, not pinned by digest", [r.type, r.name, object.get(data.medinfra.lib.obj(c), "name", "(unnamed)"), object.get(data.medinfra.lib.obj(c), "image", "")]))
 }
 
 # KServe injects the storage initializer into every model pod from its chart's values.
@@ -79,8 +128,15 @@ deny contains finding if {
 	count(data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")) > 0
 	some release in data.medinfra.lib.kserve.releases
 	not storage_initializer_pinned(release)
-	storage := object.get(release.props, ["values", "kserve", "storage"], {})
-	finding := data.medinfra.lib.finding(release, sprintf("Helm release %s runs KServe's storage initializer as %v:%v, not pinned by digest in this plan's registry", [release.name, object.get(storage, "image", "(chart default)"), object.get(storage, "tag", "(chart default)")]))
+	storage := object.get(data.medinfra.lib.obj(release.props), ["values", "kserve", "storage"], {})
+	finding := data.medinfra.lib.finding(release, sprintf("Helm release %s runs KServe's storage initializer as %v:%v, not pinned by digest in this plan's registry", [release.name, object.get(data.medinfra.lib.obj(storage), "image", "(chart default)"), object.get(data.medinfra.lib.obj(storage), "tag", "(chart default)")]))
+}
+
+storage_initializer_pinned(release) if {
+	storage := release.props.values.kserve.storage
+	data.medinfra.lib.is_unknown(storage.image)
+	regex.match(`^[^@\s]*@sha256:[0-9a-f]{64}$`, storage.tag)
+	data.medinfra.lib.traced(release, "/values/kserve/storage/image", "registry")
 }
 
 storage_initializer_pinned(release) if {
@@ -93,6 +149,12 @@ exact_version(v) if regex.match(`^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$`, v)
 
 deny contains finding if {
 	some release in data.medinfra.lib.of_type("kubernetes:helm.sh/v3:Release")
-	not exact_version(object.get(release.props, "version", ""))
-	finding := data.medinfra.lib.finding(release, sprintf("Helm release %s does not pin an exact chart version (%v)", [release.name, object.get(release.props, "version", "none")]))
+	not exact_version(object.get(data.medinfra.lib.obj(release.props), "version", ""))
+	finding := data.medinfra.lib.finding(release, sprintf("Helm release %s does not pin an exact chart version (%v)", [release.name, object.get(data.medinfra.lib.obj(release.props), "version", "none")]))
+}
+
+deny contains finding if {
+	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	data.medinfra.lib.no_predictor(isvc)
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s has no predictor in the plan, so the image it serves cannot be verified", [isvc.name]))
 }

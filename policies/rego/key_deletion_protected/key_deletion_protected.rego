@@ -21,9 +21,35 @@
 #     properties.enablePurgeProtection true. GCP: destroyScheduledDuration of at least 2592000s
 #     (30 days).
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/keys.py: KeysArgs.deletion_window_days / Keys"
+#     azure:
+#       - "components/azure/keys.py: KeysArgs.soft_delete_retention_days / Keys"
+#     gcp:
+#       - "components/gcp/keys.py: KeysArgs.destroy_scheduled_days / KeysArgs.protect / Keys"
 package medinfra.rules.key_deletion_protected
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:kms/key:Key": {
+		"/deletionWindowInDays": "value",
+	},
+	"azure-native:keyvault:Vault": {
+		"/properties/enablePurgeProtection": "value",
+		"/properties/enableSoftDelete": "value",
+	},
+	"gcp:kms/cryptoKey:CryptoKey": {
+		"/destroyScheduledDuration": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 min_days := 30
 
@@ -35,7 +61,7 @@ deny contains finding if {
 
 vault_protected(vault) if {
 	vault.props.properties.enablePurgeProtection == true
-	object.get(vault.props.properties, "enableSoftDelete", true) == true
+	object.get(data.medinfra.lib.obj(vault.props.properties), "enableSoftDelete", true) == true
 }
 
 deny contains finding if {

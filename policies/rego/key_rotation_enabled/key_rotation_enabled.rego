@@ -20,51 +20,58 @@
 #     "rotate" lifetime action triggered at timeAfterCreate P90D or sooner. GCP: rotationPeriod
 #     of at most 7776000s (90 days). MedInfra's Keys components do this.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/keys.py: Keys"
+#     azure:
+#       - "components/azure/keys.py: KeysArgs.rotate_after / rotation_policy() / Keys"
+#     gcp:
+#       - "components/gcp/keys.py: KeysArgs.rotation_days / Keys"
 package medinfra.rules.key_rotation_enabled
 
 import rego.v1
 
-max_days := 90
-
-aws_rotates(key) if {
-	key.props.enableKeyRotation == true
-	key.props.rotationPeriodInDays <= max_days
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:kms/key:Key": {
+		"/enableKeyRotation": "value",
+		"/rotationPeriodInDays": "value",
+		"/customerMasterKeySpec": "value",
+	},
+	"azure-native:keyvault:Key": {
+		"/properties/rotationPolicy": "value",
+	},
+	"gcp:kms/cryptoKey:CryptoKey": {
+		"/rotationPeriod": "value",
+		"/purpose": "value",
+	},
 }
 
 deny contains finding if {
-	some key in data.medinfra.lib.of_type("aws:kms/key:Key")
-	object.get(key.props, "customerMasterKeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
-	not aws_rotates(key)
-	finding := data.medinfra.lib.finding(key, sprintf("KMS key %s does not rotate automatically every %d days or less", [key.name, max_days]))
+	some finding in data.medinfra.lib.unverifiable(verifiable)
 }
 
-# ISO 8601 durations Key Vault accepts for a trigger, in days.
-iso_days(d) := to_number(trim_suffix(trim_prefix(d, "P"), "D")) if regex.match(`^P\d+D$`, d)
+max_days := data.medinfra.lib.max_rotation_days
 
-iso_days(d) := to_number(trim_suffix(trim_prefix(d, "P"), "W")) * 7 if regex.match(`^P\d+W$`, d)
-
-iso_days(d) := to_number(trim_suffix(trim_prefix(d, "P"), "M")) * 31 if regex.match(`^P\d+M$`, d)
-
-azure_rotates(key) if {
-	some action in key.props.properties.rotationPolicy.lifetimeActions
-	lower(action.action.type) == "rotate"
-	iso_days(action.trigger.timeAfterCreate) <= max_days
+# Rotation is judged by data.medinfra.lib.key_rotates: the same test decides whether an unknown
+# key reference elsewhere traces to a rotating key of this plan.
+deny contains finding if {
+	some key in data.medinfra.lib.of_type("aws:kms/key:Key")
+	object.get(data.medinfra.lib.obj(key.props), "customerMasterKeySpec", "SYMMETRIC_DEFAULT") == "SYMMETRIC_DEFAULT"
+	not data.medinfra.lib.key_rotates(key)
+	finding := data.medinfra.lib.finding(key, sprintf("KMS key %s does not rotate automatically every %d days or less", [key.name, max_days]))
 }
 
 deny contains finding if {
 	some key in data.medinfra.lib.of_type("azure-native:keyvault:Key")
-	not azure_rotates(key)
+	not data.medinfra.lib.key_rotates(key)
 	finding := data.medinfra.lib.finding(key, sprintf("Key Vault key %s has no rotation policy that rotates within %d days", [key.name, max_days]))
-}
-
-gcp_rotates(key) if {
-	regex.match(`^\d+(\.\d+)?s$`, key.props.rotationPeriod)
-	to_number(trim_suffix(key.props.rotationPeriod, "s")) <= max_days * 86400
 }
 
 deny contains finding if {
 	some key in data.medinfra.lib.of_type("gcp:kms/cryptoKey:CryptoKey")
-	object.get(key.props, "purpose", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
-	not gcp_rotates(key)
+	object.get(data.medinfra.lib.obj(key.props), "purpose", "ENCRYPT_DECRYPT") == "ENCRYPT_DECRYPT"
+	not data.medinfra.lib.key_rotates(key)
 	finding := data.medinfra.lib.finding(key, sprintf("Cloud KMS key %s does not rotate every %d days or less (rotationPeriod)", [key.name, max_days]))
 }

@@ -36,12 +36,6 @@ referenced(r, path) := found if {
 # URNs of the resources some property of `r` came from.
 referenced_urns(r) := {u | some _, u in r.references}
 
-# A customer-managed KMS key of this plan with automatic rotation on.
-rotating_kms_key(k) if {
-	k.type == "aws:kms/key:Key"
-	k.props.enableKeyRotation == true
-}
-
 config := c if {
 	c := input.config
 	is_object(c)
@@ -67,7 +61,14 @@ allowed_external_keys := {k | some k in object.get(policy, "allowedExternalKeys"
 # key the stack explicitly allows.
 plan_key(r, path, value) if {
 	value != null
+	not data.medinfra.lib.is_unknown(value)
 	data.medinfra.lib.referenced(r, path).type in cmk_types
+}
+
+# Not known yet: decided on provenance (unknowns.rego), as every unknown is.
+plan_key(r, path, value) if {
+	data.medinfra.lib.is_unknown(value)
+	data.medinfra.lib.traced(r, path, "cmk")
 }
 
 plan_key(_, _, value) if {
@@ -100,6 +101,38 @@ statements(doc) := s if {
 	is_object(doc.Statement)
 }
 
+# The elements of a collection; none for anything else (an "[unknown]" mark, null): iterating a
+# string is an engine error. Unknown values are judged by unknowns.rego, never skipped.
+items(x) := x if is_array(x)
+
+items(x) := x if is_set(x)
+
+items(x) := x if is_object(x)
+
+items(x) := [] if {
+	not is_array(x)
+	not is_set(x)
+	not is_object(x)
+}
+
+# An object; {} for anything else (an "[unknown]" mark): object.get on a string is an error.
+obj(x) := x if is_object(x)
+
+obj(x) := {} if not is_object(x)
+
+# An array; [] for anything else (an "[unknown]" mark).
+arr(x) := x if is_array(x)
+
+arr(x) := [] if not is_array(x)
+
+# A number, from a number or a numeric string; undefined for anything else ("[unknown]").
+num(x) := x if is_number(x)
+
+num(x) := to_number(x) if {
+	is_string(x)
+	regex.match(`^-?\d+(\.\d+)?$`, x)
+}
+
 as_list(x) := x if is_array(x)
 
 as_list(x) := [x] if not is_array(x)
@@ -111,3 +144,7 @@ wildcard_principal(p) if {
 	some v in data.medinfra.lib.as_list(p.AWS)
 	v == "*"
 }
+
+# An InferenceService whose plan shows no predictor (its provider returned nothing, or the spec
+# is missing): what its pods run cannot be judged, which is a finding, never a pass.
+no_predictor(isvc) if not is_object(object.get(isvc.props, ["spec", "predictor"], null))

@@ -17,12 +17,29 @@
 #     Add approval {ticket, approvedBy} to the model in medinfra:models after clinical sign-off,
 #     and serve exactly the approved version and sha256.
 #   waivable: false
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/isvc_spec.py: IsvcInputs.sha256 / IsvcInputs.version / render()"
 package medinfra.rules.model_approved_for_prod
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+		"/metadata/name": "value",
+		"/metadata/annotations/medinfra.io~1model-version": "value",
+		"/metadata/annotations/medinfra.io~1model-sha256": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 models[name] contains m if {
-	some m in object.get(data.medinfra.lib.config, "models", [])
+	some m in data.medinfra.lib.items(object.get(data.medinfra.lib.config, "models", []))
 	name := m.name
 }
 
@@ -32,10 +49,10 @@ filled(x) if {
 }
 
 approved(isvc) if {
-	some model in models[isvc.props.metadata.name]
+	some model in data.medinfra.lib.items(models[isvc.props.metadata.name])
 	filled(model.approval.ticket)
 	filled(model.approval.approvedBy)
-	annotations := object.get(isvc.props.metadata, "annotations", {})
+	annotations := object.get(data.medinfra.lib.obj(isvc.props.metadata), "annotations", {})
 	annotations[data.medinfra.lib.model_version_annotation] == model.version
 	annotations[data.medinfra.lib.model_sha_annotation] == model.sha256
 }

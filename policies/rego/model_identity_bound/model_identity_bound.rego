@@ -23,18 +23,40 @@
 #     iam.gke.io/gcp-service-account, or named by an EKS Pod Identity association of this plan
 #     whose role is a role of this plan (MedInfra's components do this).
 #   waivable: false
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/inference_service.py: InferenceServiceArgs.service_account_annotations / InferenceService"
+#       - "components/k8s/isvc_spec.py: IsvcInputs.service_account / render()"
 package medinfra.rules.model_identity_bound
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+		"/metadata/namespace": "value",
+		"/spec/*/serviceAccountName": "value",
+	},
+	"kubernetes:core/v1:ServiceAccount": {
+		"/metadata/name": "value",
+		"/metadata/namespace": "value",
+		"/metadata/annotations/*": "identity",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 identity_annotations := {"eks.amazonaws.com/role-arn", "azure.workload.identity/client-id", "iam.gke.io/gcp-service-account"}
 
 bound_accounts contains value if {
 	some sa in data.medinfra.lib.of_type("kubernetes:core/v1:ServiceAccount")
-	some a, role in sa.props.metadata.annotations
+	some a, role in data.medinfra.lib.items(sa.props.metadata.annotations)
 	a in identity_annotations
 	role != ""
-	value := sprintf("%s/%s", [object.get(sa.props.metadata, "namespace", "default"), sa.props.metadata.name])
+	value := sprintf("%s/%s", [object.get(data.medinfra.lib.obj(sa.props.metadata), "namespace", "default"), sa.props.metadata.name])
 }
 
 # EKS Pod Identity binds by association, not by annotation.
@@ -50,9 +72,15 @@ bound_accounts contains value if {
 
 deny contains finding if {
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	some component, spec in object.get(isvc.props, "spec", {})
+	some component, spec in data.medinfra.lib.items(object.get(data.medinfra.lib.obj(isvc.props), "spec", {}))
 	is_object(spec)
-	account := sprintf("%s/%s", [object.get(isvc.props.metadata, "namespace", "default"), object.get(spec, "serviceAccountName", "default")])
+	account := sprintf("%s/%s", [object.get(data.medinfra.lib.obj(isvc.props.metadata), "namespace", "default"), object.get(data.medinfra.lib.obj(spec), "serviceAccountName", "default")])
 	not account in bound_accounts
 	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s runs as %s, which is not a service account of this plan bound to a cloud identity", [isvc.name, component, account]))
+}
+
+deny contains finding if {
+	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	data.medinfra.lib.no_predictor(isvc)
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s has no predictor in the plan, so the identity it runs as cannot be verified", [isvc.name]))
 }

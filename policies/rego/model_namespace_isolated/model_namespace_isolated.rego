@@ -21,9 +21,32 @@
 #     NetworkPolicy with podSelector {} and policyTypes [Ingress, Egress] and no rules, then allow
 #     only what serving needs (MedInfra's KServeInstall does this).
 #   waivable: true
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/kserve_install.py: KServeInstallArgs.models_namespace / KServeInstall / KServeInstall._network_policies()"
 package medinfra.rules.model_namespace_isolated
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"kubernetes:core/v1:Namespace": {
+		"/metadata/name": "value",
+		"/metadata/labels": "value",
+	},
+	"kubernetes:networking.k8s.io/v1:NetworkPolicy": {
+		"/metadata/namespace": "value",
+		"/spec": "value",
+	},
+	"kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+		"/metadata/namespace": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 # Namespaces of the plan by name (a set per name: two clusters may each have one).
 namespaces[name] contains ns if {
@@ -36,13 +59,13 @@ restricted(ns) if ns.props.metadata.labels["pod-security.kubernetes.io/enforce"]
 default_deny contains value if {
 	some p in data.medinfra.lib.of_type("kubernetes:networking.k8s.io/v1:NetworkPolicy")
 	p.props.spec.podSelector == {}
-	{"Ingress", "Egress"} == {t | some t in p.props.spec.policyTypes}
-	count(object.get(p.props.spec, "ingress", [])) == 0
-	count(object.get(p.props.spec, "egress", [])) == 0
-	value := object.get(p.props.metadata, "namespace", "default")
+	{"Ingress", "Egress"} == {t | some t in data.medinfra.lib.items(p.props.spec.policyTypes)}
+	count(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(p.props.spec), "ingress", []))) == 0
+	count(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(p.props.spec), "egress", []))) == 0
+	value := object.get(data.medinfra.lib.obj(p.props.metadata), "namespace", "default")
 }
 
-model_namespaces contains [isvc, object.get(isvc.props.metadata, "namespace", "default")] if {
+model_namespaces contains [isvc, object.get(data.medinfra.lib.obj(isvc.props.metadata), "namespace", "default")] if {
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
 }
 
@@ -54,7 +77,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some [_, name] in model_namespaces
-	some ns in namespaces[name]
+	some ns in data.medinfra.lib.items(namespaces[name])
 	not restricted(ns)
 	finding := data.medinfra.lib.finding(ns, sprintf("namespace %s runs model servers but does not enforce the restricted Pod Security Standard", [name]))
 }

@@ -19,9 +19,25 @@
 #     (s3://<bucket>/..., gs://<bucket>/... or https://<account>.blob.core.windows.net/...);
 #     MedInfra's InferenceService writes the annotation.
 #   waivable: false
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/isvc_spec.py: IsvcInputs.storage_uri / render()"
 package medinfra.rules.model_pinned_to_plan_store
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+		"/metadata/annotations/medinfra.io~1model-sha256": "value",
+		"/spec/*/model/storageUri": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 plan_stores contains value if {
 	some b in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
@@ -50,16 +66,16 @@ deny contains finding if {
 	data.medinfra.lib.is_prod
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
 	annotation := data.medinfra.lib.model_sha_annotation
-	not regex.match(`^[0-9a-f]{64}$`, object.get(isvc.props, ["metadata", "annotations", annotation], ""))
+	not regex.match(`^[0-9a-f]{64}$`, object.get(data.medinfra.lib.obj(isvc.props), ["metadata", "annotations", annotation], ""))
 	finding := data.medinfra.lib.finding(isvc, sprintf("production InferenceService %s does not pin its model by sha256 (annotation %s)", [isvc.name, annotation]))
 }
 
 deny contains finding if {
 	data.medinfra.lib.is_prod
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	some component, spec in object.get(isvc.props, "spec", {})
+	some component, spec in data.medinfra.lib.items(object.get(data.medinfra.lib.obj(isvc.props), "spec", {}))
 	is_object(spec.model)
-	uri := object.get(spec.model, "storageUri", "")
+	uri := object.get(data.medinfra.lib.obj(spec.model), "storageUri", "")
 	not store_of(uri) in plan_stores
 	finding := data.medinfra.lib.finding(isvc, sprintf("production InferenceService %s %s loads its model from %v, not from a store of this plan", [isvc.name, component, uri]))
 }

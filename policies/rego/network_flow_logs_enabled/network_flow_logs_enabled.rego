@@ -26,14 +26,45 @@
 #     network. GCP: set logConfig on the subnetwork, and logConfig {enable: true, filter: ALL}
 #     (or TRANSLATIONS_ONLY) on the Cloud NAT (MedInfra's Network does both).
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/network.py: Network._flow_logs()"
+#     azure:
+#       - "none: no MedInfra component creates a VNet flow log yet (the finding is advisory on the Azure reference stacks)"
+#     gcp:
+#       - "components/gcp/network.py: NetworkArgs.flow_sampling / Network"
 package medinfra.rules.network_flow_logs_enabled
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:ec2/flowLog:FlowLog": {
+		"/trafficType": "value",
+		"/vpcId": "aws:ec2/vpc:Vpc",
+	},
+	"azure-native:network:FlowLog": {
+		"/enabled": "value",
+		"/targetResourceId": "azure-native:network:VirtualNetwork",
+	},
+	"gcp:compute/subnetwork:Subnetwork": {
+		"/logConfig": "value",
+		"/purpose": "value",
+	},
+	"gcp:compute/routerNat:RouterNat": {
+		"/logConfig": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 logged_vpcs contains value if {
 	some log in data.medinfra.lib.of_type("aws:ec2/flowLog:FlowLog")
 	log.props.trafficType == "ALL"
-	value := log.references["/vpcId"]
+	value := data.medinfra.lib.target(log, "/vpcId", object.get(log.props, "vpcId", null), {"aws:ec2/vpc:Vpc"})
 }
 
 deny contains finding if {
@@ -45,7 +76,7 @@ deny contains finding if {
 logged_vnets contains value if {
 	some log in data.medinfra.lib.of_type("azure-native:network:FlowLog")
 	log.props.enabled == true
-	value := log.references["/targetResourceId"]
+	value := data.medinfra.lib.target(log, "/targetResourceId", object.get(log.props, "targetResourceId", null), {"azure-native:network:VirtualNetwork"})
 }
 
 deny contains finding if {
@@ -57,7 +88,7 @@ deny contains finding if {
 deny contains finding if {
 	some subnet in data.medinfra.lib.of_type("gcp:compute/subnetwork:Subnetwork")
 	not is_object(subnet.props.logConfig)
-	object.get(subnet.props, "purpose", "PRIVATE") == "PRIVATE"
+	object.get(data.medinfra.lib.obj(subnet.props), "purpose", "PRIVATE") == "PRIVATE"
 	finding := data.medinfra.lib.finding(subnet, sprintf("subnetwork %s has no flow logs (logConfig)", [subnet.name]))
 }
 

@@ -19,16 +19,37 @@
 #     Standard_LRS or Standard_ZRS, or add the paired region to allowedRegions after a privacy
 #     review.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "none: no MedInfra component configures S3 replication; the rule judges replication a program adds"
+#     azure:
+#       - "components/azure/data_store.py: DataStoreArgs.replication / DataStore"
 package medinfra.rules.no_replication_outside_allowed_regions
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:s3/bucketReplicationConfig:BucketReplicationConfig": {
+		"/rules/*/destination/bucket": "aws:s3/bucket:Bucket",
+	},
+	"azure-native:storage:StorageAccount": {
+		"/sku/name": "value",
+		"/location": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 deny contains finding if {
 	data.medinfra.lib.is_phi
 	some config in data.medinfra.lib.of_type("aws:s3/bucketReplicationConfig:BucketReplicationConfig")
-	some i, rule in object.get(config.props, "rules", [])
+	some i, rule in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(config.props), "rules", [])))
 	not data.medinfra.lib.references_type(config, sprintf("/rules/%d/destination/bucket", [i]), "aws:s3/bucket:Bucket")
-	finding := data.medinfra.lib.finding(config, sprintf("replication %s copies PHI to a bucket outside this plan (%v)", [config.name, object.get(rule, ["destination", "bucket"], "?")]))
+	finding := data.medinfra.lib.finding(config, sprintf("replication %s copies PHI to a bucket outside this plan (%v)", [config.name, object.get(data.medinfra.lib.obj(rule), ["destination", "bucket"], "?")]))
 }
 
 # Azure region pairs for the regions EU and US health customers use most.
@@ -52,6 +73,6 @@ deny contains finding if {
 	data.medinfra.lib.is_phi
 	some account in data.medinfra.lib.of_type("azure-native:storage:StorageAccount")
 	geo_redundant(account.props.sku.name)
-	not pair_allowed(object.get(account.props, "location", ""))
+	not pair_allowed(object.get(data.medinfra.lib.obj(account.props), "location", ""))
 	finding := data.medinfra.lib.finding(account, sprintf("storage account %s (%s) replicates PHI to a paired region outside allowedRegions", [account.name, account.props.sku.name]))
 }

@@ -24,9 +24,39 @@
 #     true} on node pools. Azure: autoUpgradeProfile.nodeOSUpgradeChannel NodeImage or
 #     SecurityPatch.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/gpu_cluster.py: GpuClusterArgs.imds_hop_limit / GpuCluster._node_group()"
+#     azure:
+#       - "components/azure/gpu_cluster.py: GpuCluster"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuCluster / GpuCluster._node_config()"
 package medinfra.rules.nodes_hardened
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:ec2/launchTemplate:LaunchTemplate": {
+		"/metadataOptions/httpTokens": "value",
+		"/metadataOptions/httpPutResponseHopLimit": "value",
+	},
+	"gcp:container/cluster:Cluster": {
+		"/enableShieldedNodes": "value",
+	},
+	"gcp:container/nodePool:NodePool": {
+		"/nodeConfig/workloadMetadataConfig/mode": "value",
+		"/nodeConfig/shieldedInstanceConfig": "value",
+	},
+	"azure-native:containerservice:ManagedCluster": {
+		"/autoUpgradeProfile/nodeOSUpgradeChannel": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 deny contains finding if {
 	some lt in data.medinfra.lib.of_type("aws:ec2/launchTemplate:LaunchTemplate")
@@ -55,7 +85,7 @@ deny contains finding if {
 deny contains finding if {
 	some pool in data.medinfra.lib.of_type("gcp:container/nodePool:NodePool")
 	some setting in ["enableSecureBoot", "enableIntegrityMonitoring"]
-	object.get(pool.props, ["nodeConfig", "shieldedInstanceConfig", setting], null) != true
+	object.get(data.medinfra.lib.obj(pool.props), ["nodeConfig", "shieldedInstanceConfig", setting], null) != true
 	finding := data.medinfra.lib.finding(pool, sprintf("GKE node pool %s lacks shielded instance %s", [pool.name, setting]))
 }
 

@@ -24,9 +24,44 @@
 #     privateClusterConfig.enablePrivateNodes true (and no networkConfig.enablePrivateNodes false
 #     on a node pool).
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/network.py: Network"
+#       - "components/aws/gpu_cluster.py: GpuCluster._node_group()"
+#     azure:
+#       - "components/azure/gpu_cluster.py: pool_properties() / GpuCluster"
+#     gcp:
+#       - "components/gcp/gpu_cluster.py: GpuCluster / GpuCluster._node_pool()"
 package medinfra.rules.nodes_without_public_ips
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:ec2/subnet:Subnet": {
+		"/mapPublicIpOnLaunch": "value",
+	},
+	"aws:ec2/launchTemplate:LaunchTemplate": {
+		"/networkInterfaces/*/associatePublicIpAddress": "value",
+	},
+	"azure-native:containerservice:ManagedCluster": {
+		"/agentPoolProfiles/*/enableNodePublicIP": "value",
+	},
+	"azure-native:containerservice:AgentPool": {
+		"/enableNodePublicIP": "value",
+	},
+	"gcp:container/cluster:Cluster": {
+		"/privateClusterConfig/enablePrivateNodes": "value",
+	},
+	"gcp:container/nodePool:NodePool": {
+		"/networkConfig/enablePrivateNodes": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 deny contains finding if {
 	some subnet in data.medinfra.lib.of_type("aws:ec2/subnet:Subnet")
@@ -36,16 +71,16 @@ deny contains finding if {
 
 deny contains finding if {
 	some lt in data.medinfra.lib.of_type("aws:ec2/launchTemplate:LaunchTemplate")
-	some nic in object.get(lt.props, "networkInterfaces", [])
-	lower(sprintf("%v", [object.get(nic, "associatePublicIpAddress", "false")])) != "false"
+	some nic in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(lt.props), "networkInterfaces", [])))
+	lower(sprintf("%v", [object.get(data.medinfra.lib.obj(nic), "associatePublicIpAddress", "false")])) != "false"
 	finding := data.medinfra.lib.finding(lt, sprintf("launch template %s gives nodes a public IP", [lt.name]))
 }
 
 deny contains finding if {
 	some cluster in data.medinfra.lib.of_type("azure-native:containerservice:ManagedCluster")
-	some profile in object.get(cluster.props, "agentPoolProfiles", [])
+	some profile in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(cluster.props), "agentPoolProfiles", [])))
 	profile.enableNodePublicIP == true
-	finding := data.medinfra.lib.finding(cluster, sprintf("AKS cluster %s node pool %v has node public IPs", [cluster.name, object.get(profile, "name", "")]))
+	finding := data.medinfra.lib.finding(cluster, sprintf("AKS cluster %s node pool %v has node public IPs", [cluster.name, object.get(data.medinfra.lib.obj(profile), "name", "")]))
 }
 
 deny contains finding if {

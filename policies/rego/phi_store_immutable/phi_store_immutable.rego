@@ -24,9 +24,37 @@
 #     Azure: immutableStorageWithVersioning.enabled true. GCP: retentionPolicy.retentionPeriod
 #     (locked in prod). MedInfra's DataStore components do this on PHI stacks.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/data_store.py: DataStoreArgs.retention_days / DataStoreArgs.compliance_mode / DataStore"
+#     azure:
+#       - "components/azure/data_store.py: DataStoreArgs.retention_days / DataStore"
+#     gcp:
+#       - "components/gcp/data_store.py: DataStoreArgs.retention_days / DataStoreArgs.lock_retention / DataStore"
+#       - "components/gcp/bucket_baseline.py: bucket_baseline()"
 package medinfra.rules.phi_store_immutable
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration": {
+		"/bucket": "aws:s3/bucket:Bucket",
+		"/objectLockEnabled": "value",
+		"/rule/defaultRetention": "value",
+	},
+	"azure-native:storage:StorageAccount": {
+		"/immutableStorageWithVersioning/enabled": "value",
+	},
+	"gcp:storage/bucket:Bucket": {
+		"/retentionPolicy/retentionPeriod": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 lock_type := "aws:s3/bucketObjectLockConfiguration:BucketObjectLockConfiguration"
 
@@ -34,8 +62,8 @@ locked_buckets contains value if {
 	some lock in data.medinfra.lib.of_type(lock_type)
 	lock.props.objectLockEnabled == "Enabled"
 	retention := lock.props.rule.defaultRetention
-	object.get(retention, "days", 0) + object.get(retention, "years", 0) > 0
-	value := lock.references["/bucket"]
+	data.medinfra.lib.num(object.get(data.medinfra.lib.obj(retention), "days", 0)) + data.medinfra.lib.num(object.get(data.medinfra.lib.obj(retention), "years", 0)) > 0
+	value := data.medinfra.lib.target(lock, "/bucket", object.get(lock.props, "bucket", null), {"aws:s3/bucket:Bucket"})
 }
 
 log_targets contains value if {
@@ -46,7 +74,7 @@ log_targets contains value if {
 deny contains finding if {
 	data.medinfra.lib.is_phi
 	some bucket in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
-	not object.get(bucket.props, "bucket", null) in log_targets
+	not object.get(data.medinfra.lib.obj(bucket.props), "bucket", null) in log_targets
 	not bucket.urn in locked_buckets
 	finding := data.medinfra.lib.finding(bucket, sprintf("PHI bucket %s has no object lock with a default retention", [bucket.name]))
 }
@@ -66,7 +94,7 @@ gcs_log_targets contains value if {
 deny contains finding if {
 	data.medinfra.lib.is_phi
 	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
-	not object.get(bucket.props, "name", null) in gcs_log_targets
-	not to_number(bucket.props.retentionPolicy.retentionPeriod) > 0
+	not object.get(data.medinfra.lib.obj(bucket.props), "name", null) in gcs_log_targets
+	not data.medinfra.lib.num(bucket.props.retentionPolicy.retentionPeriod) > 0
 	finding := data.medinfra.lib.finding(bucket, sprintf("PHI bucket %s has no retention policy", [bucket.name]))
 }

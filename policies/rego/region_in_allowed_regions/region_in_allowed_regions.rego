@@ -24,6 +24,15 @@
 #     Deploy into one of the stack's allowedRegions (medinfra:region), or, if the data may
 #     lawfully live there, add the region to medinfra:allowedRegions after a privacy review.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/compose.py: build()"
+#       - "components/aws/keys.py: KeysArgs.region"
+#       - "components/aws/network.py: NetworkArgs.region"
+#     azure:
+#       - "components/azure/compose.py: build()"
+#     gcp:
+#       - "components/gcp/compose.py: build()"
 package medinfra.rules.region_in_allowed_regions
 
 import rego.v1
@@ -49,6 +58,7 @@ outside(value) if not is_string(value)
 
 outside(value) if {
 	is_string(value)
+	not data.medinfra.lib.is_unknown(value)
 	not value in allowed_as_written
 	location := normal(value)
 	not location in placeless
@@ -84,4 +94,19 @@ deny contains finding if {
 		"urn": resource.urn,
 		"message": sprintf("%s %s is placed in %v, outside allowedRegions %v", [resource.type, resource.name, region, sort(allowed)]),
 	}
+}
+
+# The properties this rule judges (data.medinfra.lib.unverifiable): where a resource is placed
+# must be known at preview.
+verifiable[t] := pointers if {
+	some t, props in placement_of_type
+	pointers := {concat("/", ["", p]): "value" | some p in props}
+}
+
+verifiable[t] := {concat("/", ["", prop]): "value"} if {
+	some t, prop in region_props
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
 }

@@ -20,12 +20,39 @@
 #     Azure: a Premium registry with encryption.status enabled and keyVaultProperties.keyIdentifier
 #     a Key Vault key of this stack. GCP: kmsKeyName set to a Cloud KMS key of this stack.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/registry.py: RegistryArgs.key_arn / Registry"
+#     azure:
+#       - "components/azure/registry.py: RegistryArgs.key_uri / Registry"
+#     gcp:
+#       - "components/gcp/registry.py: RegistryArgs.key_id / Registry"
 package medinfra.rules.registry_encrypted_with_cmk
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:ecr/repository:Repository": {
+		"/encryptionConfigurations/*/encryptionType": "value",
+		"/encryptionConfigurations/*/kmsKey": "cmk",
+	},
+	"azure-native:containerregistry:Registry": {
+		"/encryption/status": "value",
+		"/encryption/keyVaultProperties/keyIdentifier": "cmk",
+	},
+	"gcp:artifactregistry/repository:Repository": {
+		"/kmsKeyName": "cmk",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 ecr_cmk(repo) if {
-	some i, config in repo.props.encryptionConfigurations
+	some i, config in data.medinfra.lib.items(repo.props.encryptionConfigurations)
 	config.encryptionType == "KMS"
 	data.medinfra.lib.plan_key(repo, sprintf("/encryptionConfigurations/%d/kmsKey", [i]), config.kmsKey)
 }
@@ -49,6 +76,6 @@ deny contains finding if {
 
 deny contains finding if {
 	some repo in data.medinfra.lib.of_type("gcp:artifactregistry/repository:Repository")
-	not data.medinfra.lib.plan_key(repo, "/kmsKeyName", object.get(repo.props, "kmsKeyName", null))
+	not data.medinfra.lib.plan_key(repo, "/kmsKeyName", object.get(data.medinfra.lib.obj(repo.props), "kmsKeyName", null))
 	finding := data.medinfra.lib.finding(repo, sprintf("Artifact Registry repository %s has no Cloud KMS key of this plan (kmsKeyName)", [repo.name]))
 }

@@ -24,9 +24,36 @@
 #     DISABLED, and a gcp.projects.Service enabling containerscanning.googleapis.com in the same
 #     program (MedInfra's ProjectServices does). Deploy images by digest (see MED-HRD-003).
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/registry.py: Registry"
+#     gcp:
+#       - "components/gcp/registry.py: Registry"
+#       - "components/gcp/services.py: ProjectServicesArgs.services / ProjectServices"
 package medinfra.rules.registry_images_immutable_and_scanned
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:ecr/repository:Repository": {
+		"/imageTagMutability": "value",
+		"/imageScanningConfiguration/scanOnPush": "value",
+	},
+	"gcp:artifactregistry/repository:Repository": {
+		"/format": "value",
+		"/dockerConfig/immutableTags": "value",
+		"/vulnerabilityScanningConfig/enablementConfig": "value",
+	},
+	"gcp:projects/service:Service": {
+		"/service": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 deny contains finding if {
 	some repo in data.medinfra.lib.of_type("aws:ecr/repository:Repository")
@@ -49,7 +76,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some repo in data.medinfra.lib.of_type("gcp:artifactregistry/repository:Repository")
-	object.get(repo.props, ["vulnerabilityScanningConfig", "enablementConfig"], "INHERITED") == "DISABLED"
+	object.get(data.medinfra.lib.obj(repo.props), ["vulnerabilityScanningConfig", "enablementConfig"], "INHERITED") == "DISABLED"
 	finding := data.medinfra.lib.finding(repo, sprintf("Artifact Registry repository %s has vulnerability scanning disabled", [repo.name]))
 }
 
@@ -61,7 +88,7 @@ scanning_api_enabled if {
 
 deny contains finding if {
 	some repo in data.medinfra.lib.of_type("gcp:artifactregistry/repository:Repository")
-	object.get(repo.props, ["vulnerabilityScanningConfig", "enablementConfig"], "INHERITED") != "DISABLED"
+	object.get(data.medinfra.lib.obj(repo.props), ["vulnerabilityScanningConfig", "enablementConfig"], "INHERITED") != "DISABLED"
 	not scanning_api_enabled
 	finding := data.medinfra.lib.finding(repo, sprintf("Artifact Registry repository %s inherits vulnerability scanning, but this plan does not enable the Container Scanning API (containerscanning.googleapis.com)", [repo.name]))
 }

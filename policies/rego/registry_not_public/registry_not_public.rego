@@ -22,12 +22,42 @@
 #     "*". Azure: publicNetworkAccess Disabled (private endpoint) and anonymousPullEnabled false.
 #     GCP: grant artifactregistry roles to named service accounts only.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/policies.py: ecr_repository_policy()"
+#       - "components/aws/registry.py: Registry"
+#     azure:
+#       - "components/azure/registry.py: Registry"
+#     gcp:
+#       - "components/gcp/registry.py: Registry.grant_reader()"
 package medinfra.rules.registry_not_public
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:ecr/repositoryPolicy:RepositoryPolicy": {
+		"/policy": "value",
+	},
+	"azure-native:containerregistry:Registry": {
+		"/publicNetworkAccess": "value",
+		"/anonymousPullEnabled": "value",
+	},
+	"gcp:artifactregistry/repositoryIamMember:RepositoryIamMember": {
+		"/member": "identity",
+	},
+	"gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding": {
+		"/members": "identity",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 public_policy(policy) if {
-	some s in data.medinfra.lib.statements(data.medinfra.lib.policy_doc(policy.props.policy))
+	some s in data.medinfra.lib.items(data.medinfra.lib.statements(data.medinfra.lib.policy_doc(policy.props.policy)))
 	s.Effect == "Allow"
 	data.medinfra.lib.wildcard_principal(s.Principal)
 	not s.Condition
@@ -69,7 +99,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some grant in data.medinfra.lib.of_type("gcp:artifactregistry/repositoryIamBinding:RepositoryIamBinding")
-	some member in grant.props.members
+	some member in data.medinfra.lib.items(grant.props.members)
 	member in public_members
 	finding := data.medinfra.lib.finding(grant, sprintf("Artifact Registry binding %s makes the repository public (%s)", [grant.name, member]))
 }

@@ -64,6 +64,13 @@
 #     Outside MedInfra, tag the resource with owner, costCenter, environment and
 #     dataClassification (GCP labels: owner, cost_center, environment, data_classification).
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/compose.py: tag_transformations()"
+#     azure:
+#       - "components/azure/compose.py: tag_transformations()"
+#     gcp:
+#       - "components/gcp/compose.py: tag_transformations()"
 package medinfra.rules.required_tags_present
 
 import rego.v1
@@ -116,6 +123,13 @@ taggable := {
 }
 
 # The keys tags must carry; GCP labels allow only lowercase keys.
+# The properties this rule judges (data.medinfra.lib.unverifiable): tags must be known at preview.
+verifiable := {t: {concat("/", array.concat([""], path)): "value"} | some t, path in taggable}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 tag_keys := {"owner", "costCenter", "environment", "dataClassification"}
 
 label_keys := {"owner", "cost_center", "environment", "data_classification"}
@@ -140,7 +154,7 @@ tagged contains [resource, t, path] if {
 
 # Tags that are not an object ("[unknown]", null) count as none.
 tags(props, path) := t if {
-	t := object.get(props, path, null)
+	t := object.get(data.medinfra.lib.obj(props), path, null)
 	is_object(t)
 } else := {}
 

@@ -24,16 +24,45 @@
 #     (or its blob service) with logs enabled and a workspace or storage destination. GCP: set
 #     logging.logBucket.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/data_store.py: DataStoreArgs.access_log_bucket / DataStore"
+#     azure:
+#       - "components/azure/data_store.py: DataStoreArgs.workspace_id / DataStore"
+#       - "components/azure/common.py: diagnostics()"
+#     gcp:
+#       - "components/gcp/data_store.py: DataStoreArgs.access_log_bucket / DataStore"
 package medinfra.rules.store_access_logged
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:s3/bucketLogging:BucketLogging": {
+		"/bucket": "aws:s3/bucket:Bucket",
+		"/targetBucket": "aws:s3/bucket:Bucket",
+	},
+	"azure-native:monitor:DiagnosticSetting": {
+		"/logs": "value",
+		"/resourceUri": "azure_scope",
+		"/workspaceId": "azure-native:operationalinsights:Workspace",
+	},
+	"gcp:storage/bucket:Bucket": {
+		"/logging/logBucket": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 logging_type := "aws:s3/bucketLogging:BucketLogging"
 
 logged_buckets contains value if {
 	some logging in data.medinfra.lib.of_type(logging_type)
 	logging.props.targetBucket
-	value := logging.references["/bucket"]
+	value := data.medinfra.lib.target(logging, "/bucket", object.get(logging.props, "bucket", null), {"aws:s3/bucket:Bucket"})
 }
 
 # Log destinations, by name and by reference.
@@ -56,18 +85,18 @@ deny contains finding if {
 	some bucket in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
 	not bucket.urn in logged_buckets
 	not bucket.urn in log_targets
-	not object.get(bucket.props, "bucket", null) in log_targets
+	not object.get(data.medinfra.lib.obj(bucket.props), "bucket", null) in log_targets
 	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not write server access logs", [bucket.name]))
 }
 
 # URNs of resources with a diagnostic setting that sends enabled logs somewhere.
 logged_targets contains value if {
 	some setting in data.medinfra.lib.of_type("azure-native:monitor:DiagnosticSetting")
-	some log in setting.props.logs
+	some log in data.medinfra.lib.items(setting.props.logs)
 	log.enabled == true
 	some key in ["workspaceId", "storageAccountId", "eventHubAuthorizationRuleId"]
 	setting.props[key]
-	value := setting.references["/resourceUri"]
+	value := data.medinfra.lib.target(setting, "/resourceUri", object.get(setting.props, "resourceUri", null), {"azure-native:storage:StorageAccount", "azure-native:storage:BlobServiceProperties"})
 }
 
 logged_accounts contains value if {
@@ -78,7 +107,7 @@ logged_accounts contains value if {
 logged_accounts contains value if {
 	some service in data.medinfra.lib.of_type("azure-native:storage:BlobServiceProperties")
 	service.urn in logged_targets
-	value := service.references["/accountName"]
+	value := data.medinfra.lib.target(service, "/accountName", object.get(service.props, "accountName", null), {"azure-native:storage:StorageAccount"})
 }
 
 deny contains finding if {

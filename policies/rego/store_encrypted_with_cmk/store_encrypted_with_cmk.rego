@@ -25,9 +25,38 @@
 #     encryption.defaultKmsKeyName to a Cloud KMS crypto key of this stack. MedInfra's DataStore
 #     components do this.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/data_store.py: DataStoreArgs.key_arn / DataStore"
+#     azure:
+#       - "components/azure/data_store.py: DataStoreArgs.key_name / DataStoreArgs.key_vault_uri / DataStore"
+#     gcp:
+#       - "components/gcp/data_store.py: DataStoreArgs.key_id / DataStore"
+#       - "components/gcp/bucket_baseline.py: bucket_baseline()"
 package medinfra.rules.store_encrypted_with_cmk
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {
+		"/bucket": "aws:s3/bucket:Bucket",
+		"/rules/*/applyServerSideEncryptionByDefault/sseAlgorithm": "value",
+		"/rules/*/applyServerSideEncryptionByDefault/kmsMasterKeyId": "cmk",
+	},
+	"azure-native:storage:StorageAccount": {
+		"/encryption/keySource": "value",
+		"/encryption/keyVaultProperties/keyName": "cmk",
+	},
+	"gcp:storage/bucket:Bucket": {
+		"/encryption/defaultKmsKeyName": "cmk",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 sse_type := "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
 
@@ -36,10 +65,10 @@ key_path(i) := sprintf("/rules/%d/applyServerSideEncryptionByDefault/kmsMasterKe
 # Buckets with a compliant default-encryption configuration (a rule: computed once per input).
 encrypted_buckets contains value if {
 	some config in data.medinfra.lib.of_type(sse_type)
-	some i, rule in config.props.rules
+	some i, rule in data.medinfra.lib.items(config.props.rules)
 	rule.applyServerSideEncryptionByDefault.sseAlgorithm in {"aws:kms", "aws:kms:dsse"}
 	data.medinfra.lib.plan_key(config, key_path(i), rule.applyServerSideEncryptionByDefault.kmsMasterKeyId)
-	value := config.references["/bucket"]
+	value := data.medinfra.lib.target(config, "/bucket", object.get(config.props, "bucket", null), {"aws:s3/bucket:Bucket"})
 }
 
 deny contains finding if {

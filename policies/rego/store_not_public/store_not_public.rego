@@ -28,9 +28,50 @@
 #     publicAccessPrevention "enforced" and uniformBucketLevelAccess true; grant roles to named
 #     principals only.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/bucket_baseline.py: lock_down_bucket()"
+#     azure:
+#       - "components/azure/data_store.py: DataStoreArgs.container_name / DataStore"
+#     gcp:
+#       - "components/gcp/bucket_baseline.py: bucket_baseline()"
+#       - "components/gcp/identity.py: WorkloadIdentity"
 package medinfra.rules.store_not_public
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock": {
+		"/bucket": "aws:s3/bucket:Bucket",
+		"/blockPublicAcls": "value",
+		"/blockPublicPolicy": "value",
+		"/ignorePublicAcls": "value",
+		"/restrictPublicBuckets": "value",
+	},
+	"azure-native:storage:StorageAccount": {
+		"/allowBlobPublicAccess": "value",
+		"/publicNetworkAccess": "value",
+	},
+	"azure-native:storage:BlobContainer": {
+		"/publicAccess": "value",
+	},
+	"gcp:storage/bucket:Bucket": {
+		"/publicAccessPrevention": "value",
+		"/uniformBucketLevelAccess": "value",
+	},
+	"gcp:storage/bucketIAMMember:BucketIAMMember": {
+		"/member": "identity",
+	},
+	"gcp:storage/bucketIAMBinding:BucketIAMBinding": {
+		"/members": "identity",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 pab_type := "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
 
@@ -40,7 +81,7 @@ blocked_buckets contains value if {
 	pab.props.blockPublicPolicy == true
 	pab.props.ignorePublicAcls == true
 	pab.props.restrictPublicBuckets == true
-	value := pab.references["/bucket"]
+	value := data.medinfra.lib.target(pab, "/bucket", object.get(pab.props, "bucket", null), {"aws:s3/bucket:Bucket"})
 }
 
 deny contains finding if {
@@ -66,7 +107,7 @@ deny contains finding if {
 deny contains finding if {
 	some container in data.medinfra.lib.of_type("azure-native:storage:BlobContainer")
 	not container.props.publicAccess == "None"
-	finding := data.medinfra.lib.finding(container, sprintf("blob container %s does not state publicAccess None (it is %v)", [container.name, object.get(container.props, "publicAccess", "omitted")]))
+	finding := data.medinfra.lib.finding(container, sprintf("blob container %s does not state publicAccess None (it is %v)", [container.name, object.get(data.medinfra.lib.obj(container.props), "publicAccess", "omitted")]))
 }
 
 deny contains finding if {
@@ -91,7 +132,7 @@ deny contains finding if {
 
 deny contains finding if {
 	some grant in data.medinfra.lib.of_type("gcp:storage/bucketIAMBinding:BucketIAMBinding")
-	some member in grant.props.members
+	some member in data.medinfra.lib.items(grant.props.members)
 	member in public_members
 	finding := data.medinfra.lib.finding(grant, sprintf("bucket binding %s makes the bucket public (%s)", [grant.name, member]))
 }

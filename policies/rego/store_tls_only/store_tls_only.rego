@@ -20,15 +20,38 @@
 #     bucket and its objects when aws:SecureTransport is "false" (MedInfra's bucket baseline has
 #     it). Azure: enableHttpsTrafficOnly true and minimumTlsVersion TLS1_2.
 #   waivable: false
+#   satisfied_by:
+#     aws:
+#       - "components/aws/policies.py: bucket_policy() / _deny_insecure_transport()"
+#       - "components/aws/data_store.py: DataStore"
+#     azure:
+#       - "components/azure/data_store.py: DataStore"
 package medinfra.rules.store_tls_only
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:s3/bucketPolicy:BucketPolicy": {
+		"/bucket": "aws:s3/bucket:Bucket",
+		"/policy": "value",
+	},
+	"azure-native:storage:StorageAccount": {
+		"/enableHttpsTrafficOnly": "value",
+		"/minimumTlsVersion": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 denies_plain_http(doc) if {
-	some s in data.medinfra.lib.statements(doc)
+	some s in data.medinfra.lib.items(data.medinfra.lib.statements(doc))
 	s.Effect == "Deny"
 	data.medinfra.lib.wildcard_principal(s.Principal)
-	some action in data.medinfra.lib.as_list(s.Action)
+	some action in data.medinfra.lib.items(data.medinfra.lib.as_list(s.Action))
 	action in {"s3:*", "*"}
 	lower(sprintf("%v", [s.Condition.Bool["aws:SecureTransport"]])) == "false"
 }
@@ -36,7 +59,7 @@ denies_plain_http(doc) if {
 tls_only_buckets contains value if {
 	some policy in data.medinfra.lib.of_type("aws:s3/bucketPolicy:BucketPolicy")
 	denies_plain_http(data.medinfra.lib.policy_doc(policy.props.policy))
-	value := policy.references["/bucket"]
+	value := data.medinfra.lib.target(policy, "/bucket", object.get(policy.props, "bucket", null), {"aws:s3/bucket:Bucket"})
 }
 
 deny contains finding if {

@@ -26,14 +26,44 @@
 #     true, or a retentionPolicy with a positive retentionPeriod (PHI stores; Cloud Storage
 #     refuses versioning on a bucket with a retention policy).
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/bucket_baseline.py: lock_down_bucket()"
+#     azure:
+#       - "components/azure/data_store.py: DataStore"
+#     gcp:
+#       - "components/gcp/bucket_baseline.py: bucket_baseline()"
+#       - "components/gcp/data_store.py: DataStoreArgs.retention_days / DataStore"
 package medinfra.rules.store_versioned
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:s3/bucketVersioning:BucketVersioning": {
+		"/bucket": "aws:s3/bucket:Bucket",
+		"/versioningConfiguration/status": "value",
+	},
+	"azure-native:storage:BlobServiceProperties": {
+		"/accountName": "azure-native:storage:StorageAccount",
+		"/isVersioningEnabled": "value",
+		"/deleteRetentionPolicy/enabled": "value",
+	},
+	"gcp:storage/bucket:Bucket": {
+		"/versioning/enabled": "value",
+		"/retentionPolicy/retentionPeriod": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 versioned_buckets contains value if {
 	some v in data.medinfra.lib.of_type("aws:s3/bucketVersioning:BucketVersioning")
 	v.props.versioningConfiguration.status == "Enabled"
-	value := v.references["/bucket"]
+	value := data.medinfra.lib.target(v, "/bucket", object.get(v.props, "bucket", null), {"aws:s3/bucket:Bucket"})
 }
 
 deny contains finding if {
@@ -46,7 +76,7 @@ versioned_accounts contains value if {
 	some p in data.medinfra.lib.of_type("azure-native:storage:BlobServiceProperties")
 	p.props.isVersioningEnabled == true
 	p.props.deleteRetentionPolicy.enabled == true
-	value := p.references["/accountName"]
+	value := data.medinfra.lib.target(p, "/accountName", object.get(p.props, "accountName", null), {"azure-native:storage:StorageAccount"})
 }
 
 deny contains finding if {
@@ -64,7 +94,7 @@ gcs_kept contains bucket.urn if {
 
 gcs_kept contains bucket.urn if {
 	some bucket in data.medinfra.lib.of_type("gcp:storage/bucket:Bucket")
-	to_number(bucket.props.retentionPolicy.retentionPeriod) > 0
+	data.medinfra.lib.num(bucket.props.retentionPolicy.retentionPeriod) > 0
 }
 
 deny contains finding if {

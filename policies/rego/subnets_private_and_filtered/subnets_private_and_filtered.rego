@@ -26,9 +26,34 @@
 #     gateway. GCP: autoCreateSubnetworks false, with subnetworks declared in the allowed regions
 #     (MedInfra's Network does all of this).
 #   waivable: true
+#   satisfied_by:
+#     azure:
+#       - "components/azure/network.py: subnet_ranges() / Network"
+#     gcp:
+#       - "components/gcp/network.py: Network"
 package medinfra.rules.subnets_private_and_filtered
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"azure-native:network:Subnet": {
+		"/networkSecurityGroup/id": "azure-native:network:NetworkSecurityGroup",
+		"/defaultOutboundAccess": "value",
+	},
+	"azure-native:network:VirtualNetwork": {
+		"/subnets/*/networkSecurityGroup/id": "azure-native:network:NetworkSecurityGroup",
+		"/subnets/*/defaultOutboundAccess": "value",
+	},
+	"gcp:compute/network:Network": {
+		"/autoCreateSubnetworks": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 nsg_type := "azure-native:network:NetworkSecurityGroup"
 
@@ -39,20 +64,20 @@ no_nsg_subnets := {"GatewaySubnet", "AzureFirewallSubnet", "AzureFirewallManagem
 # standalone subnet and every subnet declared inline in a virtual network.
 subnets contains value if {
 	some subnet in data.medinfra.lib.of_type("azure-native:network:Subnet")
-	value := [subnet, subnet.props, "", object.get(subnet.props, "subnetName", subnet.name)]
+	value := [subnet, subnet.props, "", object.get(data.medinfra.lib.obj(subnet.props), "subnetName", subnet.name)]
 }
 
 subnets contains value if {
 	some vnet in data.medinfra.lib.of_type("azure-native:network:VirtualNetwork")
-	some i, props in object.get(vnet.props, "subnets", [])
+	some i, props in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(vnet.props), "subnets", [])))
 	is_object(props)
-	value := [vnet, props, sprintf("/subnets/%d", [i]), object.get(props, "name", sprintf("subnets[%d]", [i]))]
+	value := [vnet, props, sprintf("/subnets/%d", [i]), object.get(data.medinfra.lib.obj(props), "name", sprintf("subnets[%d]", [i]))]
 }
 
 # The subnet names a network security group, and that group is one of this plan.
 filtered(r, props, path) if {
 	is_string(props.networkSecurityGroup.id)
-	data.medinfra.lib.references_type(r, concat("", [path, "/networkSecurityGroup/id"]), nsg_type)
+	data.medinfra.lib.target(r, concat("", [path, "/networkSecurityGroup/id"]), props.networkSecurityGroup.id, {nsg_type})
 }
 
 deny contains finding if {

@@ -39,9 +39,45 @@
 #     grant roles/iam.workloadIdentityUser to serviceAccount:PROJECT.svc.id.goog[namespace/name],
 #     never to a principalSet of a namespace or pool.
 #   waivable: true
+#   satisfied_by:
+#     aws:
+#       - "components/aws/policies.py: irsa_trust_policy()"
+#       - "components/aws/identity.py: WorkloadIdentityArgs.namespace / WorkloadIdentityArgs.service_account / WorkloadIdentity"
+#     azure:
+#       - "components/azure/identity.py: subject() / WorkloadIdentityArgs.service_account / WorkloadIdentity"
+#     gcp:
+#       - "components/gcp/identity.py: workload_member() / WorkloadIdentityArgs.service_account / WorkloadIdentity"
 package medinfra.rules.workload_identity_bound_to_one_service_account
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"aws:iam/role:Role": {
+		"/assumeRolePolicy": "value",
+	},
+	"azure-native:managedidentity:FederatedIdentityCredential": {
+		"/subject": "value",
+		"/audiences": "value",
+		"/issuer": "azure-native:containerservice:ManagedCluster",
+		"/resourceName": "azure-native:managedidentity:UserAssignedIdentity",
+	},
+	"gcp:serviceaccount/iAMMember:IAMMember": {
+		"/role": "value",
+		"/member": "value",
+		"/serviceAccountId": "gcp:serviceaccount/account:Account",
+	},
+	"gcp:serviceaccount/iAMBinding:IAMBinding": {
+		"/role": "value",
+		"/members": "value",
+		"/serviceAccountId": "gcp:serviceaccount/account:Account",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 # One Kubernetes service account, named in full.
 one_account(subject) if {
@@ -65,7 +101,7 @@ only(v, want) if v == [want]
 # The identity a grant or credential belongs to: the plan resource it references, else its name.
 identity_of(r, path, prop) := u if {
 	u := r.references[path]
-} else := sprintf("%v", [object.get(r.props, prop, r.urn)])
+} else := sprintf("%v", [object.get(data.medinfra.lib.obj(r.props), prop, r.urn)])
 
 # AWS: IRSA roles.
 
@@ -79,7 +115,7 @@ deny contains finding if {
 
 web_identity(s) if {
 	s.Effect == "Allow"
-	some a in data.medinfra.lib.as_list(object.get(s, "Action", []))
+	some a in data.medinfra.lib.items(data.medinfra.lib.as_list(object.get(data.medinfra.lib.obj(s), "Action", [])))
 	a == "sts:AssumeRoleWithWebIdentity"
 }
 
@@ -87,13 +123,13 @@ web_identity(s) if {
 web_identity(s) if {
 	s.Effect == "Allow"
 	s.Principal.Federated
-	some a in data.medinfra.lib.as_list(object.get(s, "Action", []))
+	some a in data.medinfra.lib.items(data.medinfra.lib.as_list(object.get(data.medinfra.lib.obj(s), "Action", [])))
 	a in {"*", "sts:*"}
 }
 
 web_statements contains value if {
 	some role in data.medinfra.lib.of_type(role_type)
-	some s in data.medinfra.lib.statements(data.medinfra.lib.policy_doc(role.props.assumeRolePolicy))
+	some s in data.medinfra.lib.items(data.medinfra.lib.statements(data.medinfra.lib.policy_doc(role.props.assumeRolePolicy)))
 	web_identity(s)
 	value := [role, s]
 }
@@ -147,7 +183,7 @@ deny contains finding if {
 aws_subjects contains value if {
 	some [role, s] in web_statements
 	issuer := pinned_issuer(s)
-	some subject in data.medinfra.lib.as_list(string_equals(s)[concat("", [issuer, ":sub"])])
+	some subject in data.medinfra.lib.items(data.medinfra.lib.as_list(string_equals(s)[concat("", [issuer, ":sub"])]))
 	value := [role.urn, subject]
 }
 
@@ -242,18 +278,18 @@ fic_type := "azure-native:managedidentity:FederatedIdentityCredential"
 deny contains finding if {
 	some fic in data.medinfra.lib.of_type(fic_type)
 	not one_account(fic.props.subject)
-	finding := data.medinfra.lib.finding(fic, sprintf("federated credential %s trusts %v, not one Kubernetes service account", [fic.name, object.get(fic.props, "subject", "no subject")]))
+	finding := data.medinfra.lib.finding(fic, sprintf("federated credential %s trusts %v, not one Kubernetes service account", [fic.name, object.get(data.medinfra.lib.obj(fic.props), "subject", "no subject")]))
 }
 
 deny contains finding if {
 	some fic in data.medinfra.lib.of_type(fic_type)
 	not fic.props.audiences == ["api://AzureADTokenExchange"]
-	finding := data.medinfra.lib.finding(fic, sprintf("federated credential %s accepts audiences %v, not only api://AzureADTokenExchange", [fic.name, object.get(fic.props, "audiences", [])]))
+	finding := data.medinfra.lib.finding(fic, sprintf("federated credential %s accepts audiences %v, not only api://AzureADTokenExchange", [fic.name, data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(fic.props), "audiences", []))]))
 }
 
 plan_issuer(fic) if {
 	is_string(fic.props.issuer)
-	data.medinfra.lib.references_type(fic, "/issuer", "azure-native:containerservice:ManagedCluster")
+	data.medinfra.lib.target(fic, "/issuer", fic.props.issuer, {"azure-native:containerservice:ManagedCluster"})
 }
 
 deny contains finding if {
@@ -296,13 +332,13 @@ one_workload(member) if {
 gcp_members contains value if {
 	some grant in data.medinfra.lib.of_type("gcp:serviceaccount/iAMMember:IAMMember")
 	grant.props.role == wi_role
-	value := [grant, identity_of(grant, "/serviceAccountId", "serviceAccountId"), object.get(grant.props, "member", null)]
+	value := [grant, identity_of(grant, "/serviceAccountId", "serviceAccountId"), object.get(data.medinfra.lib.obj(grant.props), "member", null)]
 }
 
 gcp_members contains value if {
 	some grant in data.medinfra.lib.of_type("gcp:serviceaccount/iAMBinding:IAMBinding")
 	grant.props.role == wi_role
-	some member in object.get(grant.props, "members", [null])
+	some member in data.medinfra.lib.items(object.get(data.medinfra.lib.obj(grant.props), "members", [null]))
 	value := [grant, identity_of(grant, "/serviceAccountId", "serviceAccountId"), member]
 }
 

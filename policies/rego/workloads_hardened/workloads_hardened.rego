@@ -28,19 +28,88 @@
 #     (a pod-level runAsNonRoot also counts) and resources.limits for cpu and memory; mount an
 #     emptyDir for scratch space instead of a hostPath. MedInfra's InferenceService does this.
 #   waivable: true
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/isvc_spec.py: render()"
+#       - "components/k8s/inference_service.py: InferenceServiceArgs.spec / InferenceService"
 package medinfra.rules.workloads_hardened
 
 import rego.v1
 
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"kubernetes:serving.kserve.io/v1beta1:InferenceService": {
+		"/spec/*/securityContext": "value",
+		"/spec/*/hostNetwork": "value",
+		"/spec/*/hostPID": "value",
+		"/spec/*/hostIPC": "value",
+		"/spec/*/volumes": "value",
+		"/spec/*/containers/*/securityContext": "value",
+		"/spec/*/containers/*/resources/limits": "value",
+		"/spec/*/model/securityContext": "value",
+		"/spec/*/model/resources/limits": "value",
+	},
+	"kubernetes:core/v1:Pod": {
+		"/spec/securityContext": "value",
+		"/spec/hostNetwork": "value",
+		"/spec/hostPID": "value",
+		"/spec/hostIPC": "value",
+		"/spec/volumes": "value",
+		"/spec/containers/*/securityContext": "value",
+		"/spec/containers/*/resources/limits": "value",
+	},
+	"kubernetes:apps/v1:Deployment": {
+		"/spec/template/spec/securityContext": "value",
+		"/spec/template/spec/hostNetwork": "value",
+		"/spec/template/spec/hostPID": "value",
+		"/spec/template/spec/hostIPC": "value",
+		"/spec/template/spec/volumes": "value",
+		"/spec/template/spec/containers/*/securityContext": "value",
+		"/spec/template/spec/containers/*/resources/limits": "value",
+	},
+	"kubernetes:apps/v1:StatefulSet": {
+		"/spec/template/spec/securityContext": "value",
+		"/spec/template/spec/hostNetwork": "value",
+		"/spec/template/spec/hostPID": "value",
+		"/spec/template/spec/hostIPC": "value",
+		"/spec/template/spec/volumes": "value",
+		"/spec/template/spec/containers/*/securityContext": "value",
+		"/spec/template/spec/containers/*/resources/limits": "value",
+	},
+	"kubernetes:apps/v1:DaemonSet": {
+		"/spec/template/spec/securityContext": "value",
+		"/spec/template/spec/hostNetwork": "value",
+		"/spec/template/spec/hostPID": "value",
+		"/spec/template/spec/hostIPC": "value",
+		"/spec/template/spec/volumes": "value",
+		"/spec/template/spec/containers/*/securityContext": "value",
+		"/spec/template/spec/containers/*/resources/limits": "value",
+	},
+	"kubernetes:batch/v1:Job": {
+		"/spec/template/spec/securityContext": "value",
+		"/spec/template/spec/hostNetwork": "value",
+		"/spec/template/spec/hostPID": "value",
+		"/spec/template/spec/hostIPC": "value",
+		"/spec/template/spec/volumes": "value",
+		"/spec/template/spec/containers/*/securityContext": "value",
+		"/spec/template/spec/containers/*/resources/limits": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
+
 workload_types := {"kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet", "kubernetes:apps/v1:DaemonSet", "kubernetes:batch/v1:Job"}
 
 # (resource, pod spec, containers) for every workload of the plan.
-pods contains [r, spec, object.get(spec, "containers", []) ] if {
+pods contains [r, spec, data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "containers", [])) ] if {
 	some r in data.medinfra.lib.of_type("kubernetes:core/v1:Pod")
 	spec := r.props.spec
 }
 
-pods contains [r, spec, object.get(spec, "containers", [])] if {
+pods contains [r, spec, data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "containers", []))] if {
 	some t in workload_types
 	some r in data.medinfra.lib.of_type(t)
 	spec := r.props.spec.template.spec
@@ -48,9 +117,9 @@ pods contains [r, spec, object.get(spec, "containers", [])] if {
 
 # An InferenceService component is a pod spec whose main container is `model` (or `containers`);
 # KServe adds the storage initializer to the predictor's pod (data.medinfra.lib.kserve).
-pods contains [r, spec, array.concat(array.concat([object.get(spec, "model", {})], object.get(spec, "containers", [])), injected(component, spec))] if {
+pods contains [r, spec, array.concat(array.concat([object.get(data.medinfra.lib.obj(spec), "model", {})], data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "containers", []))), injected(component, spec))] if {
 	some r in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	some component, spec in r.props.spec
+	some component, spec in data.medinfra.lib.items(r.props.spec)
 	is_object(spec)
 	is_object(spec.model)
 }
@@ -62,9 +131,9 @@ injected(component, spec) := storage_initializers if {
 	data.medinfra.lib.kserve.fetches_weights(spec)
 } else := []
 
-pods contains [r, spec, object.get(spec, "containers", [])] if {
+pods contains [r, spec, data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "containers", []))] if {
 	some r in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
-	some _, spec in r.props.spec
+	some _, spec in data.medinfra.lib.items(r.props.spec)
 	is_object(spec)
 	not spec.model
 }
@@ -89,7 +158,7 @@ failing(_, c, "may escalate privileges") if not c.securityContext.allowPrivilege
 
 failing(_, c, "has a writable root filesystem") if not c.securityContext.readOnlyRootFilesystem == true
 
-failing(_, c, "does not drop ALL capabilities") if not "ALL" in object.get(c, ["securityContext", "capabilities", "drop"], [])
+failing(_, c, "does not drop ALL capabilities") if not "ALL" in data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(c), ["securityContext", "capabilities", "drop"], []))
 
 failing(_, c, "has no CPU and memory limits") if {
 	some k in ["cpu", "memory"]
@@ -103,7 +172,7 @@ deny contains finding if {
 	some c in containers
 	found := problems(spec, c)
 	count(found) > 0
-	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v %s", [r.type, r.name, object.get(c, "name", "(unnamed)"), concat(", ", sort(found))]))
+	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v %s", [r.type, r.name, object.get(data.medinfra.lib.obj(c), "name", "(unnamed)"), concat(", ", sort(found))]))
 }
 
 deny contains finding if {
@@ -115,7 +184,26 @@ deny contains finding if {
 
 deny contains finding if {
 	some [r, spec, _] in pods
-	some v in object.get(spec, "volumes", [])
+	some v in data.medinfra.lib.items(data.medinfra.lib.arr(object.get(data.medinfra.lib.obj(spec), "volumes", [])))
 	v.hostPath
-	finding := data.medinfra.lib.finding(r, sprintf("%s %s mounts a hostPath volume (%v)", [r.type, r.name, object.get(v, "name", "")]))
+	finding := data.medinfra.lib.finding(r, sprintf("%s %s mounts a hostPath volume (%v)", [r.type, r.name, object.get(data.medinfra.lib.obj(v), "name", "")]))
+}
+
+deny contains finding if {
+	some r in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")
+	data.medinfra.lib.no_predictor(r)
+	finding := data.medinfra.lib.finding(r, sprintf("InferenceService %s has no predictor pod spec in the plan, so its pods' security context cannot be verified", [r.name]))
+}
+
+deny contains finding if {
+	some t in workload_types
+	some r in data.medinfra.lib.of_type(t)
+	not is_object(object.get(data.medinfra.lib.obj(r.props), ["spec", "template", "spec"], null))
+	finding := data.medinfra.lib.finding(r, sprintf("%s %s has no pod template in the plan, so its pods' security context cannot be verified", [r.type, r.name]))
+}
+
+deny contains finding if {
+	some r in data.medinfra.lib.of_type("kubernetes:core/v1:Pod")
+	not is_object(object.get(data.medinfra.lib.obj(r.props), "spec", null))
+	finding := data.medinfra.lib.finding(r, sprintf("Pod %s has no spec in the plan, so its security context cannot be verified", [r.name]))
 }

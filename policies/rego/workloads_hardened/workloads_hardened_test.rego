@@ -85,3 +85,19 @@ test_model_from_a_pvc_gets_no_storage_initializer if {
 	plan := object.union(object.remove(fx.kserve, ["kserve-release"]), {"isvc": {"props": {"spec": {"predictor": {"model": {"storageUri": "pvc://weights/chest-xray"}}}}}})
 	found(plan) == set()
 }
+
+# Issue 15: a privileged InferenceService whose outputs are {} (its provider returned nothing)
+# passed. With nothing to judge, it fails; so does an unknown security context.
+test_isvc_without_outputs_fails if {
+	found(json.remove(fx.kserve, ["isvc/props/spec"])) == {fx.kserve.isvc.urn}
+	found(json.remove(fx.kserve, ["isvc/props"])) == {fx.kserve.isvc.urn}
+}
+
+test_isvc_security_context_unknown_fails if {
+	plan := object.union(fx.kserve, object.union(model_context({"privileged": "[unknown]"}), {"isvc": {"unknowns": ["/spec/predictor/model/securityContext/privileged"]}}))
+	found(plan) == {fx.kserve.isvc.urn}
+}
+
+test_deployment_without_pod_template_fails if {
+	found(json.remove(fx.kserve, ["deployment/props/spec/template"])) == {fx.kserve.deployment.urn}
+}
