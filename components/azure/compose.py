@@ -41,7 +41,7 @@ class AzurePlatform:
     @property
     def image_repository(self) -> pulumi.Output[str]:
         """`<login server>/<repository>`: where model-server images are pulled from."""
-        return pulumi.Output.concat(self.registry.registry.login_server, "/", self.repository)
+        return pulumi.Output.concat(self.registry.login_server, "/", self.repository)
 
     @property
     def serving(self) -> ServingTarget:
@@ -176,7 +176,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
                 account_name=accounts[store.name],
                 container_name=store.name,
                 key_vault_uri=keys.vault_uri,
-                key_name=data_key.name,
+                key_name=keys.key_name("data"),
                 key_id=data_key.id,
                 endpoint_subnet_id=endpoints,
                 dns_zone_id=network.dns_zone_id("blob"),
@@ -194,7 +194,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
             resource_group_name=rg,
             location=location,
             registry_name=physical_name(prefix, "acr", max_len=50, sep=""),
-            key_uri=data_key.key_uri,
+            key_uri=keys.key_uri("data"),
             key_id=data_key.id,
             endpoint_subnet_id=endpoints,
             dns_zone_id=network.dns_zone_id("registry"),
@@ -212,7 +212,8 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
             location=location,
             set_name=f"{prefix}-disks",
             vault_id=keys.vault.id,
-            key_uri=volumes.key_uri_with_version,
+            # Versionless: the set follows the key's rotation (rotationToLatestKeyVersion).
+            key_uri=keys.key_uri("volumes"),
             key_id=volumes.id,
         ),
         opts=opts,

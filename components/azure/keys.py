@@ -61,6 +61,15 @@ def _validate(args: KeysArgs) -> list[tuple[str, str]]:
     return problems
 
 
+# Key Vault's DNS suffix in Azure's public cloud (sovereign clouds use their own).
+VAULT_DNS_SUFFIX = "vault.azure.net"
+
+
+def vault_uri(vault_name: str) -> str:
+    """`https://<vault>.vault.azure.net/`, the form Azure gives every vault's URI."""
+    return f"https://{vault_name}.{VAULT_DNS_SUFFIX}/"
+
+
 def rotation_policy(rotate_after: str, expire_after: str) -> dict:
     """Rotate automatically; notify 30 days before a version would expire."""
     return {
@@ -107,14 +116,17 @@ class Keys(pulumi.ComponentResource):
             },
             opts=child,
         )
-        #: The vault's URI (Storage reads its key through it).
-        self.vault_uri = self.vault.properties.apply(lambda p: p.vault_uri)
+        #: The vault's URI (Storage reads its key through it), from the vault's name: Azure
+        #: fixes its form, so it is known in a first preview (the `vaultUri` output is not).
+        self._vault_name = args.vault_name
+        self.vault_uri = self.vault.urn.apply(lambda _: vault_uri(args.vault_name))
         self.keys: dict[str, azure.keyvault.Key] = {}
         for purpose in args.purposes:
             self.keys[purpose] = azure.keyvault.Key(
                 f"{name}-{purpose}",
                 resource_group_name=args.resource_group_name,
-                vault_name=self.vault.name,
+                # The name the program gave the vault (its `name` output is unknown until then).
+                vault_name=self.vault.urn.apply(lambda _: args.vault_name),
                 key_name=purpose,
                 properties={
                     "kty": "RSA-HSM" if args.hsm_backed else "RSA",
@@ -149,3 +161,15 @@ class Keys(pulumi.ComponentResource):
     def key(self, purpose: str) -> azure.keyvault.Key:
         """The key for `purpose`."""
         return self.keys[purpose]
+
+    def key_name(self, purpose: str) -> pulumi.Output[str]:
+        """The name of the key for `purpose`, tied to the key (its `name` output is not known
+        before the key exists; the name the program gave it is)."""
+        return self.keys[purpose].urn.apply(lambda _: purpose)
+
+    def key_uri(self, purpose: str) -> pulumi.Output[str]:
+        """The versionless URI of the key for `purpose`: services that accept it follow the
+        key's rotation, and it is known before the key exists (unlike a versioned URI)."""
+        return self.keys[purpose].urn.apply(
+            lambda _: f"{vault_uri(self._vault_name)}keys/{purpose}"
+        )

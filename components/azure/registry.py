@@ -133,4 +133,7 @@ class Registry(pulumi.ComponentResource):
             workspace_id=args.workspace_id,
             parent=self,
         )
-        self.register_outputs({"loginServer": self.registry.login_server})
+        #: `<name>.azurecr.io`, as Azure forms it: known in a first preview (unlike the
+        #: registry's `loginServer` output), so images pinned in it can be judged then.
+        self.login_server = self.registry.urn.apply(lambda _: f"{args.registry_name}.azurecr.io")
+        self.register_outputs({"loginServer": self.login_server})

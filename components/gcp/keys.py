@@ -31,6 +31,8 @@ class KeysArgs:
     """Region of the key ring (the same region as the data it protects)."""
     agents: Mapping[str, pulumi.Input[str]] = field(default_factory=dict)
     """API -> IAM member of its service agent (from `ProjectServices.agents`)."""
+    project: str | None = None
+    """Project of the keys (default: the provider's, `gcp:project`)."""
     purposes: tuple[str, ...] = tuple(PURPOSE_AGENTS)
     """One key per purpose: a grant or a leak exposes one purpose only."""
     # CIS GCP 1.10 / HIPAA 164.312(a)(2)(iv): key material rotates at least every 90 days.
@@ -69,6 +71,14 @@ class Keys(pulumi.ComponentResource):
         self.ring = gcp.kms.KeyRing(
             name, name=args.prefix, location=args.location, opts=protected
         )
+        # Cloud KMS ids are paths of names (projects/P/locations/L/keyRings/R/cryptoKeys/K):
+        # known in a first preview, unlike the resources' `id` outputs. Each stays tied to its
+        # resource, so the plan records where it came from.
+        ring_id = (
+            f"projects/{args.project or gcp.config.project}/locations/{args.location}"
+            f"/keyRings/{args.prefix}"
+        )
+        self._ids: dict[str, pulumi.Output[str]] = {}
         self.keys: dict[str, gcp.kms.CryptoKey] = {}
         #: Purpose -> grants to service agents; resources encrypting with a key depend on them.
         self.grants: dict[str, list[gcp.kms.CryptoKeyIAMMember]] = {}
@@ -76,7 +86,7 @@ class Keys(pulumi.ComponentResource):
             key = gcp.kms.CryptoKey(
                 f"{name}-{purpose}",
                 name=purpose,
-                key_ring=self.ring.id,
+                key_ring=self.ring.urn.apply(lambda _: ring_id),
                 purpose="ENCRYPT_DECRYPT",
                 rotation_period=f"{args.rotation_days * 24 * 3600}s",
                 destroy_scheduled_duration=f"{args.destroy_scheduled_days * 24 * 3600}s",
@@ -88,18 +98,19 @@ class Keys(pulumi.ComponentResource):
                 opts=protected,
             )
             self.keys[purpose] = key
+            self._ids[purpose] = key.urn.apply(lambda _, p=purpose: f"{ring_id}/cryptoKeys/{p}")
             self.grants[purpose] = [
                 gcp.kms.CryptoKeyIAMMember(
                     f"{name}-{purpose}-{service.split('.')[0]}",
-                    crypto_key_id=key.id,
+                    crypto_key_id=self._ids[purpose],
                     role=ENCRYPTER_DECRYPTER,
                     member=args.agents[service],
                     opts=pulumi.ResourceOptions(parent=self),
                 )
                 for service in PURPOSE_AGENTS[purpose]
             ]
-        self.register_outputs({p: k.id for p, k in self.keys.items()})
+        self.register_outputs(dict(self._ids))
 
     def key_id(self, purpose: str) -> pulumi.Output[str]:
         """Resource id of the key for `purpose` (projects/.../cryptoKeys/<purpose>)."""
-        return self.keys[purpose].id
+        return self._ids[purpose]

@@ -30,6 +30,8 @@ class RegistryArgs:
     """Most recent versions the cleanup policy keeps per image."""
     untagged_days: int = 30
     """Days after which untagged images are cleaned up."""
+    project: str | None = None
+    """Project of the repository (default: the provider's, `gcp:project`)."""
 
 
 def _validate(args: RegistryArgs) -> list[tuple[str, str]]:
@@ -80,8 +82,12 @@ class Registry(pulumi.ComponentResource):
             ],
             opts=pulumi.ResourceOptions(parent=self, depends_on=list(args.key_grants)),
         )
-        #: `<region>-docker.pkg.dev/<project>/<repository>`: where images are pulled from.
-        self.url = self.repository.registry_uri
+        #: `<region>-docker.pkg.dev/<project>/<repository>`: where images are pulled from. Built
+        #: from names, as Artifact Registry forms it, so it is known in a first preview.
+        project = args.project or gcp.config.project
+        self.url = self.repository.urn.apply(
+            lambda _: f"{args.location}-docker.pkg.dev/{project}/{args.repository_id}"
+        )
         self.register_outputs({"url": self.url})
 
     def grant_reader(self, name: str, member: pulumi.Input[str]) -> None:

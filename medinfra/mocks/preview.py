@@ -124,6 +124,10 @@ class PreviewSemantics:
             if has_unknown(inputs):
                 self.unconfigured.add(urn)
             return rpc.UNKNOWN, dict(inputs), set()
+        # The identifiers the cloud will give the resource, in the shapes OfflineCloud makes,
+        # serve only to trace a value the program built from names back to this resource;
+        # the program never receives them.
+        _, _, identifiers = self.cloud.new_resource(type_, name, inputs, urn)
         if provider_ref and provider_ref.rsplit("::", 1)[0] in self.unconfigured:
-            return "", {}, set()
-        return "", output_shape(type_, inputs), set()
+            return "", {}, identifiers
+        return "", output_shape(type_, inputs), identifiers
