@@ -30,7 +30,7 @@
 #   satisfied_by:
 #     aws:
 #       - "components/aws/policies.py: model_reader_policy() / flow_logs_policy()"
-#       - "components/aws/identity.py: WorkloadIdentityArgs.bucket_arn / WorkloadIdentityArgs.key_arn / WorkloadIdentity"
+#       - "components/aws/identity.py: WorkloadIdentityArgs.bucket_arn / WorkloadIdentityArgs.key_alias / WorkloadIdentity"
 #     azure:
 #       - "components/azure/common.py: grant() / role_definition_id()"
 #     gcp:

@@ -24,6 +24,8 @@
 #     whose role is a role of this plan (MedInfra's components do this).
 #   waivable: false
 #   satisfied_by:
+#     aws:
+#       - "components/aws/identity.py: WorkloadIdentityArgs.service_account / WorkloadIdentity"
 #     k8s:
 #       - "components/k8s/inference_service.py: InferenceServiceArgs.service_account_annotations / InferenceService"
 #       - "components/k8s/isvc_spec.py: IsvcInputs.service_account / render()"
@@ -62,12 +64,13 @@ bound_accounts contains value if {
 # EKS Pod Identity binds by association, not by annotation.
 bound_accounts contains value if {
 	some sa in data.medinfra.lib.of_type("kubernetes:core/v1:ServiceAccount")
-	namespace := object.get(sa.props.metadata, "namespace", "default")
+	metadata := data.medinfra.lib.obj(sa.props.metadata)
+	namespace := object.get(metadata, "namespace", "default")
 	some a in data.medinfra.lib.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
 	a.references["/roleArn"]
 	a.props.namespace == namespace
-	a.props.serviceAccount == sa.props.metadata.name
-	value := sprintf("%s/%s", [namespace, sa.props.metadata.name])
+	a.props.serviceAccount == metadata.name
+	value := sprintf("%s/%s", [namespace, metadata.name])
 }
 
 deny contains finding if {

@@ -27,9 +27,30 @@
 #     RuntimeDefault}} (MedInfra's KServeInstall does this), and leave the model namespace's
 #     pod-security.kubernetes.io/enforce-version unset or "latest".
 #   waivable: true
+#   satisfied_by:
+#     k8s:
+#       - "components/k8s/kserve_install.py: _kserve_values() / KServeInstall"
 package medinfra.rules.storage_initializer_restricted
 
 import rego.v1
+
+# The properties this rule judges, and what may vouch for one that is unknown at preview
+# (data.medinfra.lib.unverifiable: a "value" must be known; any other kind must trace to it).
+verifiable := {
+	"kubernetes:helm.sh/v3:Release": {
+		"/values/kserve/storage/containerSecurityContext": "value",
+	},
+	"kubernetes:serving.kserve.io/v1alpha1:ClusterStorageContainer": {
+		"/spec/container/securityContext": "value",
+	},
+	"kubernetes:core/v1:Namespace": {
+		"/metadata/labels": "value",
+	},
+}
+
+deny contains finding if {
+	some finding in data.medinfra.lib.unverifiable(verifiable)
+}
 
 deny contains finding if {
 	some r in data.medinfra.lib.kserve.releases

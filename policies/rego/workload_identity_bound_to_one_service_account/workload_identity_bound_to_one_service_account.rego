@@ -41,7 +41,7 @@
 #   waivable: true
 #   satisfied_by:
 #     aws:
-#       - "components/aws/policies.py: irsa_trust_policy()"
+#       - "components/aws/policies.py: pod_identity_trust_policy()"
 #       - "components/aws/identity.py: WorkloadIdentityArgs.namespace / WorkloadIdentityArgs.service_account / WorkloadIdentity"
 #     azure:
 #       - "components/azure/identity.py: subject() / WorkloadIdentityArgs.service_account / WorkloadIdentity"
