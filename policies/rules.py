@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-
 from medinfra.policies.strict_yaml import StrictYamlError, loads
 
 RULES_DIR = Path(__file__).resolve().parent / "rego"
