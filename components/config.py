@@ -11,6 +11,7 @@ from __future__ import annotations
 import ipaddress
 import json
 import re
+from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Annotated, Any, Literal
@@ -592,7 +593,8 @@ def cross_field_problems(raw: Mapping[str, Any]) -> list[Problem]:
             )
     pools = cluster.get("gpuPools") if isinstance(cluster.get("gpuPools"), list) else []
     names = [p.get("name") for p in pools if isinstance(p, Mapping)]
-    for dup in sorted({n for n in names if isinstance(n, str) and names.count(n) > 1}):
+    counts = Counter(n for n in names if isinstance(n, str))
+    for dup in sorted(n for n, k in counts.items() if k > 1):
         problems.append(Problem("cluster.gpuPools", dup, "pool names must be unique"))
     for i, pool in enumerate(pools):
         if isinstance(pool, Mapping):
@@ -600,7 +602,8 @@ def cross_field_problems(raw: Mapping[str, Any]) -> list[Problem]:
     models = raw.get("models") if isinstance(raw.get("models"), list) else []
     scheme, scheme_what = _STORAGE_SCHEMES[cloud]
     names = [m.get("name") for m in models if isinstance(m, Mapping)]
-    for dup in sorted({n for n in names if isinstance(n, str) and names.count(n) > 1}):
+    counts = Counter(n for n in names if isinstance(n, str))
+    for dup in sorted(n for n, k in counts.items() if k > 1):
         problems.append(Problem("models", dup, "model names must be unique"))
     serving = raw.get("serving") if isinstance(raw.get("serving"), Mapping) else {}
     if models and serving.get("storageInitializerDigest") is None:
@@ -740,8 +743,10 @@ def load_platform_config(
             for e in exc.errors()
             if e["type"] != "medinfra_relation"  # reported precisely by cross_field_problems
         )
+    seen = {p.render() for p in problems}  # a set: linear in the number of problems
     for extra in cross_field_problems(raw):
-        if extra not in problems:
+        if extra.render() not in seen:
+            seen.add(extra.render())
             problems.append(extra)
     if problems:
         # One place redacts: no check, present or future, can echo a secret value.

@@ -177,7 +177,7 @@ class EmbeddedEngine:
                 del engine
 
         found = _bounded(
-            work, timeout_s, f"Rego evaluation exceeded {timeout_s:g}s (timeout)", "medinfra-rego"
+            work, timeout_s, f"Rego evaluation exceeded {timeout_s:.1f}s (timeout)", "medinfra-rego"
         )
         return check_answer("the embedded Rego engine", rules, found)
 
@@ -274,7 +274,7 @@ class OpaServerEngine:
         found = _bounded(
             lambda deadline: self._exchange(rules, input_json, deadline),
             timeout_s,
-            f"OPA server {self.shown} did not answer within {timeout_s:g}s (timeout)",
+            f"OPA server {self.shown} did not answer within {timeout_s:.1f}s (timeout)",
             "medinfra-opa",
         )
         return check_answer(f"OPA server {self.shown}", rules, found)
