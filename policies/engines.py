@@ -251,7 +251,12 @@ class OpaServerEngine:
             status = exc.response.status_code if exc.response is not None else "?"
             raise EngineError(f"OPA server {self.shown} answered HTTP {status}") from None
         except requests.exceptions.ConnectionError as exc:
-            what = "connection refused" if "refused" in str(exc).lower() else "connection failed"
+            text = str(exc).lower()
+            if "timed out" in text:  # urllib3 wraps a read timeout when retries are off
+                raise EngineTimeout(
+                    f"OPA server {self.shown} did not answer in time (timeout)"
+                ) from None
+            what = "connection refused" if "refused" in text else "connection failed"
             raise EngineError(f"OPA server {self.shown} unreachable ({what})") from None
         except (requests.exceptions.RequestException, ConnectionsError) as exc:
             raise EngineError(

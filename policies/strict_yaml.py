@@ -61,6 +61,18 @@ class _StrictLoader(yaml.SafeLoader):
         self._aliases = 0
         self._open: set[str] = set()
 
+    # The scanner keeps per-level state (simple keys): 5,000 nested `[` cost seconds before the
+    # composer's own depth bound is reached, so the scanner stops at the same depth.
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:  # noqa: N803 - PyYAML's
+        if self.flow_level >= MAX_DEPTH:
+            raise _Refused(self.get_mark(), f"nested deeper than {MAX_DEPTH} levels")
+        super().fetch_flow_collection_start(TokenClass)
+
+    def add_indent(self, column: int) -> bool:
+        if len(self.indents) >= MAX_DEPTH:
+            raise _Refused(self.get_mark(), f"nested deeper than {MAX_DEPTH} levels")
+        return super().add_indent(column)
+
     def compose_node(self, parent: Node | None, index: Any) -> Node:
         event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
