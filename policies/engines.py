@@ -95,7 +95,9 @@ def redact_url(url: str) -> str:
         host = parts.hostname or ""
         port = f":{parts.port}" if parts.port else ""
     except ValueError:
-        return "<unparseable URL>"
+        return "<unparseable URL, not shown>"
+    if not parts.scheme or not parts.netloc:
+        return "<not an http(s)://host URL, not shown>"
     if ":" in host:
         host = f"[{host}]"
     netloc = ("***@" if "@" in parts.netloc else "") + host + port
