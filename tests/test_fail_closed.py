@@ -583,3 +583,27 @@ def test_report_files_are_private_whatever_the_umask(tmp_path):
         os.umask(old)
     for name in ("r.md", "r.json"):
         assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600
+
+
+def test_secret_canaries_reach_no_output_and_no_file(tmp_path):
+    """`secure:` config, `Output.secret` and OPA_URL credentials, through a whole preview whose
+    OPA server fails (so the URL is in the reason): stdout, stderr and every file written."""
+    from tests.conftest import PROGRAMS
+
+    canaries = ["SECURE-CANARY", "NESTED-SECURE-CANARY", "OUTPUT-SECRET-CANARY", CANARY]
+    files = {n: tmp_path / n for n in ("inventory.json", "out.sarif", "out.md")}
+    with serve(fault="500") as (_url, port):
+        result = run_cli(
+            "preview", "--dir", str(PROGRAMS / "secrets"), "--stack", "test", "--direct",
+            "--format", "json", "--opa-url", PASSWORD_URL.format(CANARY, port),
+            "--inventory", str(files["inventory.json"]), "--sarif", str(files["out.sarif"]),
+            "--markdown", str(files["out.md"]),
+        )
+    assert result.code == 3 and "answered HTTP 500" in result.stderr
+    assert "http://***@127.0.0.1" in result.stdout
+    _no_traceback(result.stdout, result.stderr)
+    for path in files.values():
+        assert stat.S_IMODE(path.stat().st_mode) == 0o600, path.name
+    for text in (result.stdout, result.stderr, *(p.read_text() for p in files.values())):
+        for canary in canaries:
+            assert canary not in text
