@@ -190,6 +190,9 @@ def _decode(data: bytes, name: str, max_bytes: int) -> str:
         raise StrictYamlError(
             name, line, f"byte 0x{data[exc.start]:02x} is not UTF-8 (files must be UTF-8)"
         ) from None
+    if "\ufeff" in text:  # only at the very start (stripped above): elsewhere it hides in keys
+        line = text[: text.index("\ufeff")].count("\n") + 1
+        raise StrictYamlError(name, line, "byte order mark (U+FEFF) inside the file")
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
         raise StrictYamlError(name, line, "NUL character (UTF-16?); files must be UTF-8")
