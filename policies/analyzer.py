@@ -353,7 +353,7 @@ def _enforcement(level: str) -> EnforcementLevel:
 
 def _gate_bounds(environ: Mapping[str, str]) -> tuple[float, float | None]:
     """medinfra preview's --gate-timeout and its absolute deadline; a value that is not a
-    finite positive number leaves the default (30 s) or no deadline."""
+    finite positive number leaves the default (120 s, as the CLI's) or no deadline."""
     import math
 
     def number(name: str) -> float | None:
@@ -363,7 +363,7 @@ def _gate_bounds(environ: Mapping[str, str]) -> tuple[float, float | None]:
             return None
         return value if math.isfinite(value) and value > 0 else None
 
-    return number("MEDINFRA_GATE_TIMEOUT") or 30.0, number("MEDINFRA_GATE_DEADLINE")
+    return number("MEDINFRA_GATE_TIMEOUT") or 120.0, number("MEDINFRA_GATE_DEADLINE")
 
 
 def build_policies(rules_dir: Path = RULES_DIR) -> list[StackValidationPolicy]:
