@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 import time
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
@@ -256,6 +257,27 @@ class _RealCheckov:
         return checkov_scan(resources, selection, timeout_s)
 
 
+def _bounded_scan(scanner: Any, resources: list, selection: Selection, timeout_s: float) -> Any:
+    """`scanner.scan(...)`, abandoned when it overruns `timeout_s` (whatever the scanner does
+    about its own deadline): a late scan is no scan."""
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["scan"] = scanner.scan(resources, selection, timeout_s)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name="medinfra-checkov-bound", daemon=True)
+    thread.start()
+    thread.join(timeout_s + 0.5)  # the real runner raises its own CheckovTimeout first
+    if thread.is_alive():
+        raise CheckovTimeout(f"Checkov did not finish within {timeout_s:.1f}s (timeout)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("scan")
+
+
 def _budget(options: GateOptions) -> float:
     """Seconds the whole gate may take from now."""
     budget = options.timeout_s
@@ -340,7 +362,7 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         scan_s = remaining("Checkov")
         if options.checkov_timeout_s is not None:
             scan_s = min(scan_s, options.checkov_timeout_s)
-        scan = scanner.scan(inventory["resources"], selection, scan_s)
+        scan = _bounded_scan(scanner, inventory["resources"], selection, scan_s)
         if not isinstance(scan, Scan):
             raise CheckovError(f"Checkov answered {type(scan).__name__}, not a scan")
         if time.perf_counter() > end:
