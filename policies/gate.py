@@ -305,6 +305,8 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
             )
         return left
 
+    bound = f"; the gate's bound is {options.timeout_s:g}s for everything it runs"
+
     def blocked(finding: Finding) -> GateResult:
         timings["gate_s"] = round(time.perf_counter() - started, 4)
         return GateResult("block", [finding], timings)
@@ -374,11 +376,11 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         findings.sort(key=lambda f: (f.urn, f.id, f.message))
     except EngineTimeout as exc:
         return blocked(
-            gate_error("TIMEOUT", str(exc), "Raise --gate-timeout or report the slow rule.")
+            gate_error("TIMEOUT", f"{exc}{bound}", "Raise --gate-timeout or report the slow rule.")
         )
     except CheckovTimeout as exc:
         return blocked(
-            gate_error("TIMEOUT", str(exc), "Raise --gate-timeout or report the slow scan.")
+            gate_error("TIMEOUT", f"{exc}{bound}", "Raise --gate-timeout or report the slow scan.")
         )
     except CheckovError as exc:
         return blocked(
