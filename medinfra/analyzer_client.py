@@ -14,6 +14,7 @@ import copy
 import json
 import os
 import queue
+import re
 import signal
 import subprocess
 import sys
@@ -31,6 +32,7 @@ from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 import medinfra.policies
 from medinfra import child_environment
+from medinfra.policies.inventory_schema import inventory_problems
 from medinfra.policies.violations import (
     ADVISORY_POLICY,
     CATCH_ALL_POLICIES,
@@ -166,17 +168,36 @@ def analyze_stack_request(inventory: dict[str, Any]) -> analyzer_pb2.AnalyzeStac
         resources = [analyzer_resource(r, project, stack) for r in inventory["resources"]]
     except AnalyzerError:
         raise
-    except (KeyError, TypeError, ValueError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise AnalyzerError(
-            f"the Inventory cannot be encoded: {type(exc).__name__}: {exc}"
+            f"the Inventory cannot be encoded: {type(exc).__name__}: {str(exc)[:200]}"
         ) from None
     return analyzer_pb2.AnalyzeStackRequest(resources=resources)
 
 
-def _tail(stderr, lines: int = 15) -> str:
+_FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)')
+
+
+def _tail(stderr) -> str:
+    """What the pack said on stderr, as one line: its last error line and where it was raised;
+    the whole of it goes to a private log file whose path is given (never pasted here)."""
     stderr.seek(0)
     text = stderr.read().decode("utf-8", errors="replace").strip()
-    return ("\n" + "\n".join(text.splitlines()[-lines:])) if text else ""
+    if not text:
+        return ""
+    lines = text.splitlines()
+    fd, log = tempfile.mkstemp(prefix="medinfra-pack-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text + "\n")
+    frames = [m for m in map(_FRAME.match, lines) if m]
+    last = next((ln.strip() for ln in reversed(lines) if ln.strip() and not _FRAME.match(ln)), "")
+    where = ""
+    if frames:
+        path = Path(frames[-1]["file"])
+        root = PACK_DIR.parent
+        shown = path.relative_to(root) if path.is_relative_to(root) else path
+        where = f" at {shown}:{frames[-1]['line']}"
+    return f": the pack said {last[:200]!r}{where} (full log: {log})"
 
 
 def _pump(stdout, lines: queue.Queue) -> None:
@@ -190,7 +211,9 @@ def _read_port(proc: subprocess.Popen, lines: queue.Queue, deadline: float) -> i
     try:
         first = lines.get(timeout=max(0.0, deadline - time.monotonic()))
     except queue.Empty:
-        raise AnalyzerError("the policy pack did not print its port in time") from None
+        raise AnalyzerError(
+            "the policy pack did not start serving within the gate timeout (timeout; killed)"
+        ) from None
     text = first.decode("utf-8", errors="replace").strip()
     if not text:
         try:
@@ -203,12 +226,12 @@ def _read_port(proc: subprocess.Popen, lines: queue.Queue, deadline: float) -> i
     return int(text)
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen, grace: float = _STOP_GRACE_S) -> None:
     """SIGINT (the pack's only clean shutdown), then SIGKILL, as the CLI does."""
     if proc.poll() is None:
         proc.send_signal(signal.SIGINT)
         try:
-            proc.wait(timeout=_STOP_GRACE_S)
+            proc.wait(timeout=grace)
         except subprocess.TimeoutExpired:
             proc.kill()
     proc.wait()
@@ -238,10 +261,11 @@ def running_pack(pack_dir: Path, env: dict[str, str], deadline: float):
         try:
             yield _read_port(proc, lines, deadline)
         except AnalyzerError as exc:
-            _stop(proc)
+            # Past the deadline there is no grace: what overran is killed.
+            _stop(proc, grace=min(_STOP_GRACE_S, max(0.2, deadline - time.monotonic())))
             raise AnalyzerError(f"{exc}{_tail(stderr)}") from None
         except Exception as exc:  # fail closed: the caller turns every failure into a finding
-            _stop(proc)
+            _stop(proc, grace=min(_STOP_GRACE_S, max(0.2, deadline - time.monotonic())))
             raise AnalyzerError(
                 f"driving the policy pack failed: {type(exc).__name__}: {exc}{_tail(stderr)}"
             ) from exc
@@ -255,12 +279,16 @@ def running_pack(pack_dir: Path, env: dict[str, str], deadline: float):
 def _call(method, request, deadline: float, what: str, unimplemented_ok: bool = False):
     remaining = deadline - time.monotonic()
     if remaining <= 0:
-        raise AnalyzerError(f"the policy pack timed out before {what}")
+        raise AnalyzerError(f"the gate timeout ran out before {what} (timeout; pack killed)")
     try:
         return method(request, timeout=remaining)
     except grpc.RpcError as exc:
         if unimplemented_ok and exc.code() == grpc.StatusCode.UNIMPLEMENTED:
             return None
+        if exc.code() == grpc.StatusCode.DEADLINE_EXCEEDED:
+            raise AnalyzerError(
+                f"{what} did not answer within the gate timeout (timeout; pack killed)"
+            ) from None
         raise AnalyzerError(f"{what} failed: {exc.code().name}: {exc.details()}") from None
 
 
@@ -347,8 +375,9 @@ def analyze_over_protocol(
     and PYTHONPATH are set from the Inventory. Returns the findings as Finding.to_dict() dicts;
     raises AnalyzerError if the pack cannot be started, crashes, times out or answers wrongly.
     """
-    if not isinstance(inventory, dict) or not isinstance(inventory.get("resources"), list):
-        raise AnalyzerError("the Inventory has no 'resources' list")
+    problems = inventory_problems(inventory, limit=3)
+    if problems:
+        raise AnalyzerError("the Inventory is malformed: " + "; ".join(problems))
     deadline = time.monotonic() + timeout
     request = analyze_stack_request(inventory)
     pack_dir = Path(pack_dir).resolve()

@@ -8,20 +8,67 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 import tempfile
+import time
+import traceback
 from pathlib import Path
 
 from medinfra import SOURCE_ROOT
 from medinfra.evidence import cli as evidence_cli
-from medinfra.evidence.files import EvidenceError
-from medinfra.planner import PlanError, plan
-from medinfra.policies.inventory import decode_config_value
-from medinfra.project import InputError, load_project, load_stack_config
-from medinfra.render import report, text
 
 EXIT_ALLOW, EXIT_BLOCK, EXIT_INPUT, EXIT_GATE = 0, 1, 2, 3
+#: The longest --timeout / --gate-timeout accepted (a day): beyond it is a typo, and threads'
+#: join() overflows on values like 1e300.
+MAX_SECONDS = 86400.0
+#: The largest Inventory file `medinfra gate` reads.
+MAX_INVENTORY_BYTES = 256 * 1024 * 1024
+
+
+def _seconds(flag: str):
+    """argparse type for a duration flag: a finite number of seconds in (0, MAX_SECONDS]."""
+
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            value = math.nan
+        if not (math.isfinite(value) and 0 < value <= MAX_SECONDS):
+            raise argparse.ArgumentTypeError(
+                f"{text[:40]!r} is not allowed: expected seconds, a number > 0 and "
+                f"<= {MAX_SECONDS:g}"
+            )
+        return value
+
+    parse.__name__ = flag  # argparse names the flag in its message
+    return parse
+
+
+def log_traceback(exc: BaseException, what: str) -> str:
+    """Write `exc`'s full traceback to a private log file; return its path (the only place a
+    traceback goes: nothing we print shows one)."""
+    fd, path = tempfile.mkstemp(prefix=f"medinfra-{what}-", suffix=".log")
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write("".join(traceback.format_exception(exc)))
+    return path
+
+
+def _where(exc: BaseException) -> str:
+    """`file:line` of the innermost frame, relative to the source checkout when inside it."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    if not frames:
+        return "?"
+    path = Path(frames[-1].filename)
+    root = SOURCE_ROOT or Path.cwd()
+    shown = path.relative_to(root) if path.is_relative_to(root) else path
+    return f"{shown}:{frames[-1].lineno}"
+
+
+def _last_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return f"{type(exc).__name__}: {text[-1][:200]}" if text else type(exc).__name__
 
 
 def _default_dir() -> Path:
@@ -74,6 +121,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="also write the Inventory JSON (DESIGN.md) to FILE",
     )
+    preview.add_argument(
+        "--inventory-dir",
+        type=Path,
+        metavar="DIR",
+        help="also write each stack's Inventory JSON to DIR/<stack>.json (any number of stacks)",
+    )
     modes = preview.add_mutually_exclusive_group()
     modes.add_argument(
         "--new-stack",
@@ -89,50 +142,28 @@ def _parser() -> argparse.ArgumentParser:
         "as in a preview of an existing stack; the others are new (with --stack only)",
     )
     preview.add_argument(
-        "--inventory-dir",
-        type=Path,
-        metavar="DIR",
-        help="also write each stack's Inventory JSON to DIR/<stack>.json (any number of stacks)",
-    )
-    preview.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds("--timeout"),
         default=600.0,
         metavar="SECONDS",
         help="give up planning after this long (exit 3; default 600)",
     )
-    preview.add_argument(
-        "--gate-timeout",
-        type=float,
-        default=30.0,
-        metavar="SECONDS",
-        help="give up evaluating rules after this long (exit 3; default 30)",
-    )
-    preview.add_argument(
-        "--opa-url",
-        metavar="URL",
-        help="evaluate the Rego rules on this OPA server instead of the embedded engine "
-        "(default: $OPA_URL if set)",
-    )
-    preview.add_argument(
-        "--direct",
-        action="store_true",
-        help="run the gate in-process instead of through the policy pack over "
-        "the analyzer protocol (same code, faster, less faithful)",
-    )
-    preview.add_argument(
-        "--sarif",
-        type=Path,
-        metavar="FILE",
-        help="also write the findings as SARIF 2.1.0 (code scanning)",
-    )
-    preview.add_argument(
-        "--markdown",
-        type=Path,
-        metavar="FILE",
-        help="also write a Markdown summary (for a pull-request comment)",
-    )
+    _gate_flags(preview)
     evidence_cli.add_run_flags(preview)
+    gate = commands.add_parser(
+        "gate",
+        help="gate an Inventory produced elsewhere (a preview, the analyzer, a live audit)",
+        description="Judge an Inventory JSON file (docs/inventory.schema.json) with the same "
+        "gate as preview. A file that does not match the schema exits 2.",
+    )
+    gate.add_argument("inventory_file", type=Path, metavar="INVENTORY.json")
+    gate.add_argument("--format", choices=("text", "json"), default="text")
+    _gate_flags(gate)
+    inventory_schema = commands.add_parser(
+        "inventory-schema",
+        help="print (or write) the JSON Schema of the Inventory (docs/inventory.schema.json)",
+    )
+    inventory_schema.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE")
     schema = commands.add_parser(
         "config-schema",
         help="print (or write) the JSON Schema of the medinfra:* stack config keys",
@@ -162,9 +193,46 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _gate_flags(command: argparse.ArgumentParser) -> None:
+    """The flags every gating command shares."""
+    command.add_argument(
+        "--gate-timeout",
+        type=_seconds("--gate-timeout"),
+        default=120.0,
+        metavar="SECONDS",
+        help="wall-clock bound of the whole gate: policy pack start-up, every engine, every "
+        "OPA round trip; what overruns is killed (exit 3; default 120)",
+    )
+    command.add_argument(
+        "--opa-url",
+        metavar="URL",
+        help="evaluate the Rego rules on this OPA server instead of the embedded engine "
+        "(default: $OPA_URL if set)",
+    )
+    command.add_argument(
+        "--direct",
+        action="store_true",
+        help="run the gate in-process instead of through the policy pack over "
+        "the analyzer protocol (same code, faster, less faithful)",
+    )
+    command.add_argument(
+        "--sarif",
+        type=Path,
+        metavar="FILE",
+        help="also write the findings as SARIF 2.1.0 (code scanning; file mode 0600)",
+    )
+    command.add_argument(
+        "--markdown",
+        type=Path,
+        metavar="FILE",
+        help="also write a Markdown summary (for a pull-request comment; file mode 0600)",
+    )
+
+
 def _policy_manifest(args: argparse.Namespace) -> int:
     """`policies manifest` / `policies verify` (policies/manifest.py)."""
     from medinfra.policies import manifest as pack
+    from medinfra.project import InputError
 
     try:
         if args.policies_command == "verify":
@@ -200,6 +268,7 @@ def _policy_manifest(args: argparse.Namespace) -> int:
 def _policies(args: argparse.Namespace) -> int:
     from medinfra.policies import catalogue
     from medinfra.policies.rules import RuleError, load_rules
+    from medinfra.project import InputError
 
     if args.policies_command in ("manifest", "verify"):
         return _policy_manifest(args)
@@ -215,9 +284,20 @@ def _policies(args: argparse.Namespace) -> int:
     elif args.out:
         if not args.out.parent.is_dir():
             raise InputError(f"{args.out}: directory {args.out.parent} does not exist")
-        args.out.write_text(catalogue.markdown(rules), encoding="utf-8")
+        args.out.write_text(catalogue.markdown(rules), encoding="utf-8")  # a published doc
     else:
         print(catalogue.markdown(rules), end="")
+    return EXIT_ALLOW
+
+
+def _inventory_schema(args: argparse.Namespace) -> int:
+    from medinfra.policies.inventory_schema import INVENTORY_SCHEMA
+
+    if args.out:
+        _write_json(args.out, INVENTORY_SCHEMA)
+        args.out.chmod(0o644)  # a published document, not a report
+    else:
+        print(json.dumps(INVENTORY_SCHEMA, indent=2))
     return EXIT_ALLOW
 
 
@@ -233,14 +313,20 @@ def _config_schema(args: argparse.Namespace) -> int:
 
 
 def _write_json(path: Path, document: dict) -> None:
-    """Write atomically: a reader never sees half an inventory."""
+    """Write atomically and privately (0600): a reader never sees half an inventory."""
+    _write_text(path, json.dumps(document, indent=2) + "\n")
+
+
+def _write_text(path: Path, text: str) -> None:
+    """Every report file: written atomically, mode 0600 (mkstemp's), whatever the umask."""
+    from medinfra.project import InputError
+
     if not path.parent.is_dir():
         raise InputError(f"{path}: directory {path.parent} does not exist")
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(document, fh, indent=2)
-            fh.write("\n")
+            fh.write(text)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -249,8 +335,17 @@ def _write_json(path: Path, document: dict) -> None:
 
 def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, dict | None, str]:
     """Plan one stack: (exit code, JSON report or None, text for people)."""
+    from medinfra.planner import PlanError, plan
+    from medinfra.policies.gate import checkov_selection_problems
+    from medinfra.policies.inventory import decode_config_value
+    from medinfra.project import InputError, load_stack_config
+    from medinfra.render import report, text
+
     try:
         config = load_stack_config(project, stack)
+        refused = checkov_selection_problems(config.project_values(project.name))
+        if refused:
+            raise InputError(f"{project.stack_file(stack)}: " + "; ".join(refused))
         result = plan(project, config, timeout=args.timeout, semantics=args.semantics)
     except InputError as exc:
         return EXIT_INPUT, None, f"medinfra: error: {exc}"
@@ -277,52 +372,65 @@ def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, di
 
 
 def run_gate(inventory: dict, args: argparse.Namespace):
-    """Judge the planned Inventory (never raises; fails closed).
+    """Judge an Inventory (never raises; fails closed) within --gate-timeout, wall clock.
 
     By default through the policy pack, launched and driven over the analyzer protocol exactly
     as `pulumi preview --policy-pack policies` does; --direct calls the same gate in-process.
     """
-    import time
-
-    from medinfra.policies.engines import EngineError, engine_from_environment
     from medinfra.policies.findings import Finding, gate_error
     from medinfra.policies.gate import GateOptions, GateResult, evaluate
 
+    started = time.perf_counter()
+
+    def failed(code: str, message: str, fix: str) -> GateResult:
+        timings = {"gate_s": round(time.perf_counter() - started, 4)}
+        return GateResult("block", [gate_error(code, message, fix)], timings)
+
     if args.direct:
+        from medinfra.policies.engines import EngineError, engine_from_environment
+
         try:
             engine = engine_from_environment(args.opa_url)
         except EngineError as exc:
-            return GateResult("block", [gate_error("ENGINE", str(exc), "Fix --opa-url / OPA_URL.")])
+            return failed("ENGINE", str(exc), "Fix --opa-url / OPA_URL.")
         return evaluate(inventory, GateOptions(engine=engine, timeout_s=args.gate_timeout))
 
-    from medinfra.analyzer_client import AnalyzerError, analyze_over_protocol
-    from medinfra.policies.pack import TIMINGS_ENV
+    try:
+        from medinfra import analyzer_client
+        from medinfra.policies.pack import TIMINGS_ENV
+    except Exception as exc:  # noqa: BLE001 - a pack that cannot load blocks, with its reason
+        log = log_traceback(exc, "pack")
+        return failed(
+            "ANALYZER",
+            f"the policy pack cannot be loaded: {_last_line(exc)} (at {_where(exc)}; "
+            f"full traceback: {log})",
+            "Fix the error shown (or run with --direct to see whether the rules fail).",
+        )
 
-    env = dict(os.environ, MEDINFRA_GATE_TIMEOUT=str(args.gate_timeout))
+    # The pack's own gate ends a little before ours, so it can still say what overran; what
+    # overruns ours (a pack that hangs on start-up, an engine that never answers) is killed.
+    env = dict(
+        os.environ,
+        MEDINFRA_GATE_TIMEOUT=str(args.gate_timeout),
+        MEDINFRA_GATE_DEADLINE=repr(time.time() + args.gate_timeout * 0.9),
+    )
     env.pop(evidence_cli.EVIDENCE_ENV, None)  # this command writes the evidence, not the pack
     if args.opa_url:
         env["OPA_URL"] = args.opa_url
-    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="medinfra-timings-") as tmp:
         env[TIMINGS_ENV] = str(Path(tmp) / "timings.json")
         try:
-            # The pack's own deadline is the gate timeout; on top come its start and Checkov's
-            # one-time import (bounded in policies/checkov_bridge/runner.py).
-            found = analyze_over_protocol(inventory, timeout=args.gate_timeout + 300, env=env)
-        except AnalyzerError as exc:
+            found = analyzer_client.analyze_over_protocol(
+                inventory, analyzer_client.PACK_DIR, timeout=args.gate_timeout, env=env
+            )
+        except analyzer_client.AnalyzerError as exc:
             found = exc
         pack_timings = _read_timings(Path(env[TIMINGS_ENV]))
-    if isinstance(found, AnalyzerError):
-        exc = found
-        return GateResult(
-            "block",
-            [
-                gate_error(
-                    "ANALYZER",
-                    f"the policy pack could not be run: {exc}",
-                    "Run with --direct to see whether the rules or the pack fail; report it.",
-                )
-            ],
+    if isinstance(found, analyzer_client.AnalyzerError):
+        return failed(
+            "ANALYZER",
+            f"the policy pack could not be run: {found}",
+            "Run with --direct to see whether the rules or the pack fail; report it.",
         )
     findings = [Finding(**f) for f in found]
     decision = "block" if any(f.blocks for f in findings) else "allow"
@@ -344,28 +452,29 @@ def _read_timings(path: Path) -> dict[str, float]:
     }
 
 
-def _write_reports(args: argparse.Namespace, project, reports: list[dict]) -> None:
-    """--sarif / --markdown: written for every stack that was judged."""
+def _write_reports(
+    args: argparse.Namespace, project, reports: list[dict], artifact: Path | None = None
+) -> None:
+    """--sarif / --markdown: written for every stack that was judged (mode 0600)."""
     from medinfra.policies.reports import markdown, sarif
 
     if args.sarif:
         base = Path.cwd()
         artifacts = {}
         for report in reports:
-            path = project.stack_file(report["stack"])
+            path = artifact.resolve() if artifact else project.stack_file(report["stack"])
             artifacts[report["stack"]] = (
                 str(path.relative_to(base)) if path.is_relative_to(base) else path.name
             )
         _write_json(args.sarif, sarif(reports, artifacts))
     if args.markdown:
-        if not args.markdown.parent.is_dir():
-            raise InputError(f"{args.markdown}: directory {args.markdown.parent} does not exist")
-        args.markdown.write_text(markdown(reports), encoding="utf-8")
+        _write_text(args.markdown, markdown(reports))
 
 
 def _semantics(args: argparse.Namespace) -> dict:
     """What the engine answers for registered resources (medinfra.mocks.preview)."""
     from medinfra.mocks.modes import EXISTING_STACK, NEW_STACK, SYNTHETIC
+    from medinfra.project import InputError
 
     if args.state is None:
         return {"mode": NEW_STACK if args.new_stack else SYNTHETIC}
@@ -380,9 +489,8 @@ def _semantics(args: argparse.Namespace) -> dict:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    for flag, value in (("--timeout", args.timeout), ("--gate-timeout", args.gate_timeout)):
-        if value <= 0:
-            raise InputError(f"{flag} {value:g}: must be a positive number of seconds")
+    from medinfra.project import InputError, load_project
+
     if args.all_stacks and args.inventory:
         raise InputError(
             "--inventory names one file; use it with --stack, or --inventory-dir with --all-stacks"
@@ -436,20 +544,122 @@ def _preview(args: argparse.Namespace) -> int:
     return worst
 
 
+def _read_inventory(path: Path) -> dict:
+    """The Inventory file, refused (InputError, exit 2) unless it is strict JSON that matches
+    docs/inventory.schema.json; the message names the file and the line or JSON pointer."""
+    from medinfra.policies.gate import checkov_selection_problems
+    from medinfra.policies.inventory_schema import inventory_problems
+    from medinfra.project import InputError
+
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_INVENTORY_BYTES + 1)
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read the Inventory: {exc.strerror}") from None
+    if len(data) > MAX_INVENTORY_BYTES:
+        raise InputError(f"{path}: larger than {MAX_INVENTORY_BYTES} bytes")
+
+    def no_duplicates(pairs: list) -> dict:
+        found: dict = {}
+        for key, value in pairs:
+            if key in found:
+                raise ValueError(f"duplicate key {key[:60]!r}")
+            found[key] = value
+        return found
+
+    def no_constant(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+
+    try:
+        text = data.decode("utf-8")
+        inventory = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise InputError(f"{path}, line {line}: not UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise InputError(f"{path}, line {exc.lineno}: not JSON: {exc.msg}") from None
+    except RecursionError:
+        raise InputError(f"{path}: nested too deeply to be an Inventory") from None
+    except ValueError as exc:
+        raise InputError(f"{path}: not an Inventory: {str(exc)[:120]}") from None
+    problems = inventory_problems(inventory, limit=3)
+    if problems:
+        raise InputError(
+            f"{path}: does not match docs/inventory.schema.json: " + "; ".join(problems)
+        )
+    refused = checkov_selection_problems(inventory.get("config"))
+    if refused:
+        raise InputError(f"{path}: " + "; ".join(refused))
+    return inventory
+
+
+def _gate(args: argparse.Namespace) -> int:
+    from medinfra.render import gate_report, gate_text
+
+    inventory = _read_inventory(args.inventory_file)
+    result = run_gate(inventory, args)
+    findings = [f.to_dict() for f in result.findings]
+    judged = gate_report(inventory, result.decision, findings, result.timings)
+    _write_reports(args, None, [judged], artifact=args.inventory_file)
+    if result.exit_code == EXIT_GATE:
+        reasons = "; ".join(f["message"] for f in findings if f["id"].startswith("MED-GATE-"))
+        print(
+            f"medinfra: the gate could not run (blocked, fail closed): {reasons}", file=sys.stderr
+        )
+    if args.format == "json":
+        print(json.dumps(judged, indent=2))
+    else:
+        print(gate_text(inventory, result.decision, findings, result.timings))
+    return result.exit_code
+
+
+def _dispatch(args: argparse.Namespace) -> int:
+    if args.command == "policies":
+        return _policies(args)
+    if args.command == "config-schema":
+        return _config_schema(args)
+    if args.command == "inventory-schema":
+        return _inventory_schema(args)
+    if args.command == "gate":
+        return _gate(args)
+    if args.command in evidence_cli.COMMANDS:
+        return evidence_cli.run(args)
+    return _preview(args)
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the `medinfra` console script."""
+    """Entry point of the `medinfra` console script. Never shows a Python traceback: an
+    unexpected error is one line naming it and where, the traceback goes to a log file."""
     args = _parser().parse_args(argv)
     try:
-        if args.command == "policies":
-            return _policies(args)
-        if args.command in evidence_cli.COMMANDS:
-            return evidence_cli.run(args)
-        return _config_schema(args) if args.command == "config-schema" else _preview(args)
+        from medinfra.evidence.files import EvidenceError
+        from medinfra.planner import PlanError
+        from medinfra.project import InputError
+    except Exception as exc:  # noqa: BLE001
+        log = log_traceback(exc, "error")
+        print(
+            f"medinfra: cannot start: {_last_line(exc)} (at {_where(exc)}; full traceback: {log})",
+            file=sys.stderr,
+        )
+        return EXIT_GATE
+    try:
+        return _dispatch(args)
     except (InputError, EvidenceError) as exc:
         print(f"medinfra: error: {exc}", file=sys.stderr)
         return EXIT_INPUT
     except PlanError as exc:
         print(f"medinfra: the gate could not run (blocked, fail closed): {exc}", file=sys.stderr)
+        return EXIT_GATE
+    except KeyboardInterrupt:
+        print("medinfra: interrupted; nothing was allowed (exit 3)", file=sys.stderr)
+        return EXIT_GATE
+    except Exception as exc:  # noqa: BLE001 - fail closed, one line, traceback to a file
+        log = log_traceback(exc, "error")
+        print(
+            f"medinfra: internal error, the gate could not run (blocked, fail closed): "
+            f"{_last_line(exc)} (at {_where(exc)}; full traceback: {log})",
+            file=sys.stderr,
+        )
         return EXIT_GATE
 
 

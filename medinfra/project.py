@@ -17,9 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from medinfra.policies.inventory import SECRET_MARK, decode_config_value
+from medinfra.policies.strict_yaml import StrictYamlError, load_file
 
 #: What a program sees in place of a `secure:` config value offline (we never hold the key).
 SECRET_PLACEHOLDER = SECRET_MARK
@@ -81,14 +81,11 @@ def _project_schema() -> dict[str, Any]:
 
 
 def _read_yaml(path: Path, what: str) -> Any:
+    """The file's YAML, strictly (policies/strict_yaml.py): one line naming file and line."""
     try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
-        raise InputError(f"{path}: {what} is not valid YAML{where}: {exc}") from None
-    except OSError as exc:
-        raise InputError(f"{path}: cannot read {what}: {exc.strerror}") from None
+        return load_file(path)
+    except StrictYamlError as exc:
+        raise InputError(f"{exc} ({what})") from None
 
 
 def load_project(directory: str | Path) -> Project:

@@ -32,6 +32,37 @@ def preview_summary(plan: Plan) -> dict[str, Any]:
     }
 
 
+def gate_report(
+    inventory: dict[str, Any], decision: str, findings: list[dict[str, Any]], timings: dict
+) -> dict[str, Any]:
+    """`medinfra gate --format json`: the preview document's shape, for a given Inventory."""
+    return {
+        "project": str(inventory.get("project", "")),
+        "stack": str(inventory.get("stack", "")),
+        "decision": decision,
+        "resources": len(inventory["resources"]),
+        "findings": findings,
+        "timings": timings,
+    }
+
+
+def gate_text(
+    inventory: dict[str, Any], decision: str, findings: list[dict[str, Any]], timings: dict
+) -> str:
+    """The human-readable verdict on a given Inventory."""
+    out = [
+        f"{inventory.get('project', '')} · stack {inventory.get('stack', '')} · "
+        f"{len(inventory['resources'])} resources from an Inventory file",
+        "",
+        *findings_text(findings),
+        "",
+        _decision_line(decision, findings),
+    ]
+    if timings.get("gate_s") is not None:
+        out.append(f"Judged in {timings['gate_s']:.2f}s.")
+    return "\n".join(out)
+
+
 def _label(resource: dict[str, Any]) -> str:
     marks = []
     if resource["secrets"]:

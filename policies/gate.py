@@ -11,8 +11,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import threading
 import time
 from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
@@ -24,9 +26,11 @@ from medinfra.policies.engines import (
     EngineError,
     EngineTimeout,
     RegoEngine,
+    check_answer,
     engine_from_environment,
 )
 from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
+from medinfra.policies.inventory_schema import inventory_problems
 from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
 from medinfra.policies.waivers import WAIVERS_FILE, WaiverFileError, apply_waivers, load_waivers
 
@@ -39,11 +43,14 @@ class GateOptions:
     waivers_file: Path = WAIVERS_FILE
     engine: RegoEngine | None = None
     timeout_s: float = 30.0
+    """Wall-clock bound of the whole evaluation: rules, every engine, every OPA round trip."""
+    deadline_epoch: float | None = None
+    """An absolute bound (time.time()) on top, e.g. the offline driver's, counted from its start."""
     today: dt.date | None = None
     checkov: Any = None
     """An object with Checkov's `scan(resources, selection, timeout_s)` (default: the real one)."""
     checkov_timeout_s: float | None = None
-    """Deadline of the Checkov scan (default: `timeout_s`); its one-time import is not counted."""
+    """Deadline of the Checkov scan (default: what is left of `timeout_s`), never beyond it."""
 
 
 @dataclass
@@ -110,25 +117,58 @@ def _phi(config: dict) -> bool:
     return config.get("dataClassification", DEFAULT_CLASSIFICATION) == PHI
 
 
-def _checkov_selection(inventory: dict) -> tuple[Selection, list[Finding]]:
-    """Config `policy.checkov` (checks / skipChecks); on PHI stacks a check of our control
-    families cannot be skipped (the skip is ignored and reported)."""
+def checkov_selection_problems(config: Any) -> list[str]:
+    """Why the stack's `policy.checkov` selection is refused: on a PHI stack no selector
+    (`checks`, `skipChecks`, a framework choice) may drop a check of our control families.
+    Each problem names the key (exit 2 from the CLI, a blocking finding under the real CLI)."""
+    if not isinstance(config, dict):
+        return []
+    policy = config.get("policy") if isinstance(config.get("policy"), dict) else {}
+    wanted = policy.get("checkov")
+    if wanted is None:
+        return []
+    key = "medinfra:policy.checkov"
+    if not isinstance(wanted, dict):
+        return [f"{key}: expected a mapping with checks / skipChecks"]
+    problems = []
+    for name in sorted(set(wanted) - {"checks", "skipChecks"}, key=str):
+        problems.append(
+            f"{key}.{name}: not a selector MedInfra supports (allowed: checks, skipChecks)"
+        )
+    for name in ("checks", "skipChecks"):
+        value = wanted.get(name)
+        if value is not None and (
+            not isinstance(value, list) or not all(isinstance(c, str) for c in value)
+        ):
+            problems.append(f"{key}.{name}: expected a list of Checkov check ids")
+    if problems or not _phi(config):
+        return problems
+    skipped = sorted(c for c in wanted.get("skipChecks") or [] if c in CONTROLS)
+    if skipped:
+        problems.append(
+            f"{key}.skipChecks: {', '.join(skipped[:5])} guard PHI controls and cannot be "
+            "skipped on a PHI stack (waive one finding in policies/waivers.yaml instead)"
+        )
+    checks = wanted.get("checks") or []
+    if checks:
+        dropped = sorted(i for i in CONTROLS if not any(fnmatchcase(i, c) for c in checks))
+        if dropped:
+            problems.append(
+                f"{key}.checks: {json.dumps(checks)[:80]} would drop {len(dropped)} PHI "
+                f"control checks (e.g. {', '.join(dropped[:3])}); on a PHI stack leave checks "
+                "empty (every check runs)"
+            )
+    return problems
+
+
+def _checkov_selection(inventory: dict) -> Selection:
+    """Config `policy.checkov` (checks / skipChecks), after checkov_selection_problems."""
     config = inventory.get("config") if isinstance(inventory.get("config"), dict) else {}
     policy = config.get("policy") if isinstance(config.get("policy"), dict) else {}
     wanted = policy.get("checkov") if isinstance(policy.get("checkov"), dict) else {}
-    checks = [str(c) for c in wanted.get("checks") or [] if isinstance(c, str)]
-    skips, notes = [], []
-    for check in wanted.get("skipChecks") or []:
-        if _phi(config) and check in CONTROLS:
-            notes.append(
-                _policy_note(
-                    f"checkov skipChecks {check}: ignored; on a PHI stack a check of our "
-                    "control families always runs (waive a finding instead)"
-                )
-            )
-        elif isinstance(check, str):
-            skips.append(check)
-    return Selection(tuple(checks), tuple(skips)), notes
+    checks = [c for c in wanted.get("checks") or [] if isinstance(c, str)]
+    skips = [c for c in wanted.get("skipChecks") or [] if isinstance(c, str)]
+    return Selection(tuple(checks), tuple(skips))
 
 
 def _checkov_findings(scan: Scan, inventory: dict, overrides: dict[str, str]) -> list[Finding]:
@@ -191,15 +231,8 @@ def _findings(
     }
     findings = []
     for rule in rules:
-        entries = raw.get(rule.id) or []
-        if not isinstance(entries, list):
-            raise EngineError(f"rule {rule.id} returned {type(entries).__name__}, not a set")
-        for entry in entries:
-            if not isinstance(entry, dict) or not isinstance(entry.get("urn"), str):
-                raise EngineError(f"rule {rule.id} returned a malformed finding: {entry!r:.80}")
+        for entry in raw[rule.id]:  # check_answer: one well-formed deny set per rule
             provenance = entry.get("provenance")
-            if provenance is not None and not isinstance(provenance, dict):
-                raise EngineError(f"rule {rule.id} returned a malformed finding: {entry!r:.80}")
             findings.append(
                 Finding(
                     id=rule.id,
@@ -230,11 +263,55 @@ class _RealCheckov:
         return checkov_scan(resources, selection, timeout_s)
 
 
+def _bounded_scan(scanner: Any, resources: list, selection: Selection, timeout_s: float) -> Any:
+    """`scanner.scan(...)`, abandoned when it overruns `timeout_s` (whatever the scanner does
+    about its own deadline): a late scan is no scan."""
+    outcome: dict[str, Any] = {}
+
+    def work() -> None:
+        try:
+            outcome["scan"] = scanner.scan(resources, selection, timeout_s)
+        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=work, name="medinfra-checkov-bound", daemon=True)
+    thread.start()
+    thread.join(timeout_s + 0.5)  # the real runner raises its own CheckovTimeout first
+    if thread.is_alive():
+        raise CheckovTimeout(f"Checkov did not finish within {timeout_s:.1f}s (timeout)")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("scan")
+
+
+def _budget(options: GateOptions) -> float:
+    """Seconds the whole gate may take from now."""
+    budget = options.timeout_s
+    if options.deadline_epoch is not None:
+        budget = min(budget, options.deadline_epoch - time.time())
+    return budget
+
+
 def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> GateResult:
-    """Judge one Inventory. Never raises: every failure becomes a MED-GATE finding."""
+    """Judge one Inventory. Never raises: every failure becomes a MED-GATE finding.
+
+    `options.timeout_s` bounds the whole evaluation (rule loading, the Rego engine, every OPA
+    round trip, Checkov); what overruns is abandoned and reported as MED-GATE-TIMEOUT.
+    """
     options = options or GateOptions()
     timings: dict[str, float] = {}
     started = time.perf_counter()
+    end = started + _budget(options)
+
+    def remaining(what: str) -> float:
+        left = end - time.perf_counter()
+        if left <= 0:
+            raise EngineTimeout(
+                f"the gate's {options.timeout_s:g}s bound ran out before {what} (timeout)"
+            )
+        return left
+
+    bound = f"; the gate's bound is {options.timeout_s:g}s for everything it runs"
 
     def blocked(finding: Finding) -> GateResult:
         timings["gate_s"] = round(time.perf_counter() - started, 4)
@@ -258,39 +335,58 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         waiver_set = load_waivers(options.waivers_file)
     except WaiverFileError as exc:
         return blocked(gate_error("WAIVERS", str(exc), "Fix policies/waivers.yaml."))
-    if not isinstance(inventory, dict) or not isinstance(inventory.get("resources"), list):
+    problems = inventory_problems(inventory)
+    if problems:
         return blocked(
             gate_error(
                 "INPUT",
-                "the Inventory has no 'resources' list",
-                "Produce the Inventory with medinfra preview.",
+                "the Inventory does not match docs/inventory.schema.json: " + "; ".join(problems),
+                "Produce the Inventory with medinfra preview (or fix the producer).",
+            )
+        )
+    selection_problems = checkov_selection_problems(inventory.get("config"))
+    if selection_problems:
+        return blocked(
+            gate_error(
+                "CONFIG",
+                "; ".join(selection_problems),
+                "Fix medinfra:policy.checkov in the stack config.",
             )
         )
     try:
         engine = options.engine or engine_from_environment()
         input_json = json.dumps(inventory)
         eval_started = time.perf_counter()
-        raw = engine.evaluate(rules, input_json, options.timeout_s)
+        raw = engine.evaluate(rules, input_json, remaining("the Rego rules"))
+        if time.perf_counter() > end:
+            raise EngineTimeout(f"the Rego engine answered after the {options.timeout_s:g}s bound")
+        raw = check_answer(f"the Rego engine ({getattr(engine, 'name', '?')})", rules, raw)
         timings["rego_s"] = round(time.perf_counter() - eval_started, 4)
+        timings["rego_rules_evaluated"] = len(raw)
         overrides, notes = _enforcement_overrides(inventory, rules)
         findings = _findings(rules, raw, inventory, overrides) + notes
-        selection, selection_notes = _checkov_selection(inventory)
+        selection = _checkov_selection(inventory)
         scanner = options.checkov or _RealCheckov()
-        scan = scanner.scan(
-            inventory["resources"], selection, options.checkov_timeout_s or options.timeout_s
-        )
+        scan_s = remaining("Checkov")
+        if options.checkov_timeout_s is not None:
+            scan_s = min(scan_s, options.checkov_timeout_s)
+        scan = _bounded_scan(scanner, inventory["resources"], selection, scan_s)
+        if not isinstance(scan, Scan):
+            raise CheckovError(f"Checkov answered {type(scan).__name__}, not a scan")
+        if time.perf_counter() > end:
+            raise CheckovTimeout(f"Checkov answered after the {options.timeout_s:g}s bound")
         timings.update(scan.timings)
         timings["checkov_resources"] = scan.scanned
         timings["checkov_unmapped_types"] = len(scan.unmapped_types)
-        findings += _checkov_findings(scan, inventory, overrides) + selection_notes
+        findings += _checkov_findings(scan, inventory, overrides)
         findings.sort(key=lambda f: (f.urn, f.id, f.message))
     except EngineTimeout as exc:
         return blocked(
-            gate_error("TIMEOUT", str(exc), "Raise the gate timeout or report the slow rule.")
+            gate_error("TIMEOUT", f"{exc}{bound}", "Raise --gate-timeout or report the slow rule.")
         )
     except CheckovTimeout as exc:
         return blocked(
-            gate_error("TIMEOUT", str(exc), "Raise --gate-timeout or report the slow scan.")
+            gate_error("TIMEOUT", f"{exc}{bound}", "Raise --gate-timeout or report the slow scan.")
         )
     except CheckovError as exc:
         return blocked(
@@ -302,19 +398,11 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
                 "ENGINE", str(exc), "Check the Rego engine (OPA_URL, rule syntax) and retry."
             )
         )
-    except (TypeError, ValueError) as exc:
-        return blocked(
-            gate_error(
-                "INPUT",
-                f"the Inventory cannot be evaluated: {exc}",
-                "Produce the Inventory with medinfra preview.",
-            )
-        )
     except Exception as exc:  # noqa: BLE001 - any engine failure blocks, with its reason
         return blocked(
             gate_error(
                 "ENGINE",
-                f"{type(exc).__name__}: {exc}",
+                f"{type(exc).__name__}: {str(exc)[:300]}",
                 "Check the Rego engine and retry; report the error.",
             )
         )

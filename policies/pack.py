@@ -156,6 +156,21 @@ def _enforcement(level: str) -> EnforcementLevel:
     return EnforcementLevel.MANDATORY if level == "mandatory" else EnforcementLevel.ADVISORY
 
 
+def _gate_bounds(environ: Mapping[str, str]) -> tuple[float, float | None]:
+    """medinfra preview's --gate-timeout and its absolute deadline; a value that is not a
+    finite positive number leaves the default (120 s, as the CLI's) or no deadline."""
+    import math
+
+    def number(name: str) -> float | None:
+        try:
+            value = float(environ.get(name) or "nan")
+        except ValueError:
+            return None
+        return value if math.isfinite(value) and value > 0 else None
+
+    return number("MEDINFRA_GATE_TIMEOUT") or 120.0, number("MEDINFRA_GATE_DEADLINE")
+
+
 def build_policies(rules_dir: Path = RULES_DIR) -> list[StackValidationPolicy]:
     """Every policy of the pack (see the module docstring); installs `keep_secrets_marked`.
 
@@ -170,8 +185,8 @@ def build_policies(rules_dir: Path = RULES_DIR) -> list[StackValidationPolicy]:
         rules = []
     rule_levels = {rule.id: _level(rule.severity) for rule in rules}
     # medinfra preview passes its --gate-timeout; the Pulumi CLI leaves the default.
-    timeout = float(os.environ.get("MEDINFRA_GATE_TIMEOUT") or 30)
-    run = _GateRun(GateOptions(rules_dir=rules_dir, timeout_s=timeout))
+    timeout, deadline = _gate_bounds(os.environ)
+    run = _GateRun(GateOptions(rules_dir=rules_dir, timeout_s=timeout, deadline_epoch=deadline))
     policies = [
         StackValidationPolicy(
             name=rule.id,

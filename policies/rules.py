@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
+from medinfra.policies.strict_yaml import StrictYamlError, loads
 
 RULES_DIR = Path(__file__).resolve().parent / "rego"
 LIB_DIR = RULES_DIR / "lib"
@@ -158,8 +158,10 @@ class Rule:
         return f"data.{self.package}.deny"
 
 
-def parse_metadata(text: str) -> dict[str, Any] | None:
-    """The YAML of the first `# METADATA` comment block, or None if there is none."""
+def parse_metadata(text: str, name: str = "METADATA") -> dict[str, Any] | None:
+    """The YAML of the first `# METADATA` comment block, or None if there is none.
+    StrictYamlError (naming `name` and the line in the .rego file) if it is not strict YAML;
+    an unquoted date (possible or not) is refused there, never a crash."""
     lines = text.splitlines()
     for i, line in enumerate(lines):
         if line.strip() == "# METADATA":
@@ -168,7 +170,7 @@ def parse_metadata(text: str) -> dict[str, Any] | None:
                 if not follow.startswith("#"):
                     break
                 body.append(follow[2:] if follow.startswith("# ") else follow[1:])
-            return yaml.safe_load("\n".join(body)) or {}
+            return loads("\n".join(body), name, line_offset=i + 1) or {}
     return None
 
 
@@ -184,17 +186,22 @@ def load_rule(directory: Path) -> Rule:
     where = f"rego/{name}"
     if not path.is_file():
         raise RuleError([f"{where}: missing {name}.rego"])
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RuleError([f"{where}/{name}.rego: cannot be read as UTF-8 text: {exc}"]) from None
     problems = []
     try:
-        meta = parse_metadata(text)
-    except yaml.YAMLError as exc:
-        raise RuleError([f"{where}: METADATA is not valid YAML: {exc}"]) from None
+        meta = parse_metadata(text, f"{where}/{name}.rego")
+    except StrictYamlError as exc:
+        raise RuleError([f"METADATA in {exc}"]) from None
+    if meta is not None and not isinstance(meta, dict):
+        raise RuleError([f"{where}/{name}.rego: METADATA must be a mapping"])
     if meta is None:
         raise RuleError([f"{where}: no # METADATA block"])
     for err in jsonschema.Draft202012Validator(_METADATA_SCHEMA).iter_errors(meta):
         key = ".".join(str(p) for p in err.absolute_path) or "METADATA"
-        problems.append(f"{where}: {key}: {err.message}")
+        problems.append(f"{where}/{name}.rego: METADATA {key}: {err.message[:200]}")
     if not problems:
         problems += [f"{where}: {p}" for p in _satisfied_by_problems(meta["custom"])]
     package = _package(text)

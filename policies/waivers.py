@@ -13,9 +13,9 @@ from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-import yaml
 from medinfra.policies.findings import Finding
 from medinfra.policies.rules import Rule
+from medinfra.policies.strict_yaml import StrictYamlError, load_file
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 WAIVERS_FILE = Path(__file__).resolve().parent / "waivers.yaml"
@@ -52,9 +52,11 @@ def load_waivers(path: Path = WAIVERS_FILE) -> WaiverSet:
     if not path.exists():
         return WaiverSet([], [])
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise WaiverFileError(f"{path.name}: cannot be read as YAML: {exc}") from None
+        # Dates stay text: `expires: 2027-02-30` is then one malformed waiver (reported, not
+        # applied), not a crash.
+        data = load_file(path, dates_as_text=True)
+    except StrictYamlError as exc:
+        raise WaiverFileError(f"waivers file {exc}") from None
     if data is None:
         return WaiverSet([], [])
     if not isinstance(data, dict) or not isinstance(data.get("waivers", []), list):
@@ -65,7 +67,9 @@ def load_waivers(path: Path = WAIVERS_FILE) -> WaiverSet:
             waivers.append((i, Waiver.model_validate(entry)))
         except ValidationError as exc:
             detail = "; ".join(
-                f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}" for e in exc.errors()
+                f"{'.'.join(map(str, e['loc'])) or 'entry'}: {e['msg']}"
+                + (f" (got {e['input']!r:.40})" if e["loc"] == ("expires",) else "")
+                for e in exc.errors()
             )
             problems.append((i, f"waiver #{i + 1} is malformed and does not apply ({detail})"))
     return WaiverSet(waivers, problems)

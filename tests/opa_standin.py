@@ -15,7 +15,14 @@ Implements the subset of the OPA v1 REST API that opa-python-client uses:
 
 Only binds to 127.0.0.1. Usage:
     with serve() as (url, port): ...            # ephemeral port, background thread
-    python opa_standin.py [--port N]            # prints the port, serves until Ctrl-C
+    with serve(fault="null") as (url, port): ...  # a server that misbehaves (FAULTS)
+    python opa_standin.py [--port N] [--fault F]  # prints the port, serves until Ctrl-C
+
+Faults (on every `POST /v1/data/...` query; policy uploads still succeed, so the client gets as
+far as asking): "slow" answers correctly after `delay` seconds, "empty" answers `{}` (undefined),
+"null" answers `{"result": null}`, "500" answers HTTP 500 with OPA's error body, "garbage"
+answers a body that is not JSON, "hang" never answers, "wrong" answers a well-formed JSON
+document of the wrong shape.
 """
 
 from __future__ import annotations
@@ -26,12 +33,14 @@ import json
 import re
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import regorus
 
+FAULTS = ("slow", "empty", "null", "500", "garbage", "hang", "wrong")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LOC = re.compile(r"-->\s*(?P<file>.*?):(?P<row>\d+):(?P<col>\d+)")
 
@@ -135,6 +144,36 @@ class PolicyStore:
 class Handler(BaseHTTPRequestHandler):
     server_version = "opa-standin/0.1"
     store: PolicyStore  # set on the subclass made by make_server()
+    fault: str | None = None
+    delay: float = 1.5
+    stopping: threading.Event  # set when the server shuts down: a hung handler lets go
+
+    def _misbehave(self) -> bool:
+        """Apply the configured fault to a query; True when the answer has been sent."""
+        if self.fault == "slow":
+            time.sleep(self.delay)
+            return False
+        if self.fault == "hang":
+            self.stopping.wait()
+            return True
+        if self.fault == "empty":
+            self._send(200, {})
+        elif self.fault == "null":
+            self._send(200, {"result": None})
+        elif self.fault == "wrong":
+            self._send(200, {"result": {"deny": "yes"}})
+        elif self.fault == "500":
+            self._error(500, "internal_error", "simulated server failure")
+        elif self.fault == "garbage":
+            payload = b"<html>502 Bad Gateway</html>"
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        else:
+            return False
+        return True
 
     def log_message(self, fmt: str, *args: Any) -> None:  # keep test output quiet
         pass
@@ -195,6 +234,8 @@ class Handler(BaseHTTPRequestHandler):
         kind, rest = self._route()
         try:
             raw = self._body()
+            if kind == "data" and self._misbehave():
+                return None
             if kind == "data":
                 return self._eval(rest, self._input_json(raw))
             if kind == "v1/query":
@@ -270,22 +311,35 @@ class Handler(BaseHTTPRequestHandler):
         self._send(200, {"result": value} if defined else {})
 
 
-def make_server(port: int = 0) -> ThreadingHTTPServer:
-    handler = type("BoundHandler", (Handler,), {"store": PolicyStore()})
-    server = ThreadingHTTPServer(("127.0.0.1", port), handler)
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a client that gave up (the gate's deadline) is expected, not news
+
+
+def make_server(
+    port: int = 0, fault: str | None = None, delay: float = 1.5
+) -> ThreadingHTTPServer:
+    if fault is not None and fault not in FAULTS:
+        raise ValueError(f"unknown fault {fault!r}; one of {FAULTS}")
+    attrs = {"store": PolicyStore(), "fault": fault, "delay": delay, "stopping": threading.Event()}
+    handler = type("BoundHandler", (Handler,), attrs)
+    server = _Server(("127.0.0.1", port), handler)
     server.daemon_threads = True
     return server
 
 
 @contextlib.contextmanager
-def serve(port: int = 0) -> Iterator[tuple[str, int]]:
-    server = make_server(port)
+def serve(
+    port: int = 0, fault: str | None = None, delay: float = 1.5
+) -> Iterator[tuple[str, int]]:
+    server = make_server(port, fault, delay)
     thread = threading.Thread(target=server.serve_forever, name="opa-standin", daemon=True)
     thread.start()
     try:
         bound = server.server_address[1]
         yield f"http://127.0.0.1:{bound}", bound
     finally:
+        server.RequestHandlerClass.stopping.set()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
@@ -294,8 +348,10 @@ def serve(port: int = 0) -> Iterator[tuple[str, int]]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--port", type=int, default=0, help="0 = ephemeral")
+    ap.add_argument("--fault", choices=FAULTS, default=None, help="misbehave this way")
+    ap.add_argument("--delay", type=float, default=1.5, help="seconds per query when slow")
     args = ap.parse_args()
-    server = make_server(args.port)
+    server = make_server(args.port, args.fault, args.delay)
 
     def _stop(*_: Any) -> None:
         raise KeyboardInterrupt

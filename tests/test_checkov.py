@@ -157,9 +157,25 @@ def test_phi_stack_cannot_skip_a_control_family_check(tmp_path):
     inv = _inventory(*_pulumi_equivalent())
     inv["config"]["policy"] = {"checkov": {"skipChecks": ["CKV_AWS_21", "CKV2_AWS_62"]}}
     result = evaluate(inv, GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml"))
-    ids = {f.id for f in result.findings}
-    assert "CKV_AWS_21" in ids and "CKV2_AWS_62" not in ids
-    assert any(f.id == "MED-POLICY-001" and "CKV_AWS_21" in f.message for f in result.findings)
+    (finding,) = result.findings
+    assert result.exit_code == 3 and finding.id == "MED-GATE-CONFIG"
+    assert "policy.checkov.skipChecks: CKV_AWS_21" in finding.message
+    assert "CKV2_AWS_62" not in finding.message  # not a control-family check: may be skipped
+
+
+def test_phi_stack_cannot_drop_control_checks_by_selecting_others(tmp_path):
+    inv = _inventory(*_pulumi_equivalent())
+    inv["config"]["policy"] = {"checkov": {"checks": ["CKV_AWS_1"]}}
+    result = evaluate(inv, GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml"))
+    (finding,) = result.findings
+    assert result.exit_code == 3 and "policy.checkov.checks" in finding.message
+
+
+def test_non_phi_stack_may_select_its_checks(tmp_path):
+    inv = _inventory(*_pulumi_equivalent(), classification="public")
+    inv["config"]["policy"] = {"checkov": {"checks": ["CKV_AWS_21"]}}
+    result = evaluate(inv, GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml"))
+    assert {f.id for f in result.findings if f.source == "checkov"} == {"CKV_AWS_21"}
 
 
 def test_a_waiver_covers_a_checkov_finding_on_its_urn_only(tmp_path):
@@ -200,7 +216,9 @@ def test_an_exception_inside_checkov_fails_closed(monkeypatch):
 def test_checkov_exceeding_its_timeout_fails_closed(tmp_path):
     runner.load_checkov()
     result = evaluate(
-        _inventory(*_pulumi_equivalent() * 40),
+        _inventory(*[
+            {**r, "urn": f"{r['urn']}-{i}"} for i in range(40) for r in _pulumi_equivalent()
+        ]),
         GateOptions(today=TODAY, waivers_file=tmp_path / "none.yaml", checkov_timeout_s=0.001),
     )
     assert result.exit_code == 3 and result.findings[0].id == "MED-GATE-TIMEOUT"

@@ -347,12 +347,13 @@ def test_cli_fails_closed_when_the_opa_server_is_unreachable(cli):
         "--opa-url",
         "http://127.0.0.1:1",
         "--gate-timeout",
-        "2",
+        "120",  # the whole gate's bound: the pack has to start before it can ask OPA
         "--format",
         "json",
     )
     assert result.code == 3
     assert result.json()["findings"][0]["id"] == "MED-GATE-ENGINE"
+    assert "connection refused" in result.json()["findings"][0]["message"]
 
 
 def _tag_only_inventory(classification, enforcement):

@@ -238,7 +238,7 @@ def test_planning_that_exceeds_the_timeout_fails_closed_with_exit_3(cli):
         (["--stack", "../etc"], "not a valid stack name"),
         (["--stack", "dev", "--dir", "/nonexistent-dir"], "no such directory"),
         (["--stack", "dev", "--dir", "tests"], "no Pulumi.yaml here"),
-        (["--stack", "aws-dev", "--timeout", "0"], "--timeout 0: must be a positive"),
+        (["--stack", "aws-dev", "--timeout", "0"], "argument --timeout: '0' is not allowed"),
         (["--stack", "aws-dev", "--inventory", "/nonexistent-dir/x.json"], "does not exist"),
     ],
 )

@@ -114,7 +114,7 @@ def test_missing_required_keys_are_named(project):
 def test_invalid_yaml_names_the_line(project):
     with pytest.raises(InputError) as info:
         load_stack_config(project("config:\n  a: [1,\n"), "s")
-    assert "not valid YAML (line" in str(info.value)
+    assert "Pulumi.s.yaml, line 3: not valid YAML" in str(info.value)
 
 
 def test_unknown_stack_lists_the_stacks_that_exist(project):

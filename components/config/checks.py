@@ -6,6 +6,7 @@ They run even where other keys are structurally invalid, so one error lists ever
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
@@ -153,7 +154,9 @@ def cloud_problems(raw: Mapping[str, Any]) -> list[Problem]:
             )
     pools = cluster.get("gpuPools") if isinstance(cluster.get("gpuPools"), list) else []
     names = [p.get("name") for p in pools if isinstance(p, Mapping)]
-    for dup in sorted({n for n in names if isinstance(n, str) and names.count(n) > 1}):
+    # Counted once (linear): a long list must not make the check quadratic.
+    counts = Counter(n for n in names if isinstance(n, str))
+    for dup in sorted(n for n, k in counts.items() if k > 1):
         problems.append(Problem("cluster.gpuPools", dup, "pool names must be unique"))
     for i, pool in enumerate(pools):
         if isinstance(pool, Mapping):
@@ -161,7 +164,9 @@ def cloud_problems(raw: Mapping[str, Any]) -> list[Problem]:
     models = raw.get("models") if isinstance(raw.get("models"), list) else []
     scheme, scheme_what = STORAGE_SCHEMES[cloud]
     names = [m.get("name") for m in models if isinstance(m, Mapping)]
-    for dup in sorted({n for n in names if isinstance(n, str) and names.count(n) > 1}):
+    # Counted once (linear): a long list must not make the check quadratic.
+    counts = Counter(n for n in names if isinstance(n, str))
+    for dup in sorted(n for n, k in counts.items() if k > 1):
         problems.append(Problem("models", dup, "model names must be unique"))
     serving = raw.get("serving") if isinstance(raw.get("serving"), Mapping) else {}
     if models and serving.get("storageInitializerDigest") is None:

@@ -48,8 +48,10 @@ def load_platform_config(
     # Relations are judged on the values the sections read (pydantic coerces "3" to 3 and
     # "true" to True) where the config validates, and on the raw input where it does not.
     checked = config.model_dump(by_alias=True) if config is not None else raw
+    seen = {p.render() for p in problems}  # a set: linear in the number of problems
     for extra in relation_problems(checked) + cloud_problems(raw):
-        if extra not in problems:
+        if extra.render() not in seen:
+            seen.add(extra.render())
             problems.append(extra)
     if problems:
         # One place redacts: no check, present or future, can echo a secret value.

@@ -204,8 +204,12 @@ def _run_all(resources: list[dict[str, Any]], selection: Selection, workdir: Pat
 def scan(
     resources: list[dict[str, Any]], selection: Selection | None = None, timeout_s: float = 60.0
 ) -> Scan:
-    """Scan the Inventory's resources; raise CheckovError / CheckovTimeout, never pass silently."""
+    """Scan the Inventory's resources; raise CheckovError / CheckovTimeout, never pass silently.
+
+    `timeout_s` bounds everything, the one-time import of Checkov included: a scan that
+    overruns is abandoned (its thread is a daemon) and its result never used."""
     selection = selection or Selection()
+    deadline = time.monotonic() + timeout_s
     outcome: dict[str, Any] = {}
     imported = threading.Event()
 
@@ -224,15 +228,17 @@ def scan(
                 }
                 outcome["scan"] = result
         except BaseException as exc:  # noqa: BLE001 - any failure blocks, with its reason
-            outcome["error"] = f"{type(exc).__name__}: {exc}"
+            outcome["error"] = f"{type(exc).__name__}: {str(exc)[:300]}"
 
     thread = threading.Thread(target=work, name="medinfra-checkov", daemon=True)
     thread.start()
-    if not imported.wait(IMPORT_TIMEOUT_S):
-        raise CheckovTimeout(f"importing Checkov took longer than {IMPORT_TIMEOUT_S:g}s")
-    thread.join(timeout_s)
+    if not imported.wait(max(0.0, min(IMPORT_TIMEOUT_S, timeout_s))):
+        raise CheckovTimeout(f"importing Checkov took longer than {timeout_s:g}s (timeout)")
+    thread.join(max(0.0, deadline - time.monotonic()))
     if thread.is_alive():
-        raise CheckovTimeout(f"Checkov did not finish within {timeout_s:g}s")
+        raise CheckovTimeout(f"Checkov did not finish within {timeout_s:g}s (timeout)")
     if "error" in outcome:
         raise CheckovError(f"Checkov failed: {outcome['error']}")
+    if "scan" not in outcome:
+        raise CheckovError("Checkov returned no scan")
     return outcome["scan"]
