@@ -126,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=("table", "json"), default="table")
     docs = what.add_parser("docs", help="write the catalogue for compliance officers (Markdown)")
     docs.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE (else stdout)")
+    from medinfra.audit.command import add_parsers as add_live_parsers
+
+    add_live_parsers(commands)
     return parser
 
 
@@ -346,6 +349,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "policies":
             return _policies(args)
+        if args.command in ("audit", "preflight"):
+            from medinfra.audit.command import run as run_live
+
+            return run_live(args)
         return _config_schema(args) if args.command == "config-schema" else _preview(args)
     except InputError as exc:
         print(f"medinfra: error: {exc}", file=sys.stderr)
