@@ -102,7 +102,7 @@ def audit(planned: dict[str, Any], reader: Reader, gate_options: Any = None) -> 
     live read cannot complete."""
     live = reader.read(planned)
     result = gate_findings(live.inventory, gate_options)
-    drift = compare(planned, live.inventory, reader.audited_types)
+    drift = compare(planned, live.inventory, reader.audited_types, live.account)
     return AuditResult(
         stack=planned["stack"],
         project=planned["project"],

@@ -177,7 +177,7 @@ class AwsReader:
             "config": planned.get("config", {}),
             "resources": resources,
         }
-        return LiveRead(inventory, self.carried, unaudited, list(self.aws.calls))
+        return LiveRead(inventory, self.carried, unaudited, list(self.aws.calls), self.account)
 
     # -- bookkeeping ------------------------------------------------------------------------
 

@@ -89,7 +89,10 @@ class AwsClients:
             error = exc.response.get("Error", {})
             retries = exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)
             tail = f" (after {retries + 1} attempts)" if retries else ""
-            return AuditError(name, f"{error.get('Code', '?')}: {error.get('Message', '')}{tail}")
+            # One line, however much (HTML, say) an endpoint put in the message.
+            message = " ".join(str(error.get("Message", "")).split())
+            message = message if len(message) <= 200 else message[:197] + "..."
+            return AuditError(name, f"{error.get('Code', '?')}: {message}{tail}")
         return AuditError(name, str(exc) or type(exc).__name__)
 
     def call(self, service: str, method: str, missing: tuple[str, ...] = (), **params: Any):

@@ -51,6 +51,7 @@ class LiveRead:
     carried: list[Carried] = field(default_factory=list)
     unaudited_types: dict[str, int] = field(default_factory=dict)
     calls: list[str] = field(default_factory=list)
+    account: str | None = None
 
 
 class Reader(Protocol):

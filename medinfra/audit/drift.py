@@ -153,13 +153,16 @@ def _diff(planned: Any, live: Any, path: str, out: list[tuple[str, Any, Any]]) -
         out.append((path, planned, live))
 
 
-def compare(planned: dict, live: dict, audited_types: Iterable[str]) -> list[Drift]:
-    """Every difference between the planned and the live Inventory, over the audited types."""
+def compare(
+    planned: dict, live: dict, audited_types: Iterable[str], account: str | None = None
+) -> list[Drift]:
+    """Every difference between the planned and the live Inventory, over the audited types.
+    `account` is the live account (default: the one most live ARNs name)."""
     audited = set(audited_types)
     plan = {r["urn"]: r for r in planned["resources"] if r["type"] in audited}
     real = {r["urn"]: r for r in live["resources"]}
     plan_canon = _Canon(identities(planned["resources"]), account_of(planned["resources"]))
-    live_canon = _Canon(identities(live["resources"]), account_of(live["resources"]))
+    live_canon = _Canon(identities(live["resources"]), account or account_of(live["resources"]))
     drift: list[Drift] = []
     for urn, r in plan.items():
         if urn not in real:
