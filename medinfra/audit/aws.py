@@ -152,7 +152,10 @@ class AwsReader:
         }
         unaudited: dict[str, int] = {}
         for r in planned["resources"]:
-            if r["type"] not in readers and r["type"].startswith("aws:"):
+            # Components and providers are not deployed things; everything else is.
+            if r["type"] not in readers and r["type"].split(":", 1)[0] not in (
+                "pulumi", "medinfra"
+            ):
                 unaudited[r["type"]] = unaudited.get(r["type"], 0) + 1
         for type_ in AUDITED_TYPES:
             for r in planned["resources"]:

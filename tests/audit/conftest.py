@@ -50,11 +50,20 @@ def moto_url():
         yield f"http://127.0.0.1:{port}"
     finally:
         server.stop()
+        _assert_closed(port)
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
+
+
+def _assert_closed(port: int) -> None:
+    """Nothing is left listening once the session is over."""
+    with socket.socket() as probe:
+        probe.settimeout(2)
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise AssertionError(f"the moto server still listens on 127.0.0.1:{port}")
 
 
 @dataclass

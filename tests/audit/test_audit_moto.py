@@ -285,15 +285,17 @@ def test_throttling_and_server_errors_end_the_audit_after_retries(deployed, matc
     assert proxy.hits == 3
 
 
-def test_the_command_audits_the_emulator_and_writes_json_and_sarif(deployed, plan_file,
-                                                                   aws_env, tmp_path):
+def test_the_command_plans_the_stack_audits_the_emulator_and_writes_json_and_sarif(
+    deployed, aws_env, tmp_path
+):
     sarif = tmp_path / "live.sarif"
-    run = _cli("audit", "--stack", "aws-dev", "--plan", str(plan_file), "--endpoint-url",
-               deployed.url, "--format", "json", "--sarif", str(sarif), env=aws_env)
+    run = _cli("audit", "--stack", "aws-dev", "--endpoint-url", deployed.url,
+               "--format", "json", "--sarif", str(sarif), env=aws_env)
     assert run.returncode == 0, run.stderr
     report = json.loads(run.stdout)
     assert report["decision"] == "allow" and report["drift"] == [] and report["exit_code"] == 0
     assert report["not_audited"]["aws:ec2/route:Route"] == 3
+    assert report["not_audited"]["kubernetes:serving.kserve.io/v1beta1:InferenceService"] == 1
     document = json.loads(sarif.read_text())
     assert document["version"] == "2.1.0"
     assert {r["ruleId"] for r in document["runs"][0]["results"]} >= {"MED-ENC-001"}
