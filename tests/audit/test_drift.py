@@ -8,10 +8,11 @@ from medinfra.audit.aws_client import is_read
 from medinfra.audit.drift import compare
 
 KEY = "urn:pulumi:dev::p::aws:kms/key:Key::data"
-SSE = "urn:pulumi:dev::p::aws:s3/bucketServerSideEncryptionConfiguration:X::data"
+SSE_TYPE = "aws:s3/bucketServerSideEncryptionConfiguration:" + (
+    "BucketServerSideEncryptionConfiguration")
+SSE = f"urn:pulumi:dev::p::{SSE_TYPE}::data"
 POLICY = "urn:pulumi:dev::p::aws:s3/bucketPolicy:BucketPolicy::data"
-TYPES = {"aws:kms/key:Key", "aws:s3/bucketServerSideEncryptionConfiguration:X",
-         "aws:s3/bucketPolicy:BucketPolicy"}
+TYPES = {"aws:kms/key:Key", SSE_TYPE, "aws:s3/bucketPolicy:BucketPolicy"}
 
 
 def _inventory(account: str, key_id: str, statements: int = 1) -> dict:
@@ -24,7 +25,7 @@ def _inventory(account: str, key_id: str, statements: int = 1) -> dict:
     ] * statements}
     return {"project": "p", "stack": "dev", "resources": [
         {"urn": KEY, "type": "aws:kms/key:Key", "props": {"enableKeyRotation": True}},
-        {"urn": SSE, "type": "aws:s3/bucketServerSideEncryptionConfiguration:X",
+        {"urn": SSE, "type": SSE_TYPE,
          "props": {"rules": [{"kmsMasterKeyId": arn}]},
          "references": {"/rules/0/kmsMasterKeyId": KEY}},
         {"urn": POLICY, "type": "aws:s3/bucketPolicy:BucketPolicy",
