@@ -85,3 +85,57 @@ def test_a_rotation_period_the_api_leaves_out_is_carried_and_listed(dev):
     assert json.loads(json.dumps(result.report()))["not_verified"][0]["path"] == (
         "/rotationPeriodInDays")
     assert result.exit_code == 0
+
+
+CLUSTER_ARN = f"arn:aws:eks:{REGION}:111122223333:cluster/medinfra-aws-dev"
+ISSUER = f"https://oidc.eks.{REGION}.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+
+
+def _cluster_only(planned: dict) -> dict:
+    doc = copy.deepcopy(planned)
+    doc["resources"] = [r for r in doc["resources"] if r["type"] in (
+        "aws:eks/cluster:Cluster", "aws:iam/openIdConnectProvider:OpenIdConnectProvider")]
+    return doc
+
+
+def test_an_eks_cluster_switched_back_to_the_aws_auth_config_map_is_judged(dev):
+    """moto's DescribeCluster has no accessConfig; AWS's has, and here it says CONFIG_MAP."""
+    planned = _cluster_only(dev.document)
+    cluster = next(r for r in planned["resources"] if r["type"] == "aws:eks/cluster:Cluster")
+    p = cluster["props"]
+    clients = AwsClients(REGION, "http://127.0.0.1:9", 1)
+    sts = Stubber(clients.client("sts"))
+    sts.add_response("get_caller_identity", {"Account": "111122223333"})
+    eks = Stubber(clients.client("eks"))
+    eks.add_response("describe_cluster", {"cluster": {
+        "name": p["name"], "arn": CLUSTER_ARN, "version": p["version"],
+        "roleArn": "arn:aws:iam::111122223333:role/cluster-cluster-1a2b3c4",
+        "resourcesVpcConfig": {"subnetIds": ["subnet-0a", "subnet-0b"],
+                               "endpointPrivateAccess": True, "endpointPublicAccess": False},
+        "kubernetesNetworkConfig": p["kubernetesNetworkConfig"],
+        "logging": {"clusterLogging": [{"types": p["enabledClusterLogTypes"], "enabled": True}]},
+        "identity": {"oidc": {"issuer": ISSUER}},
+        "encryptionConfig": [{"resources": ["secrets"], "provider": {
+            "keyArn": f"arn:aws:kms:{REGION}:111122223333:key/secrets-key"}}],
+        "tags": p["tags"],
+        "accessConfig": {"authenticationMode": "CONFIG_MAP"},
+    }}, {"name": p["name"]})
+    iam = Stubber(clients.client("iam"))
+    oidc_arn = f"arn:aws:iam::111122223333:oidc-provider/{ISSUER.removeprefix('https://')}"
+    iam.add_response("get_open_id_connect_provider", {
+        "Url": ISSUER.removeprefix("https://"), "ClientIDList": ["sts.amazonaws.com"],
+        "ThumbprintList": ["9" * 40], "Tags": [
+            {"Key": k, "Value": v} for k, v in p["tags"].items()]},
+        {"OpenIDConnectProviderArn": oidc_arn})
+    tagging = Stubber(clients.client("resourcegroupstaggingapi"))
+    tagging.add_response("get_resources", {"ResourceTagMappingList": []})
+    for stub in (sts, eks, iam, tagging):
+        stub.activate()
+    result = audit(planned, AwsReader(clients))
+    found = {(f["id"], f["urn"]) for f in result.findings if not f["waiver"]}
+    # (MED-ENC-003 too: this two-resource stack has no secrets key of its own.)
+    assert ("MED-IAM-003", cluster["urn"]) in found, result.text()
+    changed = [(d.path, d.planned, d.live) for d in result.drift if d.kind == "changed"]
+    assert ("/accessConfig/authenticationMode", "API", "CONFIG_MAP") in changed
+    assert result.exit_code == 1
+    assert "/accessConfig" not in {c.path for c in result.live.carried}
