@@ -190,6 +190,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     verify.add_argument("--manifest", type=Path, metavar="FILE", help="(default: the pack's own)")
     evidence_cli.add_commands(commands)
+    from medinfra.audit.command import add_parsers as add_live_parsers
+
+    add_live_parsers(commands)
     return parser
 
 
@@ -624,6 +627,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return _gate(args)
     if args.command in evidence_cli.COMMANDS:
         return evidence_cli.run(args)
+    if args.command in ("audit", "preflight"):
+        from medinfra.audit.command import run as run_live
+
+        return run_live(args)
     return _preview(args)
 
 
