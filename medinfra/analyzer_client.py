@@ -138,11 +138,14 @@ def analyzer_resource(
 ) -> analyzer_pb2.AnalyzerResource:
     """One Inventory resource as an AnalyzeStack resource."""
     parent = resource.get("parent") or ""
+    # A resource whose provider is not configured yet has no outputs in a preview: the engine
+    # shows it to AnalyzeStack empty (its inputs went to Analyze).
+    properties = struct_pb2.Struct() if resource.get("no_outputs") else wire_properties(resource)
     message = analyzer_pb2.AnalyzerResource(
         type=resource["type"],
         urn=resource["urn"],
         name=resource["name"],
-        properties=wire_properties(resource),
+        properties=properties,
         parent=parent,
         dependencies=resource.get("dependencies") or [],
         options=analyzer_pb2.AnalyzerResourceOptions(parent=parent),
@@ -159,6 +162,35 @@ def analyzer_resource(
     for key, urns in _property_dependencies(resource.get("references") or {}).items():
         message.propertyDependencies[key].urns.extend(urns)
     return message
+
+
+def analyze_requests(inventory: dict[str, Any]) -> list[analyzer_pb2.AnalyzeRequest]:
+    """One Analyze request per resource, as the engine sends them while it plans: the resource's
+    checked inputs (the stack itself is never analyzed on its own)."""
+    project, stack = str(inventory.get("project", "")), str(inventory.get("stack", ""))
+    try:
+        requests = []
+        for r in inventory["resources"]:
+            if r["type"] == "pulumi:pulumi:Stack":
+                continue
+            stacked = analyzer_resource({**r, "no_outputs": False}, project, stack)
+            requests.append(
+                analyzer_pb2.AnalyzeRequest(
+                    type=stacked.type,
+                    properties=stacked.properties,
+                    urn=stacked.urn,
+                    name=stacked.name,
+                    options=stacked.options,
+                    provider=stacked.provider,
+                )
+            )
+    except AnalyzerError:
+        raise
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise AnalyzerError(
+            f"the Inventory cannot be encoded: {type(exc).__name__}: {str(exc)[:200]}"
+        ) from None
+    return requests
 
 
 def analyze_stack_request(inventory: dict[str, Any]) -> analyzer_pb2.AnalyzeStackRequest:
@@ -304,7 +336,15 @@ def _drive(port: int, pack_dir: Path, request, deadline: float):
         info = _call(stub.GetAnalyzerInfo, empty_pb2.Empty(), deadline, "GetAnalyzerInfo")
         # No Configure: the pack needs no policy config, and a PolicyConfig without an explicit
         # level would downgrade MANDATORY policies to ADVISORY.
-        response = _call(stub.AnalyzeStack, request, deadline, "AnalyzeStack")
+        stack_request, resource_requests = request
+        for each in resource_requests:  # as the engine does, resource by resource, then the stack
+            answer = _call(stub.Analyze, each, deadline, f"Analyze of {each.urn}")
+            if answer.diagnostics:
+                raise AnalyzerError(
+                    f"Analyze of {each.urn} reported {len(answer.diagnostics)} diagnostic(s); "
+                    "the pack's resource policy reports none"
+                )
+        response = _call(stub.AnalyzeStack, stack_request, deadline, "AnalyzeStack")
     return info, response
 
 
@@ -379,7 +419,7 @@ def analyze_over_protocol(
     if problems:
         raise AnalyzerError("the Inventory is malformed: " + "; ".join(problems))
     deadline = time.monotonic() + timeout
-    request = analyze_stack_request(inventory)
+    request = (analyze_stack_request(inventory), analyze_requests(inventory))
     pack_dir = Path(pack_dir).resolve()
     with running_pack(pack_dir, pack_environment(inventory, env), deadline) as port:
         info, response = _drive(port, pack_dir, request, deadline)

@@ -141,8 +141,13 @@ class InventoryResource:
     unknowns: list[str] = field(default_factory=list)
     secrets: list[str] = field(default_factory=list)
     references: dict[str, str] = field(default_factory=dict)
+    # The engine returns no outputs for it in a preview (its provider's configuration is not
+    # known yet, e.g. Kubernetes on a new cluster): AnalyzeStack shows it empty, and the gate
+    # judges the inputs Analyze showed.
+    no_outputs: bool = False
 
     def to_dict(self) -> dict[str, Any]:
+        extra = {"no_outputs": True} if self.no_outputs else {}
         return {
             "urn": self.urn,
             "type": self.type,
@@ -154,6 +159,7 @@ class InventoryResource:
             "unknowns": self.unknowns,
             "secrets": self.secrets,
             "references": self.references,
+            **extra,
         }
 
 

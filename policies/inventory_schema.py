@@ -61,6 +61,12 @@ INVENTORY_SCHEMA: dict[str, Any] = {
                         "propertyNames": _POINTER,
                         "additionalProperties": {"type": "string"},
                     },
+                    "no_outputs": {
+                        "type": "boolean",
+                        "description": "The engine returns no outputs for this resource in a "
+                        "preview (its provider is not configured yet); it is judged on its "
+                        "inputs.",
+                    },
                 },
             },
         },

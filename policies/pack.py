@@ -18,6 +18,7 @@ import threading
 import traceback
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from medinfra.policies.checkov_bridge.runner import PREWARM_THREAD, load_checkov
 from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
@@ -32,6 +33,7 @@ from medinfra.policies.stack_inventory import (
 from medinfra.policies.violations import (
     ADVISORY_POLICY,
     GATE_POLICY,
+    INPUTS_POLICY,
     WAIVED_POLICY,
     encode_violation,
     policy_name_for,
@@ -39,6 +41,8 @@ from medinfra.policies.violations import (
 from pulumi_policy import (
     EnforcementLevel,
     PolicyComplianceFramework,
+    ResourceValidationArgs,
+    ResourceValidationPolicy,
     Severity,
     StackValidationArgs,
     StackValidationPolicy,
@@ -83,19 +87,30 @@ def _describe(exc: BaseException) -> str:
 
 class _GateRun:
     """Runs the gate once per distinct Inventory: every policy of one AnalyzeStack call is shown
-    the same stack, and each reports its share of the same findings."""
+    the same stack, and each reports its share of the same findings. Remembers the checked
+    inputs Analyze showed for each resource (the `medinfra-inputs` resource policy)."""
 
     def __init__(self, options: GateOptions) -> None:
         self._options = options
         self._lock = threading.Lock()
         self._key: str | None = None
         self._findings: list[Finding] = []
+        self._inputs: dict[str, Any] = {}
+
+    def record_inputs(self, args: ResourceValidationArgs, report_violation) -> None:
+        """Analyze of one resource: keep its inputs (pulumi-policy's proxy; nothing is read)."""
+        with self._lock:
+            self._inputs[args.urn] = args.props
 
     def findings(self, args: StackValidationArgs) -> list[Finding]:
         try:
             project = os.environ.get("PULUMI_PROJECT", "")
             stack = os.environ.get("PULUMI_STACK", "")
-            inventory = inventory_from_stack_args(args, project, stack, project_config(project))
+            with self._lock:
+                inputs = dict(self._inputs)
+            inventory = inventory_from_stack_args(
+                args, project, stack, project_config(project), inputs
+            )
             key = json.dumps(inventory, sort_keys=True)
         except Exception as exc:  # noqa: BLE001 - fail closed with a finding, never a crash
             return [
@@ -171,7 +186,9 @@ def _gate_bounds(environ: Mapping[str, str]) -> tuple[float, float | None]:
     return number("MEDINFRA_GATE_TIMEOUT") or 120.0, number("MEDINFRA_GATE_DEADLINE")
 
 
-def build_policies(rules_dir: Path = RULES_DIR) -> list[StackValidationPolicy]:
+def build_policies(
+    rules_dir: Path = RULES_DIR,
+) -> list[StackValidationPolicy | ResourceValidationPolicy]:
     """Every policy of the pack (see the module docstring); installs `keep_secrets_marked`.
 
     A rule catalogue that does not load leaves only the catch-all policies; the gate then
@@ -211,4 +228,14 @@ def build_policies(rules_dir: Path = RULES_DIR) -> list[StackValidationPolicy]:
                 severity=severity,
             )
         )
+    # Analyze shows each resource's checked inputs before AnalyzeStack shows the stack's
+    # outputs; a resource whose provider is not configured yet has none, and is judged on these.
+    policies.append(
+        ResourceValidationPolicy(
+            name=INPUTS_POLICY,
+            description="Records each resource's checked inputs for the gate; reports nothing.",
+            validate=run.record_inputs,
+            enforcement_level=EnforcementLevel.ADVISORY,
+        )
+    )
     return policies

@@ -72,8 +72,14 @@ def _raw(value: Any) -> Any:
     return value
 
 
-def _inventory_resource(resource, known_values: Mapping[str, str]) -> InventoryResource:
-    props, secrets, unknowns = redact(_raw(resource.props))
+def _inventory_resource(
+    resource, known_values: Mapping[str, str], inputs: Mapping[str, Any]
+) -> InventoryResource:
+    shown = _raw(resource.props)
+    # No outputs (its provider is not configured yet, as Kubernetes on a new cluster): what
+    # the resource will be is what Analyze showed, its checked inputs.
+    no_outputs = not shown and resource.urn in inputs
+    props, secrets, unknowns = redact(_raw(inputs[resource.urn]) if no_outputs else shown)
     prop_deps = {k: [d.urn for d in v] for k, v in resource.property_dependencies.items()}
     exact = {k: v[0] for k, v in prop_deps.items() if k.startswith("/") and len(v) == 1}
     if exact:
@@ -93,18 +99,24 @@ def _inventory_resource(resource, known_values: Mapping[str, str]) -> InventoryR
         unknowns=unknowns,
         secrets=secrets,
         references=references,
+        no_outputs=no_outputs,
     )
 
 
 def inventory_from_stack_args(
-    args: StackValidationArgs, project: str, stack: str, config: Mapping[str, Any]
+    args: StackValidationArgs,
+    project: str,
+    stack: str,
+    config: Mapping[str, Any],
+    inputs: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The Inventory of the stack a CrossGuard stack policy is shown (resources in its order)."""
+    """The Inventory of the stack a CrossGuard stack policy is shown (resources in its order);
+    `inputs` are the checked inputs Analyze showed, by URN (used where outputs are empty)."""
     if not secrets_marked():
         raise AnalyzerSetupError(
             "secret values are not marked (call keep_secrets_marked() before PolicyPack)"
         )
     # A property whose value is a resource's URN came from that resource, as in the planner.
     known_values = {r.urn: r.urn for r in args.resources}
-    resources = [_inventory_resource(r, known_values) for r in args.resources]
+    resources = [_inventory_resource(r, known_values, inputs or {}) for r in args.resources]
     return build_inventory(project, stack, config, resources)

@@ -32,7 +32,10 @@ PACK_NAME = "medinfra"
 GATE_POLICY = "medinfra-gate"
 WAIVED_POLICY = "medinfra-waived"
 ADVISORY_POLICY = "medinfra-advisory"
-CATCH_ALL_POLICIES = (GATE_POLICY, WAIVED_POLICY, ADVISORY_POLICY)
+# A resource policy that reports nothing: it records the inputs Analyze shows for each resource,
+# which the gate judges where AnalyzeStack shows no outputs (policies/pack.py).
+INPUTS_POLICY = "medinfra-inputs"
+CATCH_ALL_POLICIES = (GATE_POLICY, WAIVED_POLICY, ADVISORY_POLICY, INPUTS_POLICY)
 FINDING_TAG = "medinfra-finding/v1 "
 
 

@@ -456,3 +456,46 @@ def test_a_violation_message_rebuilds_its_finding_exactly():
     assert violations.decode_violation("A description\n" + message) == (2, 3, finding)
     with pytest.raises(ValueError):
         violations.decode_violation("A description\nno finding here")
+
+
+# A resource whose provider is not configured yet (Kubernetes on a new cluster) has no outputs
+# in a preview: AnalyzeStack shows it empty, Analyze showed its inputs, and the pack judges those.
+POD = f"urn:pulumi:{STACK}::{PROJECT}::kubernetes:core/v1:Pod::privileged"
+
+
+def _with_privileged_pod(no_outputs: bool) -> dict:
+    inventory = compliant_inventory()
+    pod = resource(POD, {
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {"name": "privileged", "namespace": "default"},
+        "spec": {"containers": [{"name": "c", "image": "x@sha256:" + "0" * 64,
+                                 "securityContext": {"privileged": True}}]},
+    })
+    pod["provider"] = "kubernetes"
+    if no_outputs:
+        pod["no_outputs"] = True
+    inventory["resources"].append(pod)
+    return inventory
+
+
+def _pod_findings(found: list[dict]) -> dict[str, str]:
+    return {f["id"]: f["message"] for f in found if f["urn"] == POD}
+
+
+def test_a_resource_without_outputs_is_judged_on_the_inputs_analyze_showed(launched):
+    judged = _pod_findings(analyze_over_protocol(_with_privileged_pod(True), timeout=60))
+    assert "is privileged" in judged["MED-HRD-002"]
+    # The same as when its outputs are its inputs: nothing about the pod was lost.
+    assert judged == _pod_findings(analyze_over_protocol(_with_privileged_pod(False), timeout=60))
+
+
+def test_the_stack_analysis_shows_a_resource_without_outputs_empty():
+    from medinfra.analyzer_client import analyze_requests, analyze_stack_request
+
+    inventory = _with_privileged_pod(True)
+    (stacked,) = [r for r in analyze_stack_request(inventory).resources if r.urn == POD]
+    assert dict(stacked.properties) == {}
+    (analyzed,) = [r for r in analyze_requests(inventory) if r.urn == POD]
+    assert analyzed.properties["spec"]["containers"][0]["securityContext"]["privileged"] is True
+    # The stack resource itself is never analyzed on its own, as by the engine.
+    assert STACK_URN not in {r.urn for r in analyze_requests(inventory)}

@@ -21,12 +21,15 @@ preview too. The SDK itself returns unknown, without asking, when an argument is
 
 from __future__ import annotations
 
+import importlib
 import json
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pulumi import _types
 from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
@@ -99,6 +102,67 @@ def output_shape(type_: str, inputs: dict) -> dict:
     return outputs
 
 
+def _resource_class(type_: str) -> type | None:
+    """The Python SDK class of a resource type token (`aws:eks/cluster:Cluster` ->
+    pulumi_aws.eks.Cluster), if its SDK is importable; None otherwise."""
+    try:
+        package, module, name = type_.split(":")
+    except ValueError:
+        return None
+    root = "pulumi_" + package.replace("-", "_")
+    parts = [p for p in module.split("/") if p and p != "index"]
+    for candidate in (".".join([root, *parts]), ".".join([root, *parts[:1]]), root):
+        try:
+            found = getattr(importlib.import_module(candidate), name, None)
+        except ImportError:
+            continue
+        if isinstance(found, type):
+            return found
+    return None
+
+
+def _output_class(annotation: Any) -> type | None:
+    """The output type a (possibly Optional/list/map) annotation names, if any."""
+    if isinstance(annotation, type):
+        return annotation if _types.is_output_type(annotation) else None
+    for arg in typing.get_args(annotation):
+        found = _output_class(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _mark_computed(value: Any, annotation: Any) -> Any:
+    """`value` (inputs echoed in output shape) with every field that its output type declares
+    and the inputs do not set marked unknown, at any depth: what a provider's preview answers
+    for the computed parts of an object it was given (e.g. an AKS cluster's
+    oidcIssuerProfile.issuerURL, an EKS cluster's vpcConfig.clusterSecurityGroupId)."""
+    cls = _output_class(annotation)
+    if cls is None:
+        return value
+    if isinstance(value, list):
+        return [_mark_computed(v, cls) for v in value]
+    if not isinstance(value, dict) or rpc._special_sig_key in value:
+        return value
+    fields = _types.output_type_types(cls)
+    if not set(value) <= set(fields):  # a map (e.g. keyed by ids), not an object of the type
+        return {k: _mark_computed(v, cls) for k, v in value.items()}
+    return {
+        name: _mark_computed(value[name], typ) if name in value else rpc.UNKNOWN
+        for name, typ in fields.items()
+    }
+
+
+def computed_unknown(type_: str, outputs: dict) -> dict:
+    """Outputs of a resource being created, with the computed fields of the objects it was
+    given unknown (its computed top-level outputs are unknown already: not returned)."""
+    cls = _resource_class(type_)
+    if cls is None:
+        return outputs
+    types = _types.resource_types(cls)
+    return {k: _mark_computed(v, types.get(k)) for k, v in outputs.items()}
+
+
 @dataclass
 class PreviewSemantics:
     """Answers resource registrations in one of `MODES`."""
@@ -107,6 +171,7 @@ class PreviewSemantics:
     mode: str = SYNTHETIC
     state: Mapping[str, dict[str, Any]] = field(default_factory=dict)
     unconfigured: set[str] = field(default_factory=set)  # providers whose config is unknown
+    no_outputs: set[str] = field(default_factory=set)  # resources those providers answered
 
     def answer(
         self, type_: str, name: str, inputs: dict, urn: str, provider_ref: str
@@ -129,5 +194,6 @@ class PreviewSemantics:
         # the program never receives them.
         _, _, identifiers = self.cloud.new_resource(type_, name, inputs, urn)
         if provider_ref and provider_ref.rsplit("::", 1)[0] in self.unconfigured:
+            self.no_outputs.add(urn)
             return "", {}, identifiers
-        return "", output_shape(type_, inputs), identifiers
+        return "", computed_unknown(type_, output_shape(type_, inputs)), identifiers

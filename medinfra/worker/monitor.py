@@ -147,6 +147,7 @@ class RecordingMonitor(mocks.MockMonitor):
                     unknowns=unknowns,
                     secrets=secrets,
                     references=resolve_references(props, unknowns, prop_deps, self.known_values),
+                    no_outputs=rec["urn"] in self.semantics.no_outputs,
                 )
             )
         out.sort(key=lambda r: (r.type != _STACK_TYPE, r.urn))
