@@ -122,6 +122,13 @@ def _parser() -> argparse.ArgumentParser:
         help="also write the Inventory JSON (DESIGN.md) to FILE",
     )
     preview.add_argument(
+        "--data-sources",
+        type=Path,
+        metavar="FILE",
+        help="YAML or JSON: data-source token -> its answer (an object), for data sources "
+        "whose values cannot be known offline (the others are unknown, or known by convention)",
+    )
+    preview.add_argument(
         "--inventory-dir",
         type=Path,
         metavar="DIR",
@@ -131,8 +138,14 @@ def _parser() -> argparse.ArgumentParser:
     modes.add_argument(
         "--new-stack",
         action="store_true",
-        help="judge the plan as the first preview of a stack that does not exist yet, as the "
-        "Pulumi engine answers it: ids and computed outputs unknown",
+        help="(the default) judge the plan as the first preview of a stack that does not exist "
+        "yet, as the Pulumi engine answers it: ids and computed outputs unknown",
+    )
+    modes.add_argument(
+        "--synthetic-outputs",
+        action="store_true",
+        help="for tests: answer every id and computed output with a deterministic synthetic "
+        "value, as if every resource already existed (knows more than the engine would)",
     )
     modes.add_argument(
         "--state",
@@ -474,19 +487,44 @@ def _write_reports(
         _write_text(args.markdown, markdown(reports))
 
 
+def _data_sources(path: Path) -> dict[str, dict]:
+    """--data-sources FILE: a mapping of data-source tokens to answers (exit 2 otherwise)."""
+    from medinfra.policies.strict_yaml import StrictYamlError, load_file
+    from medinfra.project import InputError
+
+    try:
+        document = load_file(path)
+    except StrictYamlError as exc:
+        raise InputError(f"--data-sources {exc}") from None
+    except OSError as exc:
+        raise InputError(f"--data-sources {path}: cannot be read ({exc.strerror})") from None
+    if not isinstance(document, dict):
+        raise InputError(f"--data-sources {path}: expected a mapping of data-source tokens "
+                         "(e.g. aws:ec2/getAmi:getAmi) to their answers")
+    for token, answer in document.items():
+        if not isinstance(token, str) or token.count(":") != 2:
+            raise InputError(f"--data-sources {path}: key {str(token)[:80]!r} is not a "
+                             "data-source token (package:module:function)")
+        if not isinstance(answer, dict):
+            raise InputError(f"--data-sources {path}: {token}: got {type(answer).__name__}; "
+                             "expected an object of the result's fields")
+    return document
+
+
 def _semantics(args: argparse.Namespace) -> dict:
     """What the engine answers for registered resources (medinfra.mocks.preview)."""
     from medinfra.mocks.modes import EXISTING_STACK, NEW_STACK, SYNTHETIC
     from medinfra.project import InputError
 
+    answers = {"data_sources": _data_sources(args.data_sources)} if args.data_sources else {}
     if args.state is None:
-        return {"mode": NEW_STACK if args.new_stack else SYNTHETIC}
+        return {"mode": SYNTHETIC if args.synthetic_outputs else NEW_STACK, **answers}
     if args.all_stacks:
         raise InputError("--state holds one stack's export; use it with --stack, not --all-stacks")
     from medinfra.mocks.preview import StateError, load_state
 
     try:
-        return {"mode": EXISTING_STACK, "state": load_state(args.state)}
+        return {"mode": EXISTING_STACK, "state": load_state(args.state), **answers}
     except StateError as exc:
         raise InputError(str(exc)) from None
 

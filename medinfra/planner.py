@@ -44,6 +44,8 @@ class Plan:
     sdk_tuning: list[str] = field(default_factory=list)  # the worker's speed patches applied
     mode: str = SYNTHETIC  # how the engine's answers were modelled (medinfra.mocks.preview)
     unconfigured_providers: list[str] = field(default_factory=list)
+    # With semantics {"record_state": True}: what a stack export would hold after deploying it.
+    state: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def resources(self) -> list[dict[str, Any]]:
@@ -61,7 +63,8 @@ def plan(
     `semantics` says what the engine answers for registered resources
     (`medinfra.mocks.preview`): {"mode": ..., "state": {urn: {"id", "outputs"}}}."""
     request = {
-        "semantics": semantics or {},
+        "semantics": {k: v for k, v in (semantics or {}).items() if k != "data_sources"},
+        "data_sources": (semantics or {}).get("data_sources") or {},
         "dir": str(project.dir),
         "main": str(project.main),
         "project": project.name,
@@ -114,4 +117,5 @@ def plan(
         sdk_tuning=result["sdk_tuning"],
         mode=(semantics or {}).get("mode", SYNTHETIC),
         unconfigured_providers=result["unconfigured_providers"],
+        state=result.get("state", []),
     )

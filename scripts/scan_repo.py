@@ -40,6 +40,12 @@ def tracked_files(root: Path = REPO) -> list[Path]:
     return [root / p for p in out.split("\0") if p and (root / p).is_file()]
 
 
+# Third-party files kept byte for byte (tests/test_chart_data.py checks their git blob ids):
+# KServe's chart names the secret *keys* it reads (AWS_SECRET_ACCESS_KEY), which the secrets
+# scan takes for a secret; we may not edit them. Nothing else is exempt.
+THIRD_PARTY_VERBATIM = ("tests/data/kserve/chart-v0.20.0/",)
+
+
 def scan(root: Path = REPO) -> list[tuple[str, str, str, str]]:
     """Failed checks as (framework, check id, file, resource)."""
     from medinfra.policies.checkov_bridge.runner import load_checkov
@@ -58,7 +64,11 @@ def scan(root: Path = REPO) -> list[tuple[str, str, str, str]]:
     dockerfiles = [
         str(f) for f in files if f.name == "Dockerfile" or f.name.endswith(".Dockerfile")
     ]
-    texts = [str(f) for f in files if f.stat().st_size < 512_000]
+    texts = [
+        str(f) for f in files
+        if f.stat().st_size < 512_000 and not f.relative_to(root).as_posix().startswith(
+            THIRD_PARTY_VERBATIM)
+    ]
     failed = []
     for framework, runner, chosen in (
         ("github_actions", ActionsRunner(), workflows),

@@ -12,7 +12,7 @@ from tests.conftest import PROGRAMS, REPO
 
 REPORT_SCHEMA = {
     "type": "object",
-    "required": ["project", "stack", "decision", "resources", "findings", "timings"],
+    "required": ["project", "stack", "decision", "resources", "findings", "preview", "timings"],
     "additionalProperties": False,
     "properties": {
         "project": {"type": "string"},
@@ -20,6 +20,16 @@ REPORT_SCHEMA = {
         "decision": {"enum": ["allow", "block"]},
         "resources": {"type": "integer", "minimum": 0},
         "findings": {"type": "array"},
+        "preview": {
+            "type": "object",
+            "required": ["mode", "unknown_values", "unconfigured_providers"],
+            "additionalProperties": False,
+            "properties": {
+                "mode": {"enum": ["new-stack", "existing-stack", "synthetic"]},
+                "unknown_values": {"type": "integer", "minimum": 0},
+                "unconfigured_providers": {"type": "array", "items": {"type": "string"}},
+            },
+        },
         "timings": {"type": "object", "additionalProperties": {"type": "number"}},
     },
 }
@@ -202,7 +212,10 @@ def test_preview_is_deterministic(cli, tmp_path):
     ("stack", "location"), [("test", "helpers.py:6"), ("apply", "helpers.py:6")]
 )
 def test_program_exception_exits_2_with_message_and_user_location(cli, stack, location):
-    result = cli("preview", "--dir", str(PROGRAMS / "raises"), "--stack", stack)
+    # An apply runs only on a known value; in a new stack's first preview this one is unknown
+    # (as in a real preview), so the apply case is planned with synthetic outputs.
+    known = ["--synthetic-outputs"] if stack == "apply" else []
+    result = cli("preview", "--dir", str(PROGRAMS / "raises"), "--stack", stack, *known)
     assert result.code == 2
     assert "ValueError: retention of" in result.stderr
     assert f"at {location}" in result.stderr

@@ -41,6 +41,21 @@ def test_the_scan_finds_a_committed_secret_and_an_unsafe_workflow(tmp_path):
     assert any(path.endswith("settings.py") for _, _, path, _ in failed)
 
 
+def test_only_the_verbatim_chart_files_are_exempt_from_the_secrets_scan(tmp_path):
+    alphabet = string.ascii_uppercase + string.digits
+    key_id = "AKIA" + "".join(random.choice(alphabet) for _ in range(16))
+    secret = base64.b64encode(os.urandom(30)).decode()
+    leak = f'AWS_ACCESS_KEY_ID = "{key_id}"\nAWS_SECRET_ACCESS_KEY = "{secret}"\n'
+    for where in ("tests/data/kserve/chart-v0.20.0/values.py", "tests/data/kserve/values.py"):
+        (tmp_path / where).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / where).write_text(leak)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
+    flagged = {path for framework, _, path, _ in scan(tmp_path) if framework == "secrets"}
+    assert any(p.endswith("tests/data/kserve/values.py") for p in flagged)
+    assert not any("chart-v0.20.0" in p for p in flagged)
+
+
 # A workflow zizmor (pedantic) and Checkov both pass; each case below changes one thing in it.
 _CLEAN = """\
 name: ci

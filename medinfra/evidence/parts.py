@@ -101,7 +101,7 @@ def evaluated_checks(inventory: dict[str, Any], timeout_s: float = 120.0) -> lis
     from medinfra.policies.checkov_bridge.runner import scan
     from medinfra.policies.gate import _checkov_selection
 
-    selection, _ = _checkov_selection(inventory)
+    selection = _checkov_selection(inventory)
     found = scan(inventory.get("resources", []), selection, timeout_s)
     return sorted({r.check_id for r in found.results})
 

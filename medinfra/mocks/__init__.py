@@ -31,8 +31,7 @@ __all__ = [
 ]
 
 _CLOUDS = (aws, gcp, azure)
-# Pulumi's wire signature of a secret value (pulumi.runtime.rpc), without importing the SDK here.
-_SIG, _SECRET_SIG = "4dabf18193072939515e22adb298388d", "1b47061264138c4ac30d75fd1eb44270"
+
 
 
 class UnansweredInvoke(Exception):
@@ -40,7 +39,11 @@ class UnansweredInvoke(Exception):
 
 
 def _is_secret(value) -> bool:
-    return isinstance(value, dict) and value.get(_SIG) == _SECRET_SIG
+    """A secret as the SDK's wire form holds it (imported here: the worker has the SDK loaded,
+    and the CLI, which imports this package for its modes, never calls this)."""
+    from pulumi.runtime import rpc
+
+    return isinstance(value, dict) and value.get(rpc._special_sig_key) == rpc._special_secret_sig
 
 
 def _public(value):
@@ -73,7 +76,9 @@ _MAKERS = {cloud.PACKAGE: cloud.new_resource for cloud in _CLOUDS} | {"kubernete
 class OfflineCloud:
     """Generates ids/outputs for new resources and answers the common data sources."""
 
-    def __init__(self, config: Mapping[str, str]):
+    def __init__(self, config: Mapping[str, str], answers: Mapping[str, dict] | None = None):
+        #: Data-source answers the user supplied (--data-sources), by token; they win.
+        self.answers = dict(answers or {})
         self.aws_region = config.get("aws:region", "us-east-1")
         self.gcp_project = config.get("gcp:project", GCP_PROJECT)
         self.gcp_region = config.get("gcp:region", "us-central1")
@@ -94,15 +99,22 @@ class OfflineCloud:
         return rid, outputs, generated
 
     def invoke(self, token: str, args: dict) -> dict:
-        """Answer a data source call, or raise UnansweredInvoke naming it."""
+        """Answer a data source call: the user's answer or a value the cloud fixes by
+        convention; else raise UnansweredInvoke naming it."""
+        if token in self.answers:
+            return dict(self.answers[token])
         answers = self._invokes()
         answer: Callable[[dict], dict] | None = answers.get(token)
         if answer is None:
             raise UnansweredInvoke(
-                f"the data source {token!r} cannot be answered offline; "
-                "medinfra preview answers: " + ", ".join(sorted(answers))
+                f"the data source {token!r} cannot be answered offline; give its answer with "
+                "--data-sources FILE. medinfra preview answers: " + ", ".join(sorted(answers))
             )
         return answer(args)
+
+    def answerable(self, token: str) -> bool:
+        """Whether `invoke` has an answer for this data source."""
+        return token in self.answers or token in self._invokes()
 
     def _invokes(self) -> dict[str, Callable[[dict], dict]]:
         return {token: answer for cloud in _CLOUDS for token, answer in cloud.invokes(self).items()}

@@ -130,6 +130,14 @@ def invokes(cloud) -> dict[str, Callable[[dict], dict]]:
             "name": a.get("projectId") or cloud.gcp_project,
             "id": f"projects/{a.get('projectId') or cloud.gcp_project}",
         },
+        # Cloud Storage's service agent: Google names it after the project number.
+        "gcp:storage/getProjectServiceAccount:getProjectServiceAccount": lambda a: {
+            "project": a.get("project") or cloud.gcp_project,
+            "emailAddress": f"service-{PROJECT_NUMBER}@gs-project-accounts.iam.gserviceaccount.com",
+            "member": f"serviceAccount:service-{PROJECT_NUMBER}"
+            "@gs-project-accounts.iam.gserviceaccount.com",
+            "id": a.get("project") or cloud.gcp_project,
+        },
         "gcp:organizations/getClientConfig:getClientConfig": lambda a: {
             "project": cloud.gcp_project,
             "region": cloud.gcp_region,

@@ -19,15 +19,20 @@ from pathlib import Path
 from typing import Any
 
 from pulumi.runtime import config as pulumi_config
-from pulumi.runtime import mocks, settings
+from pulumi.runtime import mocks, rpc, settings
 from pulumi.runtime import stack as pulumi_stack
 from pulumi.runtime.sync_await import _sync_await
 
 from medinfra.mocks import OfflineCloud
 from medinfra.mocks.preview import SYNTHETIC, PreviewSemantics
-from medinfra.policies.inventory import redact
+from medinfra.policies.inventory import UNKNOWN, redact
+from medinfra.policies.wire import from_wire
 from medinfra.worker.errors import describe, user_location
-from medinfra.worker.monitor import RecordingEngine, RecordingMonitor
+from medinfra.worker.monitor import (
+    RecordingEngine,
+    RecordingMonitor,
+    unknowable_data_sources_are_unknown,
+)
 from medinfra.worker.sdk_tuning import OutputQueue, tune_sdk_for_offline_planning
 
 
@@ -39,7 +44,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         tuning = tune_sdk_for_offline_planning()
     program_dir = Path(request["dir"]).resolve()
     main = Path(request["main"]).resolve()
-    cloud = OfflineCloud(request["config"])
+    cloud = OfflineCloud(request["config"], request.get("data_sources"))
+    unknowable_data_sources_are_unknown(cloud)
     semantics = request.get("semantics") or {}
     monitor = RecordingMonitor(
         cloud,
@@ -108,7 +114,23 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         "plan_seconds": round(time.perf_counter() - started, 4),
         "sdk_tuning": tuning,
         "unconfigured_providers": sorted(monitor.semantics.unconfigured),
+        **({"state": _deployed(monitor)} if semantics.get("record_state") else {}),
     }
+
+
+def _deployed(monitor: RecordingMonitor) -> list[dict[str, Any]]:
+    """The resources as `pulumi stack export` would list them had the plan been deployed with
+    the ids and outputs this run answered (tests build `--state` files from it). Secret values
+    are redacted; what JSON cannot hold is dropped."""
+    custom = {rec["urn"]: rec["request"].type for rec in monitor.records if rec["custom"]}
+    out = []
+    for urn, registration in monitor.resources.items():
+        if urn in custom:
+            outputs, _, _ = redact(from_wire(_sync_await(
+                rpc.serialize_properties(registration.state, {})), UNKNOWN))
+            out.append({"urn": urn, "custom": True, "type": custom[urn],
+                        "id": registration.id, "outputs": outputs})
+    return out
 
 
 def main() -> int:

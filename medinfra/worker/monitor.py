@@ -31,6 +31,27 @@ from medinfra.worker.errors import record_invoke_call_sites
 _STACK_TYPE = "pulumi:pulumi:Stack"
 
 
+def unknowable_data_sources_are_unknown(cloud: OfflineCloud) -> None:
+    """A data source read in output form (`get_x_output`) that nothing offline can answer
+    resolves unknown, as the SDK itself resolves one whose arguments are unknown; a plain
+    (`get_x`) call must have a value, so it still fails, asking for --data-sources."""
+    import importlib
+
+    # The module, not the `invoke` function pulumi.runtime exports under the same name.
+    sdk_invoke = importlib.import_module("pulumi.runtime.invoke")
+    original = sdk_invoke._invoke
+
+    async def unknown() -> sdk_invoke.InvokeResult:
+        return sdk_invoke.InvokeResult(None, is_secret=False, is_known=False)
+
+    def _invoke(tok, *args, **kwargs):
+        if kwargs.get("check_dependencies") and not cloud.answerable(tok):
+            return unknown()
+        return original(tok, *args, **kwargs)
+
+    sdk_invoke._invoke = _invoke
+
+
 class _NoMocks(mocks.Mocks):
     def new_resource(self, args):  # pragma: no cover - RecordingMonitor never delegates
         raise AssertionError("RecordingMonitor answers resources itself")

@@ -17,7 +17,7 @@ from medinfra.components.k8s.kserve_pod import (
 )
 from medinfra.components.k8s.pss import forbidden_message, restricted_violations
 from medinfra.policies.checkov_bridge import runner
-from medinfra.policies.checkov_bridge.k8s import to_manifests
+from medinfra.policies.checkov_bridge.k8s import KSERVE_RESOURCES_CHART, to_manifests
 from medinfra.policies.inventory import InventoryResource
 
 from tests.kserve_crd import crd_errors
@@ -145,7 +145,7 @@ STACKS = ["prod", "dev", "azure_prod", "azure_dev", "gcp_prod", "gcp_dev"]
 def test_each_reference_stacks_model_pod_is_admitted_by_kserve_and_pod_security(request, stack):
     inventory = request.getfixturevalue(stack)
     (release,) = [r for r in inventory.of_type(RELEASE)
-                  if r["props"]["chart"].endswith("/kserve-resources")]
+                  if KSERVE_RESOURCES_CHART.search(r["props"]["chart"])]
     csc = chart_storage_container(release["props"]["values"])
     for isvc in inventory.of_type(ISVC):
         manifest = {k: isvc["props"][k] for k in ("apiVersion", "kind", "metadata", "spec")}
