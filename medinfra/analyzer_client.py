@@ -10,7 +10,6 @@ AnalyzerError; the caller reports it as a MED-GATE finding (exit 3).
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import queue
@@ -26,12 +25,18 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf import empty_pb2, struct_pb2
-from pulumi.runtime import rpc
+from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 import medinfra.policies
 from medinfra import child_environment
+from medinfra.analyzer_requests import (  # noqa: F401 - part of this module's API
+    AnalyzerError,
+    analyze_requests,
+    analyze_stack_request,
+    analyzer_resource,
+    wire_properties,
+)
 from medinfra.policies.inventory_schema import inventory_problems
 from medinfra.policies.violations import (
     ADVISORY_POLICY,
@@ -59,10 +64,6 @@ _EXPECTED_LEVELS = {
 }
 
 
-class AnalyzerError(Exception):
-    """The policy pack could not judge the Inventory (the gate blocks: fail closed)."""
-
-
 def _config_text(value: Any) -> str:
     # As the CLI passes config: scalars as their text, objects and lists as JSON.
     if isinstance(value, bool):
@@ -87,124 +88,6 @@ def pack_environment(
     )
     env.pop("PULUMI_CONFIG_SECRET_KEYS", None)  # never inherit a stray one
     return child_environment(env)
-
-
-def _parse_pointer(path: str) -> list[str]:
-    return [p.replace("~1", "/").replace("~0", "~") for p in path.split("/")[1:]]
-
-
-def _replace_at(props: dict[str, Any], path: str, make) -> None:
-    parts = _parse_pointer(path)
-    if not parts:
-        raise AnalyzerError(f"cannot encode a secret or unknown at the root of props ({path!r})")
-    node: Any = props
-    try:
-        for part in parts[:-1]:
-            node = node[int(part)] if isinstance(node, list) else node[part]
-        last: Any = int(parts[-1]) if isinstance(node, list) else parts[-1]
-        node[last] = make(node[last])
-    except (KeyError, IndexError, ValueError, TypeError):
-        raise AnalyzerError(f"the Inventory lists {path!r}, which is not in the props") from None
-
-
-def wire_properties(resource: dict[str, Any]) -> struct_pb2.Struct:
-    """A resource's props as the engine sends them: secrets wrapped, unknowns as the sentinel."""
-    props = copy.deepcopy(resource.get("props") or {})
-    for path in resource.get("secrets") or []:
-        _replace_at(
-            props, path, lambda v: {rpc._special_sig_key: rpc._special_secret_sig, "value": v}
-        )
-    for path in resource.get("unknowns") or []:
-        _replace_at(props, path, lambda v: rpc.UNKNOWN)
-    struct = struct_pb2.Struct()
-    struct.update(props)
-    return struct
-
-
-def _property_dependencies(references: dict[str, str]) -> dict[str, list[str]]:
-    # Per top-level property, as the engine records them, plus each exact reference keyed by its
-    # JSON pointer (see policies/stack_inventory.py "References") so none is lost on the way.
-    deps: dict[str, set[str]] = {}
-    for path, urn in references.items():
-        parts = _parse_pointer(path)
-        if parts:
-            deps.setdefault(parts[0], set()).add(urn)
-            deps.setdefault(path, set()).add(urn)
-    return {k: sorted(v) for k, v in sorted(deps.items())}
-
-
-def analyzer_resource(
-    resource: dict[str, Any], project: str, stack: str
-) -> analyzer_pb2.AnalyzerResource:
-    """One Inventory resource as an AnalyzeStack resource."""
-    parent = resource.get("parent") or ""
-    # A resource whose provider is not configured yet has no outputs in a preview: the engine
-    # shows it to AnalyzeStack empty (its inputs went to Analyze).
-    properties = struct_pb2.Struct() if resource.get("no_outputs") else wire_properties(resource)
-    message = analyzer_pb2.AnalyzerResource(
-        type=resource["type"],
-        urn=resource["urn"],
-        name=resource["name"],
-        properties=properties,
-        parent=parent,
-        dependencies=resource.get("dependencies") or [],
-        options=analyzer_pb2.AnalyzerResourceOptions(parent=parent),
-    )
-    package = resource.get("provider")
-    if package:
-        message.provider.CopyFrom(
-            analyzer_pb2.AnalyzerProviderResource(
-                type=f"pulumi:providers:{package}",
-                urn=f"urn:pulumi:{stack}::{project}::pulumi:providers:{package}::default",
-                name="default",
-            )
-        )
-    for key, urns in _property_dependencies(resource.get("references") or {}).items():
-        message.propertyDependencies[key].urns.extend(urns)
-    return message
-
-
-def analyze_requests(inventory: dict[str, Any]) -> list[analyzer_pb2.AnalyzeRequest]:
-    """One Analyze request per resource, as the engine sends them while it plans: the resource's
-    checked inputs (the stack itself is never analyzed on its own)."""
-    project, stack = str(inventory.get("project", "")), str(inventory.get("stack", ""))
-    try:
-        requests = []
-        for r in inventory["resources"]:
-            if r["type"] == "pulumi:pulumi:Stack":
-                continue
-            stacked = analyzer_resource({**r, "no_outputs": False}, project, stack)
-            requests.append(
-                analyzer_pb2.AnalyzeRequest(
-                    type=stacked.type,
-                    properties=stacked.properties,
-                    urn=stacked.urn,
-                    name=stacked.name,
-                    options=stacked.options,
-                    provider=stacked.provider,
-                )
-            )
-    except AnalyzerError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise AnalyzerError(
-            f"the Inventory cannot be encoded: {type(exc).__name__}: {str(exc)[:200]}"
-        ) from None
-    return requests
-
-
-def analyze_stack_request(inventory: dict[str, Any]) -> analyzer_pb2.AnalyzeStackRequest:
-    """Every Inventory resource, encoded as the CLI encodes a stack for AnalyzeStack."""
-    project, stack = str(inventory.get("project", "")), str(inventory.get("stack", ""))
-    try:
-        resources = [analyzer_resource(r, project, stack) for r in inventory["resources"]]
-    except AnalyzerError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise AnalyzerError(
-            f"the Inventory cannot be encoded: {type(exc).__name__}: {str(exc)[:200]}"
-        ) from None
-    return analyzer_pb2.AnalyzeStackRequest(resources=resources)
 
 
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)')

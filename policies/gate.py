@@ -11,17 +11,13 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
-import threading
 import time
 from dataclasses import dataclass, field
-from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import Any
 
-from medinfra.components.config.constants import DEFAULT_CLASSIFICATION, PHI
-from medinfra.policies.checkov_bridge.controls import CONTROLS, POLICY_INDEX, default_enforcement
-from medinfra.policies.checkov_bridge.runner import CheckovError, CheckovTimeout, Scan, Selection
-from medinfra.policies.checkov_bridge.runner import scan as checkov_scan
+from medinfra.policies.checkov_bridge.controls import default_enforcement
+from medinfra.policies.checkov_bridge.runner import CheckovError, CheckovTimeout, Scan
 from medinfra.policies.engines import (
     EngineError,
     EngineTimeout,
@@ -30,6 +26,14 @@ from medinfra.policies.engines import (
     engine_from_environment,
 )
 from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
+from medinfra.policies.gate_checkov import (
+    _bounded_scan,
+    _checkov_findings,
+    _checkov_selection,
+    _phi,
+    _RealCheckov,
+    checkov_selection_problems,
+)
 from medinfra.policies.inventory_schema import inventory_problems
 from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
 from medinfra.policies.waivers import WAIVERS_FILE, WaiverFileError, apply_waivers, load_waivers
@@ -113,100 +117,6 @@ def _enforcement_overrides(
 _CHECKOV_ID = re.compile(r"^CKV2?_(MED_)?[A-Z0-9]+_\d+$")
 
 
-def _phi(config: dict) -> bool:
-    return config.get("dataClassification", DEFAULT_CLASSIFICATION) == PHI
-
-
-def checkov_selection_problems(config: Any) -> list[str]:
-    """Why the stack's `policy.checkov` selection is refused: on a PHI stack no selector
-    (`checks`, `skipChecks`, a framework choice) may drop a check of our control families.
-    Each problem names the key (exit 2 from the CLI, a blocking finding under the real CLI)."""
-    if not isinstance(config, dict):
-        return []
-    policy = config.get("policy") if isinstance(config.get("policy"), dict) else {}
-    wanted = policy.get("checkov")
-    if wanted is None:
-        return []
-    key = "medinfra:policy.checkov"
-    if not isinstance(wanted, dict):
-        return [f"{key}: expected a mapping with checks / skipChecks"]
-    problems = []
-    for name in sorted(set(wanted) - {"checks", "skipChecks"}, key=str):
-        problems.append(
-            f"{key}.{name}: not a selector MedInfra supports (allowed: checks, skipChecks)"
-        )
-    for name in ("checks", "skipChecks"):
-        value = wanted.get(name)
-        if value is not None and (
-            not isinstance(value, list) or not all(isinstance(c, str) for c in value)
-        ):
-            problems.append(f"{key}.{name}: expected a list of Checkov check ids")
-    if problems or not _phi(config):
-        return problems
-    skipped = sorted(c for c in wanted.get("skipChecks") or [] if c in CONTROLS)
-    if skipped:
-        problems.append(
-            f"{key}.skipChecks: {', '.join(skipped[:5])} guard PHI controls and cannot be "
-            "skipped on a PHI stack (waive one finding in policies/waivers.yaml instead)"
-        )
-    checks = wanted.get("checks") or []
-    if checks:
-        dropped = sorted(i for i in CONTROLS if not any(fnmatchcase(i, c) for c in checks))
-        if dropped:
-            problems.append(
-                f"{key}.checks: {json.dumps(checks)[:80]} would drop {len(dropped)} PHI "
-                f"control checks (e.g. {', '.join(dropped[:3])}); on a PHI stack leave checks "
-                "empty (every check runs)"
-            )
-    return problems
-
-
-def _checkov_selection(inventory: dict) -> Selection:
-    """Config `policy.checkov` (checks / skipChecks), after checkov_selection_problems."""
-    config = inventory.get("config") if isinstance(inventory.get("config"), dict) else {}
-    policy = config.get("policy") if isinstance(config.get("policy"), dict) else {}
-    wanted = policy.get("checkov") if isinstance(policy.get("checkov"), dict) else {}
-    checks = [c for c in wanted.get("checks") or [] if isinstance(c, str)]
-    skips = [c for c in wanted.get("skipChecks") or [] if isinstance(c, str)]
-    return Selection(tuple(checks), tuple(skips))
-
-
-def _checkov_findings(scan: Scan, inventory: dict, overrides: dict[str, str]) -> list[Finding]:
-    types = {
-        r.get("urn"): r.get("type", "")
-        for r in inventory.get("resources", [])
-        if isinstance(r, dict)
-    }
-    config = inventory.get("config") if isinstance(inventory.get("config"), dict) else {}
-    phi = _phi(config)
-    findings = []
-    seen = set()
-    for result in scan.failed:
-        key = (result.urn, result.check_id, result.resource)
-        if key in seen:
-            continue
-        seen.add(key)
-        mapped = CONTROLS.get(result.check_id)
-        guideline = result.guideline or POLICY_INDEX.get(result.framework, "")
-        subject = result.resource if result.resource else "the resource"
-        findings.append(
-            Finding(
-                id=result.check_id,
-                source="checkov",
-                title=result.check_name,
-                severity=mapped.severity if mapped else "low",
-                enforcement=overrides.get(result.check_id)
-                or default_enforcement(result.check_id, phi),
-                urn=result.urn,
-                resource_type=types.get(result.urn, ""),
-                message=f"Checkov {result.check_id} failed on {subject}: {result.check_name}",
-                remediation=f"{result.check_name}. Checkov guideline: {guideline}",
-                controls=mapped.controls() if mapped else {"hipaa": [], "gdpr": [], "cis": []},
-            )
-        )
-    return findings
-
-
 def _policy_note(message: str) -> Finding:
     return Finding(
         id="MED-POLICY-001",
@@ -254,34 +164,6 @@ def _findings(
             )
     findings.sort(key=lambda f: (f.urn, f.id, f.message))
     return findings
-
-
-class _RealCheckov:
-    """Checkov itself (policies/checkov_bridge/runner.py)."""
-
-    def scan(self, resources: list, selection: Selection, timeout_s: float) -> Scan:
-        return checkov_scan(resources, selection, timeout_s)
-
-
-def _bounded_scan(scanner: Any, resources: list, selection: Selection, timeout_s: float) -> Any:
-    """`scanner.scan(...)`, abandoned when it overruns `timeout_s` (whatever the scanner does
-    about its own deadline): a late scan is no scan."""
-    outcome: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            outcome["scan"] = scanner.scan(resources, selection, timeout_s)
-        except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
-            outcome["error"] = exc
-
-    thread = threading.Thread(target=work, name="medinfra-checkov-bound", daemon=True)
-    thread.start()
-    thread.join(timeout_s + 0.5)  # the real runner raises its own CheckovTimeout first
-    if thread.is_alive():
-        raise CheckovTimeout(f"Checkov did not finish within {timeout_s:.1f}s (timeout)")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("scan")
 
 
 def _budget(options: GateOptions) -> float:

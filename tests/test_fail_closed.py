@@ -26,7 +26,7 @@ from medinfra.policies.inventory_schema import INVENTORY_SCHEMA, inventory_probl
 from medinfra.policies.rules import RULES_DIR
 
 import medinfra
-from medinfra import analyzer_client
+from medinfra import analyzer_client, report_files
 from medinfra import cli as cli_module
 from medinfra.analyzer_client import AnalyzerError, analyze_over_protocol
 from tests.conftest import REPO, run_cli
@@ -579,8 +579,8 @@ def test_a_phi_stack_cannot_drop_a_control_check_through_any_selector(
 def test_report_files_are_private_whatever_the_umask(tmp_path):
     old = os.umask(0)
     try:
-        cli_module._write_text(tmp_path / "r.md", "x")
-        cli_module._write_json(tmp_path / "r.json", {})
+        report_files.write_text(tmp_path / "r.md", "x")
+        report_files.write_json(tmp_path / "r.json", {})
     finally:
         os.umask(old)
     for name in ("r.md", "r.json"):

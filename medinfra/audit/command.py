@@ -76,8 +76,8 @@ def _planned(args: argparse.Namespace) -> dict:
             raise InputError(f"--plan {args.plan}: holds stack {document.get('stack')!r}, "
                              f"not --stack {args.stack!r}")
         return document
-    from medinfra.cli import _default_dir
     from medinfra.planner import PlanError, plan
+    from medinfra.preview_command import default_dir as _default_dir
     from medinfra.project import load_project, load_stack_config
 
     project = load_project(args.dir or _default_dir())
@@ -141,9 +141,9 @@ def _preflight(args, planned, region, clients) -> int:
 def _audit(args, planned, clients) -> int:
     from medinfra.audit import audit
     from medinfra.audit.aws import AwsReader
-    from medinfra.cli import _write_json
     from medinfra.policies.engines import EngineError, engine_from_environment
     from medinfra.policies.gate import GateOptions
+    from medinfra.report_files import write_json as _write_json
 
     try:
         engine = engine_from_environment(None)
