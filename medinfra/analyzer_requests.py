@@ -5,6 +5,7 @@ resource (its checked inputs), then AnalyzeStack (every resource, as the engine 
 from __future__ import annotations
 
 import copy
+from contextlib import contextmanager
 from typing import Any
 
 from google.protobuf import struct_pb2
@@ -91,44 +92,42 @@ def analyzer_resource(
     return message
 
 
-def analyze_requests(inventory: dict[str, Any]) -> list[analyzer_pb2.AnalyzeRequest]:
-    """One Analyze request per resource, as the engine sends them while it plans: the resource's
-    checked inputs (the stack itself is never analyzed on its own)."""
-    project, stack = str(inventory.get("project", "")), str(inventory.get("stack", ""))
+@contextmanager
+def _encoding():
+    """An Inventory that cannot be encoded is the client's own error, never a Python one."""
     try:
-        requests = []
-        for r in inventory["resources"]:
-            if r["type"] == "pulumi:pulumi:Stack":
-                continue
-            stacked = analyzer_resource({**r, "no_outputs": False}, project, stack)
-            requests.append(
-                analyzer_pb2.AnalyzeRequest(
-                    type=stacked.type,
-                    properties=stacked.properties,
-                    urn=stacked.urn,
-                    name=stacked.name,
-                    options=stacked.options,
-                    provider=stacked.provider,
-                )
-            )
+        yield
     except AnalyzerError:
         raise
     except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
         raise AnalyzerError(
             f"the Inventory cannot be encoded: {type(exc).__name__}: {str(exc)[:200]}"
         ) from None
-    return requests
+
+
+def _stack_resources(inventory: dict[str, Any]) -> list[analyzer_pb2.AnalyzerResource]:
+    project, stack = str(inventory.get("project", "")), str(inventory.get("stack", ""))
+    with _encoding():
+        return [analyzer_resource(r, project, stack) for r in inventory["resources"]]
+
+
+def analyze_requests(inventory: dict[str, Any]) -> list[analyzer_pb2.AnalyzeRequest]:
+    """One Analyze request per resource, as the engine sends them while it plans: the resource's
+    checked inputs (the stack itself is never analyzed on its own)."""
+    with _encoding():
+        inputs = {**inventory, "resources": [
+            {**r, "no_outputs": False} for r in inventory["resources"]
+            if r["type"] != "pulumi:pulumi:Stack"
+        ]}
+    return [
+        analyzer_pb2.AnalyzeRequest(
+            type=r.type, properties=r.properties, urn=r.urn, name=r.name,
+            options=r.options, provider=r.provider,
+        )
+        for r in _stack_resources(inputs)
+    ]
 
 
 def analyze_stack_request(inventory: dict[str, Any]) -> analyzer_pb2.AnalyzeStackRequest:
     """Every Inventory resource, encoded as the CLI encodes a stack for AnalyzeStack."""
-    project, stack = str(inventory.get("project", "")), str(inventory.get("stack", ""))
-    try:
-        resources = [analyzer_resource(r, project, stack) for r in inventory["resources"]]
-    except AnalyzerError:
-        raise
-    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
-        raise AnalyzerError(
-            f"the Inventory cannot be encoded: {type(exc).__name__}: {str(exc)[:200]}"
-        ) from None
-    return analyzer_pb2.AnalyzeStackRequest(resources=resources)
+    return analyzer_pb2.AnalyzeStackRequest(resources=_stack_resources(inventory))
