@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_kubernetes as k8s
 from medinfra.components import PACKAGE
+from medinfra.components.aws.kubeconfig import kubeconfig  # noqa: F401 - re-exported
 from medinfra.components.aws.policies import service_trust_policy
 from medinfra.components.config import (
     ACCELERATOR_LABEL,
@@ -99,43 +100,6 @@ def _validate(args: GpuClusterArgs) -> list[tuple[str, str]]:
     if args.imds_hop_limit not in (1, 2):
         problems.append(("imdsHopLimit", "must be 1 or 2"))
     return problems
-
-
-def kubeconfig(name: str, endpoint: str, ca_data: str, region: str) -> str:
-    """A kubeconfig that authenticates with `aws eks get-token` (no static credentials)."""
-    return json.dumps(
-        {
-            "apiVersion": "v1",
-            "kind": "Config",
-            "current-context": name,
-            "clusters": [
-                {
-                    "name": name,
-                    "cluster": {"server": endpoint, "certificate-authority-data": ca_data},
-                }
-            ],
-            "contexts": [{"name": name, "context": {"cluster": name, "user": name}}],
-            "users": [
-                {
-                    "name": name,
-                    "user": {
-                        "exec": {
-                            "apiVersion": "client.authentication.k8s.io/v1beta1",
-                            "command": "aws",
-                            "args": [
-                                "eks",
-                                "get-token",
-                                "--cluster-name",
-                                name,
-                                "--region",
-                                region,
-                            ],
-                        }
-                    },
-                }
-            ],
-        }
-    )
 
 
 class GpuCluster(pulumi.ComponentResource):
