@@ -6,11 +6,9 @@ from __future__ import annotations
 import re
 
 import pytest
-from medinfra.components.k8s.kserve_install import (
-    KSERVE_CHART_DIGESTS,
-    KSERVE_CHART_REFS,
-    KSERVE_CHARTS,
-)
+from medinfra.components.k8s.kserve_install import KSERVE_CHARTS
+
+from tests.conftest import REPO
 
 RELEASE = "kubernetes:helm.sh/v3:Release"
 EXACT_VERSION = re.compile(r"^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
@@ -41,11 +39,14 @@ def test_every_planned_helm_release_is_pinned_by_version_and_oci_charts_by_diges
     }
 
 
-def test_the_kserve_charts_are_referenced_by_their_pinned_digests(prod):
+def test_the_kserve_charts_are_referenced_by_the_stacks_digests(prod):
+    import yaml
+
+    stack = yaml.safe_load((REPO / "stacks" / "Pulumi.aws-prod.yaml").read_text())
+    digests = stack["config"]["medinfra:serving"]["kserveChartDigests"]
     charts = {r["props"]["chart"] for r in prod.of_type(RELEASE)}
-    assert set(KSERVE_CHART_REFS.values()) <= charts
-    for name, digest in KSERVE_CHART_DIGESTS.items():
-        assert KSERVE_CHART_REFS[name] == f"{KSERVE_CHARTS}/{name}@{digest}"
+    assert {f"{KSERVE_CHARTS}/kserve-crd@{digests['kserveCrd']}",
+            f"{KSERVE_CHARTS}/kserve-resources@{digests['kserveResources']}"} <= charts
 
 
 @pytest.mark.parametrize(

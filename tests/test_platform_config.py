@@ -21,7 +21,9 @@ BASE = {
     "tags": {"owner": "ml-platform", "costCenter": "cc-1"},
 }
 SHA = "a" * 64
-SERVING = {"storageInitializerDigest": "sha256:" + "c" * 64}
+SERVING = {"storageInitializerDigest": "sha256:" + "c" * 64,
+           "kserveChartDigests": {"kserveCrd": "sha256:" + "d" * 64,
+                                  "kserveResources": "sha256:" + "e" * 64}}
 
 
 def _values(**overrides) -> dict[str, str]:
@@ -282,12 +284,22 @@ def test_model_problems_are_all_reported():
 
 def test_serving_models_needs_a_digest_pinned_storage_initializer():
     missing = _problems(models=[_model(gpu=0)], serving={"deploymentMode": "Standard"})
-    assert missing == {"serving.storageInitializerDigest": (
-        "medinfra:serving.storageInitializerDigest: missing; required when models are "
-        "configured: the sha256:<64 hex> digest of KServe's storage-initializer image mirrored "
-        "into this stack's registry")}
-    bad = _problems(models=[_model(gpu=0)], serving={"storageInitializerDigest": "v0.20.0"})
-    assert list(bad) == ["serving.storageInitializerDigest"]
+    assert missing == {
+        "serving.storageInitializerDigest": (
+            "medinfra:serving.storageInitializerDigest: missing; required when models are "
+            "configured: the sha256:<64 hex> digest of KServe's storage-initializer image "
+            "mirrored into this stack's registry"),
+        "serving.kserveChartDigests": (
+            "medinfra:serving.kserveChartDigests: missing; required when models are "
+            "configured: {kserveCrd, kserveResources}, the sha256 digests of KServe's OCI "
+            "charts at the pinned version"),
+    }
+    bad = _problems(models=[_model(gpu=0)], serving={
+        "storageInitializerDigest": "v0.20.0",
+        "kserveChartDigests": {"kserveCrd": "sha256:" + "d" * 64, "kserveResources": "latest"}})
+    assert list(bad) == ["serving.kserveChartDigests.kserveResources",
+                         "serving.storageInitializerDigest"]
+    assert '"latest"' in bad["serving.kserveChartDigests.kserveResources"]
     assert '"v0.20.0"' in bad["serving.storageInitializerDigest"]
     assert "sha256:[0-9a-f]{64}" in bad["serving.storageInitializerDigest"]
     # Without models there is nothing to fetch weights for: no digest needed.

@@ -174,6 +174,11 @@ def cloud_problems(raw: Mapping[str, Any]) -> list[Problem]:
             "serving.storageInitializerDigest", None,
             "required when models are configured: the sha256:<64 hex> digest of KServe's "
             "storage-initializer image mirrored into this stack's registry", missing=True))
+    if models and serving.get("kserveChartDigests") is None:
+        problems.append(Problem(
+            "serving.kserveChartDigests", None,
+            "required when models are configured: {kserveCrd, kserveResources}, the sha256 "
+            "digests of KServe's OCI charts at the pinned version", missing=True))
     for i, model in enumerate(models):
         if not isinstance(model, Mapping):
             continue

@@ -62,6 +62,15 @@ class Model(SectionModel):
         return self
 
 
+class ChartDigests(SectionModel):
+    """Digests (sha256:<64 hex>) of the KServe OCI charts at the pinned version, as the
+    registry serves them (`helm pull oci://ghcr.io/kserve/charts/<chart> --version <v>` prints
+    each): Helm then pulls exactly those bytes."""
+
+    kserve_crd: ImageDigest
+    kserve_resources: ImageDigest
+
+
 class Serving(SectionModel):
     """How KServe serves models on this stack."""
 
@@ -73,3 +82,6 @@ class Serving(SectionModel):
     """Digest (sha256:<64 hex>) of KServe's storage-initializer image, mirrored into this
     stack's registry. It runs as an init container in every model pod (it fetches the weights),
     so it is pinned like the model-server image; required when models are configured."""
+    kserve_chart_digests: ChartDigests | None = None
+    """Digests of the KServe Helm charts (OCI) at the pinned version; required when models are
+    configured, so the charts installed are exactly those reviewed."""

@@ -57,6 +57,11 @@ def _storage_initializer(config: PlatformConfig, target: ServingTarget):
     return (target.image_repository, digest)
 
 
+def _chart_digests(config: PlatformConfig) -> tuple[str, str] | None:
+    digests = config.serving.kserve_chart_digests
+    return None if digests is None else (digests.kserve_crd, digests.kserve_resources)
+
+
 def build(parent: pulumi.Resource, config: PlatformConfig,
           target: ServingTarget) -> dict[str, InferenceService]:
     """KServe on the cluster and one InferenceService per configured model.
@@ -74,7 +79,8 @@ def build(parent: pulumi.Resource, config: PlatformConfig,
         gpu_node_selector=target.gpu_node_selector,
         gpu_tolerations=tuple(target.gpu_tolerations),
         device_plugin=target.install_device_plugin, extra_egress=tuple(target.extra_egress),
-        storage_initializer=_storage_initializer(config, target)),
+        storage_initializer=_storage_initializer(config, target),
+        chart_digests=_chart_digests(config)),
         opts=opts)
     has_gpu_pools = bool(config.cluster.gpu_pools)
     services = {}

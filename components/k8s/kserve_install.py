@@ -16,15 +16,15 @@ CERT_MANAGER = ("cert-manager", "https://charts.jetstack.io", "v1.16.2")
 KSERVE_VERSION = "v0.20.0"
 KSERVE_CHARTS = "oci://ghcr.io/kserve/charts"
 # OCI charts are pinned by digest as well as version (Helm >= 3.18 pulls `<ref>@sha256:...` and
-# refuses other bytes). PLACEHOLDERS, not yet verified against the registry (not reachable where
-# this was written): replace each with the `Digest:` that `helm pull <ref> --version
-# KSERVE_VERSION` prints before the first `pulumi up` (README "CI and supply chain"). HTTP chart
+# refuses other bytes); the digests come from the stack (serving.kserveChartDigests). HTTP chart
 # repositories (cert-manager, the device plugin) offer no digest pin: exact version only.
-KSERVE_CHART_DIGESTS = {
-    "kserve-crd": "sha256:" + "0" * 64,
-    "kserve-resources": "sha256:" + "0" * 64,
-}
-KSERVE_CHART_REFS = {c: f"{KSERVE_CHARTS}/{c}@{d}" for c, d in KSERVE_CHART_DIGESTS.items()}
+KSERVE_CHART_NAMES = ("kserve-crd", "kserve-resources")
+
+
+def chart_ref(chart: str, digest: str) -> str:
+    """`oci://.../<chart>@sha256:...`: the KServe chart by digest."""
+    return f"{KSERVE_CHARTS}/{chart}@{digest}"
+
 DEVICE_PLUGIN = ("nvidia-device-plugin", "https://nvidia.github.io/k8s-device-plugin", "0.17.0")
 MODES = ("Standard", "Knative")
 DIGEST = re.compile(r"^sha256:[0-9a-f]{64}$")
@@ -58,6 +58,9 @@ class KServeInstallArgs:
     """Install NVIDIA's device plugin (False where the cluster provider runs its own)."""
     extra_egress: tuple[dict, ...] = ()
     """Further egress rules for model pods (e.g. a node-local workload identity endpoint)."""
+    chart_digests: tuple[str, str] | None = None
+    """sha256 digests of the kserve-crd and kserve-resources OCI charts at KSERVE_VERSION.
+    Required: an OCI chart is pulled by digest, exactly the bytes reviewed."""
     storage_initializer: tuple[pulumi.Input[str], str] | None = None
     """(repository, sha256 digest) of KServe's storage-initializer image, which KServe injects
     as the init container of every model pod. Required: the chart's own default is a mutable
@@ -68,6 +71,13 @@ def _validate(args: KServeInstallArgs) -> list[tuple[str, str]]:
     problems = []
     if args.deployment_mode not in MODES:
         problems.append(("deploymentMode", f"{args.deployment_mode!r}: one of {', '.join(MODES)}"))
+    if args.chart_digests is None:
+        problems.append(("chartDigests", "missing: the sha256:<64 hex> digests of the "
+                         "kserve-crd and kserve-resources charts at " + KSERVE_VERSION))
+    else:
+        for chart, digest in zip(KSERVE_CHART_NAMES, args.chart_digests, strict=True):
+            if not DIGEST.match(str(digest)):
+                problems.append(("chartDigests", f"{chart} {digest!r}: must be sha256:<64 hex>"))
     if args.storage_initializer is None:
         problems.append(("storageInitializer", "missing: a (repository, 'sha256:<64 hex>') pair "
                          "of the storage-initializer image in this plan's registry; the chart's "
@@ -112,11 +122,13 @@ class KServeInstall(pulumi.ComponentResource):
             namespace="cert-manager", values={"crds": {"enabled": True}},
             opts=pulumi.ResourceOptions(parent=self, depends_on=[namespaces["cert-manager"]]))
         crds = k8s.helm.v3.Release(
-            f"{name}-kserve-crd", chart=KSERVE_CHART_REFS["kserve-crd"], version=KSERVE_VERSION,
+            f"{name}-kserve-crd", chart=chart_ref("kserve-crd", args.chart_digests[0]),
+            version=KSERVE_VERSION,
             namespace="kserve",
             opts=pulumi.ResourceOptions(parent=self, depends_on=[namespaces["kserve"]]))
         self.kserve = k8s.helm.v3.Release(
-            f"{name}-kserve", chart=KSERVE_CHART_REFS["kserve-resources"], version=KSERVE_VERSION,
+            f"{name}-kserve", chart=chart_ref("kserve-resources", args.chart_digests[1]),
+            version=KSERVE_VERSION,
             namespace="kserve",
             values=_kserve_values(args),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[cert_manager, crds]))

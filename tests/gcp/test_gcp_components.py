@@ -152,7 +152,11 @@ def _config(**changes):
     values = {
         "cloud": "gcp", "environment": "dev", "region": "europe-west4",
         "allowedRegions": '["europe-west4"]', "tags": '{"owner": "a", "costCenter": "b"}',
-        "serving": json.dumps({"storageInitializerDigest": "sha256:" + "c" * 64}),
+        "serving": json.dumps({
+            "storageInitializerDigest": "sha256:" + "c" * 64,
+            "kserveChartDigests": {"kserveCrd": "sha256:" + "d" * 64,
+                                   "kserveResources": "sha256:" + "e" * 64},
+        }),
         "cluster": '{"gpuPools": [{"name": "l4", "instanceType": "g2-standard-8", '
                    '"accelerator": "nvidia-l4"}]}',
     }

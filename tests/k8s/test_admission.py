@@ -219,16 +219,22 @@ def test_component_with_a_pinned_image_creates_the_service_kserve_admits(k8s_moc
 def test_kserve_install_without_a_storage_initializer_is_refused_naming_the_field(k8s_mocks):
     with pytest.raises(pulumi.InputPropertiesError) as info:
         KServeInstall("k", KServeInstallArgs(gpu_node_selector={}, gpu_tolerations=()))
-    assert _errors(info.value) == {"storageInitializer": (
-        "missing: a (repository, 'sha256:<64 hex>') pair of the storage-initializer image in "
-        "this plan's registry; the chart's default image is tag-pinned")}
+    assert _errors(info.value) == {
+        "storageInitializer": (
+            "missing: a (repository, 'sha256:<64 hex>') pair of the storage-initializer image "
+            "in this plan's registry; the chart's default image is tag-pinned"),
+        "chartDigests": "missing: the sha256:<64 hex> digests of the kserve-crd and "
+                        "kserve-resources charts at v0.20.0",
+    }
     assert k8s_mocks.created == []
 
 
 def test_kserve_install_with_a_tag_instead_of_a_digest_is_refused(k8s_mocks):
     with pytest.raises(pulumi.InputPropertiesError) as info:
         KServeInstall("k", KServeInstallArgs(gpu_node_selector={}, gpu_tolerations=(),
-                                             storage_initializer=("repo", "v0.20.0")))
+                                             storage_initializer=("repo", "v0.20.0"),
+                                             chart_digests=("sha256:" + "d" * 64, "latest")))
     assert _errors(info.value) == {
-        "storageInitializer": "'v0.20.0': the digest must be sha256:<64 hex>"}
+        "storageInitializer": "'v0.20.0': the digest must be sha256:<64 hex>",
+        "chartDigests": "kserve-resources 'latest': must be sha256:<64 hex>"}
     assert k8s_mocks.created == []

@@ -47,7 +47,8 @@ def _manifest(**kw) -> dict:
 
 def _values() -> dict:
     return _kserve_values(KServeInstallArgs(gpu_node_selector={}, gpu_tolerations=(),
-                                            storage_initializer=("r/si", "sha256:" + "c" * 64)))
+                                            storage_initializer=("r/si", "sha256:" + "c" * 64),
+                                            chart_digests=("sha256:" + "d" * 64,) * 2))
 
 
 def test_our_install_gives_the_storage_initializer_a_restricted_context_of_its_own():

@@ -15,7 +15,9 @@ from tests.kserve_crd import crd_errors
 
 ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
 GOLDEN = REPO / "tests" / "golden" / "inference_service.json"
-SERVING = {"storageInitializerDigest": "sha256:" + "c" * 64}
+SERVING = {"storageInitializerDigest": "sha256:" + "c" * 64,
+           "kserveChartDigests": {"kserveCrd": "sha256:" + "d" * 64,
+                                  "kserveResources": "sha256:" + "e" * 64}}
 TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 
 
