@@ -27,7 +27,7 @@
 #     aws:
 #       - "components/aws/gpu_cluster.py: NodePoolSpec.gpu / GpuCluster._node_group()"
 #     azure:
-#       - "components/azure/gpu_cluster.py: NodePoolSpec.gpu / pool_properties()"
+#       - "components/azure/node_pools.py: NodePoolSpec.gpu / pool_properties()"
 #     gcp:
 #       - "components/gcp/gpu_cluster.py: NodePoolSpec.accelerator / GpuCluster._node_pool()"
 #     k8s:

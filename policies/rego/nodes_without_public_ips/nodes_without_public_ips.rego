@@ -29,7 +29,8 @@
 #       - "components/aws/network.py: Network"
 #       - "components/aws/gpu_cluster.py: GpuCluster._node_group()"
 #     azure:
-#       - "components/azure/gpu_cluster.py: pool_properties() / GpuCluster"
+#       - "components/azure/node_pools.py: pool_properties()"
+#       - "components/azure/gpu_cluster.py: GpuCluster"
 #     gcp:
 #       - "components/gcp/gpu_cluster.py: GpuCluster / GpuCluster._node_pool()"
 package medinfra.rules.nodes_without_public_ips
