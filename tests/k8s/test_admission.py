@@ -10,23 +10,16 @@ import pytest
 from medinfra.components.k8s import inference_service
 from medinfra.components.k8s.admission import NAME_IN_PREDICTOR, kserve_rejections
 from medinfra.components.k8s.inference_service import InferenceService, InferenceServiceArgs
-from medinfra.components.k8s.isvc_spec import IsvcInputs, render
+from medinfra.components.k8s.isvc_spec import render
 from medinfra.components.k8s.kserve_install import KServeInstall, KServeInstallArgs
 from medinfra.components.k8s.kserve_pod import UNCONFIGURED_CSC
 
-TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
+from tests.k8s.specs import isvc_inputs as _inputs
+
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/p/models@sha256:" + "c" * 64
 FORMATS = UNCONFIGURED_CSC["supportedUriFormats"]
 
 
-def _inputs(**kw) -> IsvcInputs:
-    base = dict(name="chest-xray", namespace="models", version="2026.10.1", sha256="a" * 64,
-                model_format="pytorch", runtime=None, storage_uri="s3://b/chest-xray/1/",
-                service_account="chest-xray", mode="Standard", cpu="500m", memory="8Gi",
-                gpu=1, min_replicas=2, max_replicas=4,
-                gpu_node_selector={"nvidia.com/gpu.present": "true"},
-                gpu_tolerations=(TOLERATION,))
-    return IsvcInputs(**{**base, **kw})
 
 
 def _isvc(mode: str = "Standard", annotations: dict | None = None, **predictor) -> dict:

@@ -7,10 +7,12 @@ import os
 
 import pytest
 from medinfra.components.config import ConfigError, load_platform_config
-from medinfra.components.k8s.isvc_spec import IsvcInputs, render
+from medinfra.components.k8s.isvc_spec import render
 from medinfra.components.k8s.kserve_install import KSERVE_VERSION
 
 from tests.conftest import REPO
+from tests.k8s.specs import TOLERATION
+from tests.k8s.specs import isvc_inputs as _inputs
 from tests.kserve_crd import crd_errors
 
 ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
@@ -18,7 +20,6 @@ GOLDEN = REPO / "tests" / "golden" / "inference_service.json"
 SERVING = {"storageInitializerDigest": "sha256:" + "c" * 64,
            "kserveChartDigests": {"kserveCrd": "sha256:" + "d" * 64,
                                   "kserveResources": "sha256:" + "e" * 64}}
-TOLERATION = {"key": "nvidia.com/gpu", "operator": "Exists", "effect": "NoSchedule"}
 
 
 def _isvc(inventory) -> dict:
@@ -138,14 +139,6 @@ def test_planned_inference_services_validate_against_the_kserve_crd(request, sta
     assert crd_errors(_manifest(_isvc(request.getfixturevalue(stack)))) == []
 
 
-def _inputs(**kw) -> IsvcInputs:
-    base = dict(name="chest-xray", namespace="models", version="2026.10.1", sha256="a" * 64,
-                model_format="pytorch", runtime=None, storage_uri="s3://b/chest-xray/1/",
-                service_account="chest-xray", mode="Standard", cpu="500m", memory="8Gi",
-                gpu=1, min_replicas=2, max_replicas=4,
-                gpu_node_selector={"nvidia.com/gpu.present": "true"},
-                gpu_tolerations=(TOLERATION,))
-    return IsvcInputs(**{**base, **kw})
 
 
 @pytest.mark.parametrize("variant", [
