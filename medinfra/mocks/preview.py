@@ -183,7 +183,12 @@ class PreviewSemantics:
         if recorded is not None:
             rid = recorded["id"]
             outputs = {**recorded["outputs"], **output_shape(type_, inputs)}
-            generated = {v for v in recorded["outputs"].values() if isinstance(v, str) and v}
+            # Its recorded identifiers (id, ARNs, URLs: values with a separator, not flags or
+            # regions) trace the values the program took from it back to it.
+            generated = {
+                v for v in recorded["outputs"].values()
+                if isinstance(v, str) and any(c in v for c in ":/.") and len(v) > 8
+            }
             return rid, outputs, ({rid} if rid else set()) | generated
         if type_.startswith("pulumi:providers:"):
             if has_unknown(inputs):
