@@ -121,24 +121,25 @@ def test_secret_names_plan_and_never_reach_an_id_arn_or_report(cli, tmp_path, mo
     assert bucket["props"]["bucket"] == "[secret]" and "/bucket" in bucket["secrets"]
 
 
-def test_a_stack_deployed_as_planned_is_allowed_when_judged_from_its_export(tmp_path, cli):
-    """`--state` with the export of aws-dev deployed as planned (synthetic ids): its resources
-    have their recorded outputs, so almost nothing is unknown, and the gate decides as on a new
-    stack."""
+@pytest.mark.parametrize("stack", ["aws-dev", "azure-dev"])
+def test_a_stack_deployed_as_planned_is_allowed_when_judged_from_its_export(tmp_path, cli, stack):
+    """`--state` with the export of a stack deployed as planned (synthetic ids): its resources
+    have their recorded outputs (nested ones too, such as an AKS cluster's OIDC issuer), so
+    nothing is unknown, and the gate decides as on a new stack."""
     from medinfra.planner import plan
     from medinfra.project import load_project, load_stack_config
 
     project = load_project(REPO)
-    deployed = plan(project, load_stack_config(project, "aws-dev"),
+    deployed = plan(project, load_stack_config(project, stack),
                     semantics={"mode": "synthetic", "record_state": True})
     assert len(deployed.state) > 50
-    state = tmp_path / "aws-dev.export.json"
+    state = tmp_path / f"{stack}.export.json"
     state.write_text(json.dumps({"version": 3, "deployment": {"resources": deployed.state}}))
-    existing = cli("preview", "--stack", "aws-dev", "--state", str(state), "--format", "json")
+    existing = cli("preview", "--stack", stack, "--state", str(state), "--format", "json")
     assert existing.code == 0, existing.stderr
     report = existing.json()
     assert report["preview"]["mode"] == "existing-stack"
-    new = cli("preview", "--stack", "aws-dev", "--format", "json").json()
+    new = cli("preview", "--stack", stack, "--format", "json").json()
     assert report["preview"]["unknown_values"] < new["preview"]["unknown_values"]
     assert [f["id"] for f in report["findings"]] == [f["id"] for f in new["findings"]]
 

@@ -163,6 +163,16 @@ def computed_unknown(type_: str, outputs: dict) -> dict:
     return {k: _mark_computed(v, types.get(k)) for k, v in outputs.items()}
 
 
+def _overlay(recorded: Any, given: Any) -> Any:
+    """`given` on top of `recorded`, object by object: what the program sets wins, what it does
+    not set keeps its recorded value."""
+    if isinstance(recorded, dict) and isinstance(given, dict):
+        return {k: _overlay(recorded[k], v) if k in recorded else v for k, v in given.items()} | {
+            k: v for k, v in recorded.items() if k not in given
+        }
+    return given
+
+
 @dataclass
 class PreviewSemantics:
     """Answers resource registrations in one of `MODES`."""
@@ -182,13 +192,10 @@ class PreviewSemantics:
         recorded = self.state.get(urn)
         if recorded is not None:
             rid = recorded["id"]
-            outputs = {**recorded["outputs"], **output_shape(type_, inputs)}
-            # Its recorded identifiers (id, ARNs, URLs: values with a separator, not flags or
-            # regions) trace the values the program took from it back to it.
-            generated = {
-                v for v in recorded["outputs"].values()
-                if isinstance(v, str) and any(c in v for c in ":/.") and len(v) > 8
-            }
+            # What the resource has, with what this run sets on top (a preview of an update
+            # keeps the computed outputs it does not change, nested ones included).
+            outputs = _overlay(recorded["outputs"], output_shape(type_, inputs))
+            generated = {v for v in recorded["outputs"].values() if isinstance(v, str) and v}
             return rid, outputs, ({rid} if rid else set()) | generated
         if type_.startswith("pulumi:providers:"):
             if has_unknown(inputs):
