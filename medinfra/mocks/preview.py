@@ -30,7 +30,6 @@ from pathlib import Path
 from typing import Any
 
 from pulumi import _types
-from pulumi.output import Unknown
 from pulumi.runtime import rpc
 
 from medinfra.mocks import OfflineCloud
@@ -68,17 +67,6 @@ def load_state(path: Path) -> dict[str, dict[str, Any]]:
         if resource.get("custom", True):
             state[resource["urn"]] = {"id": str(resource.get("id") or ""), "outputs": outputs}
     return state
-
-
-def has_unknown(value: Any) -> bool:
-    """Whether a deserialized input holds an unknown anywhere."""
-    if isinstance(value, Unknown) or value == rpc.UNKNOWN:
-        return True
-    if isinstance(value, dict):
-        return any(has_unknown(v) for v in value.values())
-    if isinstance(value, list):
-        return any(has_unknown(v) for v in value)
-    return False
 
 
 def output_shape(type_: str, inputs: dict) -> dict:
@@ -198,7 +186,7 @@ class PreviewSemantics:
             generated = {v for v in recorded["outputs"].values() if isinstance(v, str) and v}
             return rid, outputs, ({rid} if rid else set()) | generated
         if type_.startswith("pulumi:providers:"):
-            if has_unknown(inputs):
+            if rpc.contains_unknowns(inputs):  # the SDK's own test (deserialized inputs)
                 self.unconfigured.add(urn)
             return rpc.UNKNOWN, dict(inputs), set()
         # The identifiers the cloud will give the resource, in the shapes OfflineCloud makes,
