@@ -110,6 +110,9 @@ def run_gate(inventory: dict, args: argparse.Namespace):
     env.pop(evidence_cli.EVIDENCE_ENV, None)  # this command writes the evidence, not the pack
     if args.opa_url:
         env["OPA_URL"] = args.opa_url
+    from medinfra.policies.checkov_bridge.workers import pack_environment
+
+    env.update(pack_environment())  # the warm Checkov worker this command shares
     with tempfile.TemporaryDirectory(prefix="medinfra-timings-") as tmp:
         env[TIMINGS_ENV] = str(Path(tmp) / "timings.json")
         try:
@@ -221,7 +224,11 @@ def preview(args: argparse.Namespace) -> int:
     stacks = project.stacks() if args.all_stacks else [args.stack]
     if not stacks:
         raise InputError(f"--all-stacks: no Pulumi.<stack>.yaml in {project.stack_config_dir}")
-    results = [(stack, *_preview_one(project, stack, args)) for stack in stacks]
+    from medinfra.policies.checkov_bridge.workers import shared_worker
+
+    # One Checkov worker for every stack, started now: its import overlaps the planning.
+    with shared_worker():
+        results = [(stack, *_preview_one(project, stack, args)) for stack in stacks]
     worst = max(code for _, code, _, _ in results)
     write_reports(args, project, [r for _, _, r, _ in results if r is not None])
     evidence_cli.finish_run(args)

@@ -272,7 +272,12 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         )
     except CheckovError as exc:
         return blocked(
-            gate_error("ENGINE", str(exc), "Check the Checkov installation (.venv) and retry.")
+            gate_error(
+                "ENGINE",
+                str(exc),
+                "Check Checkov's environment (.venv-checkov, or $MEDINFRA_CHECKOV_PYTHON; "
+                "docs/checkov-worker.md) and retry.",
+            )
         )
     except EngineError as exc:
         return blocked(

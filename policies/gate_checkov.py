@@ -11,7 +11,6 @@ from typing import Any
 from medinfra.components.config.constants import DEFAULT_CLASSIFICATION, PHI
 from medinfra.policies.checkov_bridge.controls import CONTROLS, POLICY_INDEX, default_enforcement
 from medinfra.policies.checkov_bridge.runner import CheckovTimeout, Scan, Selection
-from medinfra.policies.checkov_bridge.runner import scan as checkov_scan
 from medinfra.policies.findings import Finding
 
 __all__ = ["checkov_selection_problems"]
@@ -112,10 +111,13 @@ def _checkov_findings(scan: Scan, inventory: dict, overrides: dict[str, str]) ->
 
 
 class _RealCheckov:
-    """Checkov itself (policies/checkov_bridge/runner.py)."""
+    """Checkov itself, in its own environment: this process's Checkov worker
+    (policies/checkov_bridge/workers.py; docs/checkov-worker.md)."""
 
     def scan(self, resources: list, selection: Selection, timeout_s: float) -> Scan:
-        return checkov_scan(resources, selection, timeout_s)
+        from medinfra.policies.checkov_bridge.workers import default_client
+
+        return default_client().scan(resources, selection, timeout_s)
 
 
 def _bounded_scan(scanner: Any, resources: list, selection: Selection, timeout_s: float) -> Any:

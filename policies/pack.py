@@ -20,7 +20,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from medinfra.policies.checkov_bridge.runner import PREWARM_THREAD, load_checkov
 from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
 from medinfra.policies.gate import GateOptions, evaluate
 from medinfra.policies.pulumi_policy_patches import keep_secrets_marked
@@ -145,9 +144,13 @@ def _report_timings(timings: dict[str, float]) -> None:
 
 
 def prewarm_checkov() -> None:
-    """Start importing Checkov in the background as the pack starts (it takes seconds), so the
-    first AnalyzeStack call does not pay for all of it. Once per process."""
-    threading.Thread(target=load_checkov, name=PREWARM_THREAD, daemon=True).start()
+    """Reach the Checkov worker as the pack starts: the one `medinfra preview` shares
+    ($MEDINFRA_CHECKOV_SOCKET), else a child worker started now, importing Checkov while the
+    engine sends the stack (docs/checkov-worker.md). Never blocks; a failure is reported by
+    the scan (MED-GATE finding)."""
+    from medinfra.policies.checkov_bridge.workers import prewarm
+
+    prewarm()
 
 
 def _validate(name: str, run: _GateRun, rule_levels: Mapping[str, str]):
