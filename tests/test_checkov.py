@@ -1,6 +1,7 @@
-"""Checkov, the gate's second engine: converters, the in-process scan, findings, faults, examples.
+"""Checkov, the gate's second engine: converters, the scan, findings, faults, examples.
 
-Checkov is imported once per test process; every scan here is real.
+Checkov runs in its own environment, in the test process's Checkov worker (tests/checkov_worker.py);
+every scan here is real.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from medinfra.policies.checkov_bridge.types import ARM_TYPES
 from medinfra.policies.gate import GateOptions, evaluate
 from medinfra.policies.inventory import InventoryResource
 
+from tests import checkov_worker
 from tests.conftest import REPO
 
 TODAY = dt.date(2026, 11, 23)
@@ -78,18 +80,10 @@ def _pulumi_equivalent():
 
 
 def _results_by_address(path):
-    runner.load_checkov()
-    from checkov.runner_filter import RunnerFilter
-    from checkov.terraform.plan_runner import Runner
-
-    report = Runner().run(
-        root_folder=None,
-        files=[str(path)],
-        runner_filter=RunnerFilter(framework=["terraform_plan"], show_progress_bar=False),
-    )
     out: dict[str, dict[str, str]] = {}
-    for record in [*report.failed_checks, *report.passed_checks]:
-        out.setdefault(record.resource, {})[record.check_id] = record.check_result["result"].name
+    for record in checkov_worker.run("terraform_plan", path):
+        if record["result"] != "SKIPPED":
+            out.setdefault(record["resource"], {})[record["check_id"]] = record["result"]
     return out
 
 
@@ -205,16 +199,20 @@ def test_checkov_raising_fails_closed(tmp_path):
 
 
 def test_an_exception_inside_checkov_fails_closed(monkeypatch):
+    """The runner the worker calls (Checkov itself stubbed out: it is not in this process)."""
+
     def explode(*args, **kwargs):
         raise ValueError("parser blew up")
 
+    monkeypatch.setattr(runner, "load_checkov", lambda: 0.0)
+    monkeypatch.setattr(runner, "_checkov", {"filter": None})
     monkeypatch.setattr(runner, "to_terraform_plan", explode)
     with pytest.raises(runner.CheckovError, match="parser blew up"):
         runner.scan(_pulumi_equivalent(), timeout_s=60)
 
 
 def test_checkov_exceeding_its_timeout_fails_closed(tmp_path):
-    runner.load_checkov()
+    checkov_worker.checks()  # Checkov imported: the deadline is the scan's
     result = evaluate(
         _inventory(*[
             {**r, "urn": f"{r['urn']}-{i}"} for i in range(40) for r in _pulumi_equivalent()
@@ -225,30 +223,24 @@ def test_checkov_exceeding_its_timeout_fails_closed(tmp_path):
     assert "Checkov" in result.findings[0].message
 
 
-def _registered_checks():
-    """Every resource and graph check in Checkov's registries for our frameworks, once loaded."""
-    runner.load_checkov()
-    from checkov.arm.registry import arm_resource_registry
-    from checkov.common.bridgecrew.check_type import CheckType
-    from checkov.common.checks_infra.registry import get_graph_checks_registry
-    from checkov.kubernetes.checks.resource.registry import registry as k8s_registry
-    from checkov.terraform.checks.resource.registry import resource_registry
+def _registered_checks(source: str) -> list[dict]:
+    """The worker's registry listing: checks whose class comes from `source` (checkov / medinfra)."""
+    return [c for c in checkov_worker.checks() if c["module"].startswith(f"{source}.")]
 
-    found = []
-    for registry in (resource_registry, arm_resource_registry, k8s_registry):
-        found += [check for _entity, check in registry.all_checks()]
-    for check_type in (CheckType.TERRAFORM, CheckType.ARM, CheckType.KUBERNETES):
-        graph = get_graph_checks_registry(check_type)
-        graph.load_checks()
-        found += graph.checks
+
+def _our_check_modules() -> set[str]:
+    from medinfra.policies.checkov_bridge import checks
+
+    found = set()
+    for package in checks.FRAMEWORKS:
+        folder = REPO / "policies" / "checkov_bridge" / "checks" / package
+        found |= {f"{checks.__name__}.{package}.{p.stem}" for p in folder.glob("[!_]*.py")}
     return found
 
 
 def test_every_mapped_check_id_is_a_real_checkov_check():
-    from medinfra.policies.checkov_bridge import checks
-
-    ours = {c.id for c in checks.load()}
-    builtin = {c.id for c in _registered_checks() if type(c).__module__.startswith("checkov.")}
+    ours = {c["id"] for c in _registered_checks("medinfra")}
+    builtin = {c["id"] for c in _registered_checks("checkov")}
     assert set(CONTROLS) - (builtin | ours) == set()
     assert ours and ours <= set(CONTROLS), "each of our checks serves a control family"
 
@@ -256,20 +248,21 @@ def test_every_mapped_check_id_is_a_real_checkov_check():
 def test_our_checks_run_as_checkov_checks_and_cannot_collide_with_checkovs():
     from medinfra.policies.checkov_bridge import checks
 
-    ours = checks.load()
-    registered = _registered_checks()
-    builtin = {c.id for c in registered if type(c).__module__.startswith("checkov.")}
+    ours = _registered_checks("medinfra")
+    builtin = {c["id"] for c in _registered_checks("checkov")}
     assert not any(i.startswith(checks.ID_PREFIX) for i in builtin)
+    # Every check module of ours is registered, exactly once.
+    assert sorted(c["module"] for c in ours) == sorted(_our_check_modules())
+    assert len({c["id"] for c in ours}) == len(ours)
     for check in ours:
-        assert check.id.startswith(checks.ID_PREFIX) and check.id not in builtin
-        # Registered in Checkov's registry (a same-id check registered first would win there).
-        assert [c for c in registered if c.id == check.id] == [check] * len(
-            check.supported_entities
-        )
-        assert check.name.startswith("Ensure ")
-        page, _, anchor = check.guideline.partition("#")
+        assert check["id"].startswith(checks.ID_PREFIX) and check["id"] not in builtin
+        # Registered in Checkov's registry under each entity it supports, once.
+        assert check["kind"] == "resource" and check["entities"] == check["supported"]
+        assert check["entities"]
+        assert check["name"].startswith("Ensure ")
+        page, _, anchor = check["guideline"].partition("#")
         text = (REPO / page).read_text()
-        assert f"## {check.id}" in text and anchor == check.id.lower()
+        assert f"## {check['id']}" in text and anchor == check["id"].lower()
 
 
 @pytest.mark.parametrize("token", sorted(ARM_TYPES))
@@ -338,7 +331,7 @@ def test_checkov_skip_annotations_do_not_suppress_a_check():
                  "securityContext": {"privileged": True}}]}}},
         },
     )
-    scan = runner.scan([deployment], timeout_s=120)
+    scan = checkov_worker.scan([deployment], timeout_s=120)
     assert ("CKV_K8S_16", deployment["urn"]) in {(r.check_id, r.urn) for r in scan.failed}
 
 
@@ -425,17 +418,11 @@ def _storage_account(name, **overrides):
 
 
 def _arm_results(path):
-    runner.load_checkov()
-    from checkov.arm.runner import Runner as ArmRunner
-    from checkov.runner_filter import RunnerFilter
-
-    report = ArmRunner().run(
-        root_folder=None, files=[str(path)],
-        runner_filter=RunnerFilter(framework=["arm"], show_progress_bar=False))
     out: dict[str, dict[str, str]] = {}
-    for record in [*report.failed_checks, *report.passed_checks]:
-        name = record.resource.rsplit(".", 1)[-1]
-        out.setdefault(name, {})[record.check_id] = record.check_result["result"].name
+    for record in checkov_worker.run("arm", path):
+        if record["result"] != "SKIPPED":
+            name = record["resource"].rsplit(".", 1)[-1]
+            out.setdefault(name, {})[record["check_id"]] = record["result"]
     return out
 
 
@@ -466,7 +453,7 @@ def test_a_storage_account_allowing_public_blob_access_fails_our_arm_check(allow
     account = _storage_account("blobs", allowBlobPublicAccess=allow)
     if allow is None:
         del account["props"]["allowBlobPublicAccess"]
-    scan = runner.scan([account], timeout_s=120)
+    scan = checkov_worker.scan([account], timeout_s=120)
     (result,) = [r for r in scan.results if r.check_id == "CKV_MED_AZURE_1"]
     assert (result.result, result.urn, result.framework) == (expected, account["urn"], "arm")
     assert result.guideline == "docs/checkov-custom-checks.md#ckv_med_azure_1"

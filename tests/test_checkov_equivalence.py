@@ -6,7 +6,7 @@ one security property or connection) and the equivalent is written by hand in th
 beside it (`terraform.tfplan.json`, `arm.template.json`, `kubernetes.yaml`), the way a
 Terraform, ARM or kubectl user would write it, never produced by our converters. Checkov runs
 once per format and side: the converted Inventory through the gate's own runner, the hand-written
-file through Checkov's framework runner. Their verdicts (check id -> PASSED/FAILED per resource)
+file through Checkov's framework runner (both in the Checkov worker: tests/checkov_worker.py). Their verdicts (check id -> PASSED/FAILED per resource)
 must be identical, and each case's bad variant must fail the checks its good variant passes.
 Types Checkov has no check for are listed, and the list is computed back from Checkov's
 registries so it cannot rot.
@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from medinfra.policies.checkov_bridge import runner
 from medinfra.policies.checkov_bridge.k8s import ISVC
 from medinfra.policies.checkov_bridge.types import ARM_TYPES, TF_TYPES
 
+from tests import checkov_worker
 from tests.conftest import REPO
 
 DATA = REPO / "tests" / "data" / "checkov" / "equivalence"
@@ -142,7 +142,7 @@ def converted(framework: str) -> tuple[dict[str, dict[str, str]], dict[str, set[
     """Checkov's verdicts on the converted cases (resource id -> check -> result), and which
     Checkov resource ids each URN became."""
     resources = [r for c in cases(framework) for v in VARIANTS for r in variant_resources(c, v)]
-    scan = runner.scan(resources, timeout_s=600)
+    scan = checkov_worker.scan(resources, timeout_s=600)
     ids: dict[str, set[str]] = {}
     for r in scan.results:
         assert r.framework == framework
@@ -153,26 +153,10 @@ def converted(framework: str) -> tuple[dict[str, dict[str, str]], dict[str, set[
 @cache
 def hand_written(framework: str) -> dict[str, dict[str, str]]:
     """Checkov's verdicts on the hand-written equivalent, through Checkov's own runner."""
-    runner.load_checkov()
-    from checkov.arm.runner import Runner as ArmRunner
-    from checkov.kubernetes.runner import Runner as KubernetesRunner
-    from checkov.runner_filter import RunnerFilter
-    from checkov.terraform.plan_runner import Runner as PlanRunner
-
-    framework_runner = {
-        "terraform_plan": PlanRunner,
-        "arm": ArmRunner,
-        "kubernetes": KubernetesRunner,
-    }[framework]
-    report = framework_runner().run(
-        root_folder=None,
-        files=[str(DATA / FORMATS[framework][1])],
-        runner_filter=RunnerFilter(framework=[framework], show_progress_bar=False),
-    )
-    records = [*report.failed_checks, *report.passed_checks, *report.skipped_checks]
+    records = checkov_worker.run(framework, DATA / FORMATS[framework][1])
     # A plan's provider blocks are judged too (`aws.default`); the gate judges resources only.
-    records = [r for r in records if r.resource not in _provider_blocks(framework)]
-    return _verdicts((r.resource, r.check_id, r.check_result["result"].name) for r in records)
+    records = [r for r in records if r["resource"] not in _provider_blocks(framework)]
+    return _verdicts((r["resource"], r["check_id"], r["result"]) for r in records)
 
 
 def _provider_blocks(framework: str) -> set[str]:
@@ -214,23 +198,12 @@ def _named_types(node, found: set[str]) -> set[str]:
 @cache
 def checked_types(framework: str) -> frozenset[str]:
     """Every resource type some Checkov check of the framework judges or connects to."""
-    runner.load_checkov()
-    from checkov.arm.registry import arm_resource_registry
-    from checkov.common.checks_infra.registry import get_graph_checks_registry
-    from checkov.kubernetes.checks.resource.registry import registry as k8s_registry
-    from checkov.terraform.checks.resource.registry import resource_registry
-
-    registry = {
-        "terraform_plan": resource_registry,
-        "arm": arm_resource_registry,
-        "kubernetes": k8s_registry,
-    }[framework]
-    found = {entity for entity, _check in registry.all_checks()}
-    graph = get_graph_checks_registry(framework.removesuffix("_plan"))
-    graph.load_checks()
-    for check in graph.checks:
-        text = Path(check.check_path).read_text(encoding="utf-8")
-        raw = json.loads(text) if check.check_path.endswith(".json") else yaml.safe_load(text)
+    registry = framework.removesuffix("_plan")  # Terraform plans use Terraform's checks
+    listed = [c for c in checkov_worker.checks() if c["framework"] == registry]
+    found = {e for c in listed if c["kind"] == "resource" for e in c["entities"]}
+    for check in (c for c in listed if c["kind"] == "graph"):
+        text = Path(check["path"]).read_text(encoding="utf-8")
+        raw = json.loads(text) if check["path"].endswith(".json") else yaml.safe_load(text)
         _named_types(raw.get("definition"), found)
     return frozenset(found)
 

@@ -115,6 +115,7 @@ def _checks() -> list[dict[str, Any]]:
             entry = entries.setdefault(id(check), {
                 "id": check.id, "name": check.name, "guideline": check.guideline,
                 "framework": framework, "kind": "resource", "entities": [],
+                "supported": list(check.supported_entities),
                 "module": type(check).__module__, "path": None,
             })
             entry["entities"].append(entity)
@@ -126,7 +127,8 @@ def _checks() -> list[dict[str, Any]]:
             {
                 "id": check.id, "name": check.name, "guideline": check.guideline,
                 "framework": str(check_type), "kind": "graph",
-                "entities": list(check.resource_types), "module": type(check).__module__,
+                "entities": list(check.resource_types), "supported": list(check.resource_types),
+                "module": type(check).__module__,
                 "path": check.check_path,
             }
             for check in graph.checks

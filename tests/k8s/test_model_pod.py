@@ -16,10 +16,10 @@ from medinfra.components.k8s.kserve_pod import (
     storage_initializer,
 )
 from medinfra.components.k8s.pss import forbidden_message, restricted_violations
-from medinfra.policies.checkov_bridge import runner
 from medinfra.policies.checkov_bridge.k8s import KSERVE_RESOURCES_CHART, to_manifests
 from medinfra.policies.inventory import InventoryResource
 
+from tests import checkov_worker
 from tests.kserve_crd import crd_errors
 
 ISVC = "kubernetes:serving.kserve.io/v1beta1:InferenceService"
@@ -129,11 +129,11 @@ def test_checkovs_pod_of_the_service_carries_the_storage_initializer():
 
 def test_checkov_finds_the_storage_initializer_once_its_security_context_is_removed():
     isvc = _resource("m", ISVC, _manifest())
-    failed = {r.check_id for r in runner.scan([_release(_values()), isvc], timeout_s=300).failed}
+    failed = {r.check_id for r in checkov_worker.scan([_release(_values()), isvc], timeout_s=300).failed}
     removed = copy.deepcopy(_values())
     del removed["kserve"]["storage"]["containerSecurityContext"]
-    on_default = {r.check_id for r in runner.scan([_release(removed), isvc], timeout_s=300).failed}
-    unconfigured = {r.check_id for r in runner.scan([isvc], timeout_s=300).failed}
+    on_default = {r.check_id for r in checkov_worker.scan([_release(removed), isvc], timeout_s=300).failed}
+    unconfigured = {r.check_id for r in checkov_worker.scan([isvc], timeout_s=300).failed}
     assert "CKV_K8S_22" not in failed and "CKV_K8S_20" not in failed
     assert on_default - failed == {"CKV_K8S_22"}  # the chart default's writable root
     assert {"CKV_K8S_20", "CKV_K8S_22", "CKV_K8S_28"} <= unconfigured - failed
