@@ -3,7 +3,8 @@ tracked files.
 
     python scripts/scan_repo.py        # exit 0 clean, 1 failed checks, 3 the scan could not run
 
-Checkov runs in-process (its framework runners, as the gate uses them). zizmor, the GitHub
+Checkov runs in its own environment, in the gate's Checkov worker (its framework runners on the
+files; docs/checkov-worker.md), never imported here. zizmor, the GitHub
 Actions security linter, is a native binary installed from the lock into the same environment;
 it runs offline over the tracked workflows, action definitions and Dependabot configuration with
 its pedantic persona, and honours no ignore comment or configuration file (as Checkov's skipped
@@ -14,7 +15,6 @@ checks count as failed here): an exception is a reviewed edit to this file. CI r
 from __future__ import annotations
 
 import json
-import logging
 import shutil
 import subprocess
 import sys
@@ -48,15 +48,9 @@ THIRD_PARTY_VERBATIM = ("tests/data/kserve/chart-v0.20.0/",)
 
 def scan(root: Path = REPO) -> list[tuple[str, str, str, str]]:
     """Failed checks as (framework, check id, file, resource)."""
-    from medinfra.policies.checkov_bridge.runner import load_checkov
+    from medinfra.policies.checkov_bridge.workers import default_client
 
-    load_checkov()  # also makes Checkov's parsers sequential (no fork)
-    logging.getLogger("checkov").setLevel(logging.ERROR)
-    from checkov.dockerfile.runner import Runner as DockerfileRunner
-    from checkov.github_actions.runner import Runner as ActionsRunner
-    from checkov.runner_filter import RunnerFilter
-    from checkov.secrets.runner import Runner as SecretsRunner
-
+    worker = default_client()
     files = tracked_files(root)
     workflows = [
         str(f) for f in files if f.parent.name == "workflows" and f.suffix in (".yml", ".yaml")
@@ -70,22 +64,17 @@ def scan(root: Path = REPO) -> list[tuple[str, str, str, str]]:
             THIRD_PARTY_VERBATIM)
     ]
     failed = []
-    for framework, runner, chosen in (
-        ("github_actions", ActionsRunner(), workflows),
-        ("dockerfile", DockerfileRunner(), dockerfiles),
-        ("secrets", SecretsRunner(), texts),
+    for framework, chosen in (
+        ("github_actions", workflows),
+        ("dockerfile", dockerfiles),
+        ("secrets", texts),  # every file, not only those of known types
     ):
         if not chosen:
             continue
-        rf = RunnerFilter(
-            framework=[framework],
-            show_progress_bar=False,
-            enable_secret_scan_all_files=framework == "secrets",
-        )
-        reports = runner.run(root_folder=None, files=chosen, runner_filter=rf)
-        for report in reports if isinstance(reports, list) else [reports]:
-            for record in [*report.failed_checks, *report.skipped_checks]:
-                failed.append((framework, record.check_id, record.file_path, record.resource))
+        for record in worker.run(framework, chosen, timeout_s=600):
+            if record["result"] != "PASSED":  # a skipped check counts as failed
+                failed.append((framework, record["check_id"], record["file_path"],
+                               record["resource"]))
     failed += zizmor(root, [f for f in files if _is_actions_input(f, root)])
     return sorted(failed)
 

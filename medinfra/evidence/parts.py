@@ -28,7 +28,6 @@ TOOLS = (
     "pulumi-azure-native",
     "pulumi-gcp",
     "pulumi-kubernetes",
-    "checkov",
     "celine-regorus",
     "cyclonedx-python-lib",
     "cryptography",
@@ -92,17 +91,29 @@ def policy_bundle(
         "rules": rules,
         "files": files,
         "sha256": digest(files),
-        "checkov": {"version": version_of("checkov"), "checks_evaluated": checkov_checks},
+        "checkov": {"version": checkov_version(), "checks_evaluated": checkov_checks},
     }
+
+
+def checkov_version(timeout_s: float = 60.0) -> str | None:
+    """Checkov's version as its own environment's worker reports it (Checkov is not installed
+    beside MedInfra); None if no worker answers (the gate itself then fails closed)."""
+    from medinfra.policies.checkov_bridge.runner import CheckovError
+    from medinfra.policies.checkov_bridge.workers import default_client
+
+    try:
+        return default_client().hello(timeout_s)["checkov"]
+    except CheckovError:
+        return None
 
 
 def evaluated_checks(inventory: dict[str, Any], timeout_s: float = 120.0) -> list[str]:
     """The Checkov check ids that produce a result on this Inventory (its selection applied)."""
-    from medinfra.policies.checkov_bridge.runner import scan
+    from medinfra.policies.checkov_bridge.workers import default_client
     from medinfra.policies.gate import _checkov_selection
 
     selection = _checkov_selection(inventory)
-    found = scan(inventory.get("resources", []), selection, timeout_s)
+    found = default_client().scan(inventory.get("resources", []), selection, timeout_s)
     return sorted({r.check_id for r in found.results})
 
 
@@ -269,6 +280,7 @@ def provenance(project_dir: Path | None, generated_at: dt.datetime) -> dict[str,
         "tools": {
             "python": platform.python_version(),
             **{name: version_of(name) for name in TOOLS},
+            "checkov": checkov_version(),
         },
         "timestamps": {"generated_at": _utc(generated_at), "timezone": "UTC"},
     }

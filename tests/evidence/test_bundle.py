@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import stat
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from medinfra.policies.rules import RULES_DIR, load_rules
 from medinfra.evidence.bundle import BUNDLE_FILES
 from medinfra.evidence.signing import public_key
 from medinfra.evidence.verify import verify
+from tests import checkov_worker
 from tests.conftest import REPO, run_cli
 from tests.evidence.conftest import STACKS, copy_bundle
 
@@ -157,9 +159,9 @@ def test_policy_bundle_holds_every_rule_with_metadata_and_file_digests(bundles):
 
     assert policy["sha256"] == digest(policy["files"])
     assert "waivers.yaml" in policy["files"]
-    import importlib.metadata
-
-    assert policy["checkov"]["version"] == importlib.metadata.version("checkov")
+    # Checkov's own environment's version, as its worker reports it (not installed beside us).
+    assert policy["checkov"]["version"] == checkov_worker.worker().hello()["checkov"]
+    assert re.fullmatch(r"\d+\.\d+\.\d+", policy["checkov"]["version"])
     failed = {f["id"] for f in _load(bundles["aws-prod"], "findings.json")["findings"]
               if f["source"] == "checkov"}
     assert failed and failed <= set(policy["checkov"]["checks_evaluated"])
