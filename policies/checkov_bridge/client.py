@@ -206,8 +206,8 @@ class WorkerClient:
         self.broken = reason
         code = self._proc.poll() if self._proc is not None else None
         self._kill(peer=True)
-        if code is not None and "exit" not in reason:
-            reason += f" (the worker exited with code {code})"
+        if code is not None:
+            reason += f" (exit code {code})"
         if self._tail_pump is not None:
             self._tail_pump.join(timeout=1.0)
         said = bytes(self._tail).decode("utf-8", "replace").strip().splitlines()
@@ -239,7 +239,7 @@ class WorkerClient:
                                                 "op": op, **args}))
             self._writer.flush()
         except (OSError, ValueError) as exc:
-            raise self._fail(f"the Checkov worker cannot be sent {op!r}: {exc} (it exited)") from None
+            raise self._fail(f"the Checkov worker cannot be sent {op!r}: it exited ({exc})") from None
         try:
             line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
