@@ -224,7 +224,7 @@ def test_checkov_exceeding_its_timeout_fails_closed(tmp_path):
 
 
 def _registered_checks(source: str) -> list[dict]:
-    """The worker's registry listing: checks whose class comes from `source` (checkov / medinfra)."""
+    """The worker's registry listing: the checks whose class comes from `source`."""
     return [c for c in checkov_worker.checks() if c["module"].startswith(f"{source}.")]
 
 

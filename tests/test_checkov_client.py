@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -67,7 +68,9 @@ MISBEHAVIOURS = [
 ]
 
 
-@pytest.mark.parametrize(("mode", "error", "reason"), MISBEHAVIOURS, ids=[m[0] for m in MISBEHAVIOURS])
+@pytest.mark.parametrize(
+    ("mode", "error", "reason"), MISBEHAVIOURS, ids=[m[0] for m in MISBEHAVIOURS]
+)
 def test_a_misbehaving_worker_is_a_named_failure_and_never_reused(fake, mode, error, reason):
     fake(mode)
     client = WorkerClient().start()
@@ -83,8 +86,12 @@ def test_a_misbehaving_worker_is_a_named_failure_and_never_reused(fake, mode, er
         client.scan(RESOURCES, Selection(), timeout_s=1.5)
 
 
-@pytest.mark.parametrize(("mode", "error", "reason"), MISBEHAVIOURS[:4], ids=[m[0] for m in MISBEHAVIOURS[:4]])
-def test_the_gate_blocks_with_the_workers_failure_as_its_reason(fake, tmp_path, mode, error, reason):
+@pytest.mark.parametrize(
+    ("mode", "error", "reason"), MISBEHAVIOURS[:4], ids=[m[0] for m in MISBEHAVIOURS[:4]]
+)
+def test_the_gate_blocks_with_the_workers_failure_as_its_reason(
+    fake, tmp_path, mode, error, reason
+):
     fake(mode)
     inventory = {"project": "p", "stack": "dev", "config": {}, "resources": []}
     result = evaluate(inventory, GateOptions(today=dt.date(2026, 1, 1), timeout_s=20,
@@ -93,7 +100,7 @@ def test_the_gate_blocks_with_the_workers_failure_as_its_reason(fake, tmp_path, 
     (finding,) = result.findings
     assert result.exit_code == 3 and finding.blocks
     assert finding.id == ("MED-GATE-TIMEOUT" if error is CheckovTimeout else "MED-GATE-ENGINE")
-    assert __import__("re").search(reason, finding.message), finding.message
+    assert re.search(reason, finding.message), finding.message
 
 
 def test_a_hung_worker_is_killed(fake):

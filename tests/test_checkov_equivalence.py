@@ -6,8 +6,9 @@ one security property or connection) and the equivalent is written by hand in th
 beside it (`terraform.tfplan.json`, `arm.template.json`, `kubernetes.yaml`), the way a
 Terraform, ARM or kubectl user would write it, never produced by our converters. Checkov runs
 once per format and side: the converted Inventory through the gate's own runner, the hand-written
-file through Checkov's framework runner (both in the Checkov worker: tests/checkov_worker.py). Their verdicts (check id -> PASSED/FAILED per resource)
-must be identical, and each case's bad variant must fail the checks its good variant passes.
+file through Checkov's framework runner (both in the Checkov worker, tests/checkov_worker.py).
+Their verdicts (check id -> PASSED/FAILED per resource) must be identical, and each case's bad
+variant must fail the checks its good variant passes.
 Types Checkov has no check for are listed, and the list is computed back from Checkov's
 registries so it cannot rot.
 """

@@ -17,7 +17,7 @@ from medinfra.policies.checkov_bridge import protocol
 from medinfra.policies.checkov_bridge.client import WorkerClient, checkov_python
 
 from tests import checkov_worker
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO
 from tests.test_checkov import _pulumi_equivalent
 
 #: Installed in every Python process of a run (PYTHONPATH): logs the process, and in any
@@ -28,7 +28,8 @@ SITECUSTOMIZE = textwrap.dedent('''
     checkov_env = Path(os.environ["MEDINFRA_CHECKOV_PYTHON"]).parent.parent
     product = Path(sys.prefix).resolve() != checkov_env.resolve()
     with open(os.environ["IMPORT_LOG"], "a") as log:
-        log.write(f"{os.getpid()} {'product' if product else 'checkov'} {' '.join(sys.orig_argv)}\\n")
+        role = "product" if product else "checkov"
+        log.write(f"{os.getpid()} {role} {' '.join(sys.orig_argv)}\\n")
     if product:
         class NoCheckov:
             def find_spec(self, name, path=None, target=None):
@@ -59,7 +60,8 @@ def test_checkov_is_never_imported_in_medinfras_environment_and_one_worker_serve
     assert [s["stack"] for s in stacks] == ["dev", "qa"]
     for stack in stacks:
         ids = {f["id"] for f in stack["findings"]}
-        assert {"CKV_AWS_21", "CKV_AWS_51"} <= ids and not any(i.startswith("MED-GATE") for i in ids)
+        assert {"CKV_AWS_21", "CKV_AWS_51"} <= ids
+        assert not any(i.startswith("MED-GATE") for i in ids)
     processes = [line.split(" ", 2) for line in log.read_text().splitlines()]
     packs = [p for p in processes if "-m pulumi.policy" in p[2]]
     workers = [p for p in processes if "-m medinfra.policies.checkov_bridge.worker" in p[2]]

@@ -224,7 +224,9 @@ class WorkerClient:
             raise CheckovTimeout(f"the Checkov worker was busy past the {wait_s:g}s deadline")
         try:
             if self.broken is not None:
-                raise CheckovError(f"the Checkov worker is not reused after a failure: {self.broken}")
+                raise CheckovError(
+                    f"the Checkov worker is not reused after a failure: {self.broken}"
+                )
             if op not in ("hello", "shutdown") and self._hello is None:
                 self._exchange("hello", deadline, {})
             return self._exchange(op, deadline, args)
@@ -239,7 +241,9 @@ class WorkerClient:
                                                 "op": op, **args}))
             self._writer.flush()
         except (OSError, ValueError) as exc:
-            raise self._fail(f"the Checkov worker cannot be sent {op!r}: it exited ({exc})") from None
+            raise self._fail(
+                f"the Checkov worker cannot be sent {op!r}: it exited ({exc})"
+            ) from None
         try:
             line = self._lines.get(timeout=max(0.0, deadline - time.monotonic()))
         except queue.Empty:
@@ -256,7 +260,9 @@ class WorkerClient:
             result = answers.result_of(op, rid, line)
         except answers.WorkerFailed as exc:
             if exc.kind == "timeout":
-                raise self._fail(f"Checkov did not finish in time: {exc} (timeout)", timeout=True)
+                raise self._fail(
+                    f"Checkov did not finish in time: {exc} (timeout)", timeout=True
+                ) from None
             if exc.kind in ("checkov", "request"):  # an answer: the worker itself is sound
                 raise CheckovError(f"Checkov failed: {exc}") from None
             raise self._fail(f"the Checkov worker failed on {op!r}: {exc}") from None

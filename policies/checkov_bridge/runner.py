@@ -1,4 +1,6 @@
-"""Run Checkov in-process on the converted Inventory: its framework runners, no shell-out.
+"""Run Checkov on the converted Inventory: its framework runners, no shell-out. This module runs
+inside the Checkov worker (worker.py, Checkov's own environment); MedInfra's environment imports
+it only for the result types and errors below (Checkov is imported by `load_checkov` alone).
 
 Checkov is imported once per process (lazily, under a lock: the import takes seconds), with
 MedInfra's own checks (`checks/`, ids CKV_MED_*) registered beside Checkov's, and each scan

@@ -150,9 +150,12 @@ def _run(request: dict) -> dict[str, Any]:
     from checkov.runner_filter import RunnerFilter
 
     module = {
-        "terraform_plan": "checkov.terraform.plan_runner", "arm": "checkov.arm.runner",
-        "kubernetes": "checkov.kubernetes.runner", "github_actions": "checkov.github_actions.runner",
-        "dockerfile": "checkov.dockerfile.runner", "secrets": "checkov.secrets.runner",
+        "terraform_plan": "checkov.terraform.plan_runner",
+        "arm": "checkov.arm.runner",
+        "kubernetes": "checkov.kubernetes.runner",
+        "github_actions": "checkov.github_actions.runner",
+        "dockerfile": "checkov.dockerfile.runner",
+        "secrets": "checkov.secrets.runner",
     }[framework]
     framework_runner = importlib.import_module(module).Runner()
     rf = RunnerFilter(
@@ -182,7 +185,9 @@ def handle(line: bytes, state: dict, owner: bool) -> tuple[dict[str, Any], int |
         return protocol.failure(None, "request", "a request is a JSON object"), None
     rid, op = request.get("id"), request.get("op")
     if request.get("protocol") != protocol.PROTOCOL:
-        message = f"protocol {request.get('protocol')!r} not spoken (this worker: {protocol.PROTOCOL})"
+        message = (
+            f"protocol {request.get('protocol')!r} not spoken (this worker: {protocol.PROTOCOL})"
+        )
         return protocol.failure(rid, "request", message), None
     try:
         if op == "hello":

@@ -129,10 +129,10 @@ def test_checkovs_pod_of_the_service_carries_the_storage_initializer():
 
 def test_checkov_finds_the_storage_initializer_once_its_security_context_is_removed():
     isvc = _resource("m", ISVC, _manifest())
-    failed = {r.check_id for r in checkov_worker.scan([_release(_values()), isvc], timeout_s=300).failed}
+    failed = {r.check_id for r in checkov_worker.scan([_release(_values()), isvc]).failed}
     removed = copy.deepcopy(_values())
     del removed["kserve"]["storage"]["containerSecurityContext"]
-    on_default = {r.check_id for r in checkov_worker.scan([_release(removed), isvc], timeout_s=300).failed}
+    on_default = {r.check_id for r in checkov_worker.scan([_release(removed), isvc]).failed}
     unconfigured = {r.check_id for r in checkov_worker.scan([isvc], timeout_s=300).failed}
     assert "CKV_K8S_22" not in failed and "CKV_K8S_20" not in failed
     assert on_default - failed == {"CKV_K8S_22"}  # the chart default's writable root
