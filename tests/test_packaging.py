@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from medinfra.policies.checkov_bridge.client import checkov_python
 
 from tests.conftest import REPO, run_cli
 
@@ -123,6 +124,8 @@ def test_the_wheel_in_an_empty_venv_lists_the_rules_and_gates_a_program(wheel, t
     assert where.startswith("None ") and where.split()[1].startswith(site)
 
     medinfra = str(venv / "bin" / "medinfra")
+    # An installed MedInfra is told where Checkov's own environment is (docs/checkov-worker.md).
+    env["MEDINFRA_CHECKOV_PYTHON"] = checkov_python()
     listed = subprocess.run([medinfra, "policies", "list", "--format", "json"],
                             cwd=tmp_path, env=env, capture_output=True, text=True)
     assert listed.returncode == 0, listed.stderr

@@ -49,7 +49,10 @@ def checkov_python(environ: Any = None) -> str:
     elif SOURCE_ROOT is not None:
         candidate, where = SOURCE_ROOT / ".venv-checkov" / "bin" / "python", "the default"
     else:
-        raise CheckovError(f"no Checkov interpreter is configured: {_FIX}")
+        raise CheckovError(
+            f"no Checkov interpreter is configured: set ${protocol.PYTHON_ENV} to the python of "
+            "an environment with Checkov (requirements of .venv-checkov)"
+        )
     if not (candidate.is_file() and os.access(candidate, os.X_OK)):
         raise CheckovError(f"no Checkov interpreter at {candidate} ({where}): {_FIX}")
     return str(candidate)
@@ -114,17 +117,24 @@ class WorkerClient:
         return self
 
     def _spawn(self) -> None:
-        from medinfra import child_environment
+        import tempfile
+
+        import medinfra
+        from medinfra import SOURCE_ROOT, child_environment
 
         python = checkov_python()
         command = [python, "-m", "medinfra.policies.checkov_bridge.worker"]
+        self._dir = tempfile.mkdtemp(prefix="medinfra-checkov-")  # mode 0700
         if self.serve_socket:
-            import tempfile
-
-            self._dir = tempfile.mkdtemp(prefix="medinfra-checkov-")  # mode 0700
             self.socket_path = os.path.join(self._dir, "worker.sock")
             command += ["--socket", self.socket_path]
         env = child_environment(dict(os.environ))
+        if SOURCE_ROOT is None:
+            # An installed MedInfra: show Checkov's interpreter this `medinfra` package alone
+            # (its site-packages would shadow Checkov's own pins).
+            package = Path(medinfra.__file__).resolve().parent
+            os.symlink(package, os.path.join(self._dir, "medinfra"))
+            env["PYTHONPATH"] = os.pathsep.join(filter(None, [self._dir, env.get("PYTHONPATH")]))
         env.pop(protocol.SOCKET_ENV, None)
         try:
             self._proc = subprocess.Popen(
@@ -190,9 +200,9 @@ class WorkerClient:
             except OSError:
                 pass
         if self._dir is not None:
-            for name in os.listdir(self._dir) if os.path.isdir(self._dir) else []:
-                os.unlink(os.path.join(self._dir, name))
-            os.rmdir(self._dir) if os.path.isdir(self._dir) else None
+            import shutil
+
+            shutil.rmtree(self._dir, ignore_errors=True)
 
     def __enter__(self) -> WorkerClient:
         return self.start()
