@@ -20,8 +20,9 @@ import multiprocessing
 import os
 import sys
 import threading
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, NamedTuple
+from typing import Any, NamedTuple
 
 from medinfra.policies.checkov_bridge.partition import balance
 
@@ -108,8 +109,8 @@ def execute(run_job: Callable, jobs: list[Job], selection: Any, workers: int) ->
     futures = [pool.submit(_run_bucket, run_job, [jobs[i] for i in b], selection)
                for b in buckets]
     out: list[list[Record]] = [[] for _ in jobs]
-    for bucket, future in zip(buckets, futures):
-        for i, records in zip(bucket, future.result()):
+    for bucket, future in zip(buckets, futures, strict=True):
+        for i, records in zip(bucket, future.result(), strict=True):
             out[i] = records
     return out
 

@@ -30,7 +30,8 @@ grows with the square of what it is shown) while its fixed cost is paid a few ti
 from __future__ import annotations
 
 import json
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 ARM_EDGE_MARKERS = ("dependsOn", "resourceId(", "reference(", "variables(", "parameters(")
 #: Kubernetes kinds without a namespace (a part of their own unless an edge joins them).
@@ -223,7 +224,8 @@ def k8s_parts(documents: list[dict[str, Any]]) -> list[list[int]]:
                 refs = [vertex.get("roleRef"), *(vertex.get("subjects") or [])]
                 for ref in refs:
                     if isinstance(ref, dict) and isinstance(ref.get("name"), str):
-                        by_kind_name.setdefault((f"ref:{ref.get('kind')}", ref["name"]), []).append(i)
+                        key = (f"ref:{ref.get('kind')}", ref["name"])
+                        by_kind_name.setdefault(key, []).append(i)
     for members in by_namespace.values():
         uf.union_all(members)
     for (kind, name), members in list(by_kind_name.items()):

@@ -7,6 +7,11 @@ and Kubernetes runners on them with one RunnerFilter (the check selection), and 
 result back to the Pulumi URN it came from. A scan runs in a worker thread with a
 deadline; Checkov raising or overrunning is a CheckovError (the gate blocks: fail closed).
 
+A big plan (PARALLEL_MIN_ITEMS converted items or more) is split into independent parts
+(partition.py: reference-connected resources, manifests by namespace and Checkov's own edges)
+packed into chunks of CHUNK_ITEMS, and the chunks run on a pool forked after Checkov's import
+(parallel.py); the results are those of one scan, sorted the same way (docs/checkov-scale.md).
+
 No inline suppression: the converters never emit Checkov skip markers, and a result Checkov
 reports as skipped anyway counts as failed. Exceptions are waivers (policies/waivers.yaml).
 """
@@ -245,7 +250,8 @@ def _run_all(
             mappers.append(manifests.urn_of)
         scan.scanned += len(set(manifests.urns.values()))
     workers = (workers or default_workers()) if split else 1
-    for job, urn_of, records in zip(jobs, mappers, execute(_run_job, jobs, selection, workers)):
+    outcomes = execute(_run_job, jobs, selection, workers)
+    for job, urn_of, records in zip(jobs, mappers, outcomes, strict=True):
         scan.results += _collect(records, urn_of, job.framework)
     scan.results.sort(key=lambda r: (r.urn, r.check_id, r.resource, r.result, r.framework))
     return scan
