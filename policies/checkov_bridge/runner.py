@@ -9,6 +9,11 @@ and Kubernetes runners on them with one RunnerFilter (the check selection), and 
 result back to the Pulumi URN it came from. A scan runs in a worker thread with a
 deadline; Checkov raising or overrunning is a CheckovError (the gate blocks: fail closed).
 
+A big plan (PARALLEL_MIN_ITEMS converted items or more) is split into independent parts
+(partition.py: reference-connected resources, manifests by namespace and Checkov's own edges)
+packed into chunks of CHUNK_ITEMS, and the chunks run on a pool forked after Checkov's import
+(parallel.py); the results are those of one scan, sorted the same way (docs/checkov-scale.md).
+
 No inline suppression: the converters never emit Checkov skip markers, and a result Checkov
 reports as skipped anyway counts as failed. Exceptions are waivers (policies/waivers.yaml).
 """
@@ -26,6 +31,21 @@ from typing import Any
 
 from medinfra.policies.checkov_bridge.arm import to_arm_template
 from medinfra.policies.checkov_bridge.k8s import to_manifests
+from medinfra.policies.checkov_bridge.parallel import (
+    Job,
+    Record,
+    default_workers,
+    execute,
+    stop_pool,
+)
+from medinfra.policies.checkov_bridge.partition import (
+    arm_parts,
+    arm_subset,
+    chunks,
+    k8s_parts,
+    tfplan_parts,
+    tfplan_subset,
+)
 from medinfra.policies.checkov_bridge.tfplan import to_terraform_plan
 from medinfra.policies.checkov_bridge.types import TF_TYPES, arm_type
 
@@ -37,6 +57,13 @@ _SCAN_LOCK = threading.Lock()
 _checkov: dict[str, Any] | None = None
 _import_s: float | None = None
 PREWARM_THREAD = "medinfra-checkov-import"
+#: A plan with fewer converted items (Terraform resources + ARM resources + manifests) is
+#: scanned as one run per framework, in this process: see docs/checkov-scale.md for the
+#: measurement behind the number.
+PARALLEL_MIN_ITEMS = 1000
+#: At most this many items per Checkov run once a plan is split (a part bigger than this is
+#: one run): Checkov's Kubernetes graph grows with the square of a run's size.
+CHUNK_ITEMS = 250
 
 
 class CheckovError(Exception):
@@ -138,78 +165,111 @@ def _record_result(record: Any) -> str:
     return getattr(result, "name", str(result))
 
 
-def _collect(report: Any, urn_of, framework: str) -> list[CheckResult]:
+def _run_job(job: Job, selection: Selection) -> list[Record]:
+    """One Checkov framework runner on one chunk's files (here or in a pool worker)."""
+    assert _checkov is not None
+    runner_filter = _checkov["filter"](
+        framework=[job.framework],
+        checks=list(selection.checks) or None,
+        skip_checks=list(selection.skip_checks) or None,
+        show_progress_bar=False,
+    )
+    report = _checkov[job.framework]().run(
+        root_folder=None, files=list(job.files), runner_filter=runner_filter
+    )
     out = []
-    reports = report if isinstance(report, list) else [report]
-    for rep in reports:
+    for rep in report if isinstance(report, list) else [report]:
         for record in [*rep.failed_checks, *rep.passed_checks, *rep.skipped_checks]:
-            urn = urn_of(record)
-            if urn is None:
-                continue
-            result = _record_result(record)
-            out.append(
-                CheckResult(
-                    check_id=record.check_id,
-                    check_name=record.check_name,
-                    guideline=record.guideline,
-                    result="FAILED" if result == "SKIPPED" else result,
-                    urn=urn,
-                    resource=record.resource,
-                    framework=framework,
-                )
-            )
+            out.append(Record(record.check_id, record.check_name, record.guideline,
+                              _record_result(record), record.resource,
+                              str(getattr(record, "file_path", ""))))
     return out
 
 
-def _run_all(resources: list[dict[str, Any]], selection: Selection, workdir: Path) -> Scan:
+def _collect(records: list[Record], urn_of, framework: str) -> list[CheckResult]:
+    out = []
+    for record in records:
+        urn = urn_of(record)
+        if urn is None:
+            continue
+        out.append(
+            CheckResult(
+                check_id=record.check_id,
+                check_name=record.check_name,
+                guideline=record.guideline,
+                result="FAILED" if record.result == "SKIPPED" else record.result,
+                urn=urn,
+                resource=record.resource,
+                framework=framework,
+            )
+        )
+    return out
+
+
+def _write(path: Path, document: Any) -> str:
+    path.write_text(json.dumps(document), encoding="utf-8")
+    return str(path)
+
+
+def _run_all(
+    resources: list[dict[str, Any]],
+    selection: Selection,
+    workdir: Path,
+    workers: int | None = None,
+) -> Scan:
+    """Convert, split when big (partition.py), run every chunk (on `workers` processes, default
+    parallel.default_workers()), map results back to URNs, sort."""
     assert _checkov is not None
     scan = Scan(unmapped_types=unmapped_types(resources))
-
-    def runner_filter(framework: str):
-        return _checkov["filter"](
-            framework=[framework],
-            checks=list(selection.checks) or None,
-            skip_checks=list(selection.skip_checks) or None,
-            show_progress_bar=False,
-        )
-
-    for framework, filename, converted in (
-        ("terraform_plan", "tfplan.json", to_terraform_plan(resources)),
-        ("arm", "template.json", to_arm_template(resources)),
-    ):
-        if not converted.urns:
-            continue
-        path = workdir / filename
-        path.write_text(json.dumps(converted.document), encoding="utf-8")
-        report = _checkov[framework]().run(
-            root_folder=None, files=[str(path)], runner_filter=runner_filter(framework)
-        )
-        scan.results += _collect(report, lambda r, urns=converted.urns: urns.get(r.resource),
-                                 framework)
-        scan.scanned += len(converted.urns)
+    plan, template = to_terraform_plan(resources), to_arm_template(resources)
     manifests = to_manifests(resources)
+    items = len(plan.urns) + len(template.urns) + len(manifests.documents)
+    split = items >= PARALLEL_MIN_ITEMS
+    jobs: list[Job] = []
+    mappers = []
+    if plan.urns:
+        groups = chunks(tfplan_parts(plan.document), CHUNK_ITEMS) if split else [None]
+        for k, group in enumerate(groups):
+            document = plan.document if group is None else tfplan_subset(plan.document, group)
+            jobs.append(Job("terraform_plan", (_write(workdir / f"tfplan-{k}.json", document),)))
+            mappers.append(lambda r, urns=plan.urns: urns.get(r.resource))
+        scan.scanned += len(plan.urns)
+    if template.urns:
+        groups = chunks(arm_parts(template.document), CHUNK_ITEMS) if split else [None]
+        for k, group in enumerate(groups):
+            document = template.document if group is None else arm_subset(template.document,
+                                                                          sorted(group))
+            jobs.append(Job("arm", (_write(workdir / f"template-{k}.json", document),)))
+            mappers.append(lambda r, urns=template.urns: urns.get(r.resource))
+        scan.scanned += len(template.urns)
     if manifests.documents:
-        files = []
-        for i, document in enumerate(manifests.documents):
-            path = workdir / f"k8s-{i:05d}.json"
-            path.write_text(json.dumps(document), encoding="utf-8")
-            files.append(str(path))
-        report = _checkov["kubernetes"]().run(
-            root_folder=None, files=files, runner_filter=runner_filter("kubernetes")
-        )
-        scan.results += _collect(report, manifests.urn_of, "kubernetes")
+        files = [_write(workdir / f"k8s-{i:05d}.json", document)
+                 for i, document in enumerate(manifests.documents)]
+        groups = (chunks(k8s_parts(manifests.documents), CHUNK_ITEMS) if split
+                  else [list(range(len(files)))])
+        for group in groups:
+            jobs.append(Job("kubernetes", tuple(files[i] for i in sorted(group))))
+            mappers.append(manifests.urn_of)
         scan.scanned += len(set(manifests.urns.values()))
-    scan.results.sort(key=lambda r: (r.urn, r.check_id, r.resource))
+    workers = (workers or default_workers()) if split else 1
+    outcomes = execute(_run_job, jobs, selection, workers)
+    for job, urn_of, records in zip(jobs, mappers, outcomes, strict=True):
+        scan.results += _collect(records, urn_of, job.framework)
+    scan.results.sort(key=lambda r: (r.urn, r.check_id, r.resource, r.result, r.framework))
     return scan
 
 
 def scan(
-    resources: list[dict[str, Any]], selection: Selection | None = None, timeout_s: float = 60.0
+    resources: list[dict[str, Any]],
+    selection: Selection | None = None,
+    timeout_s: float = 60.0,
+    workers: int | None = None,
 ) -> Scan:
     """Scan the Inventory's resources; raise CheckovError / CheckovTimeout, never pass silently.
 
     `timeout_s` bounds everything, the one-time import of Checkov included: a scan that
-    overruns is abandoned (its thread is a daemon) and its result never used."""
+    overruns is abandoned (its thread is a daemon, its pool processes are killed) and its
+    result never used. `workers`: processes for a big plan (default parallel.default_workers)."""
     selection = selection or Selection()
     deadline = time.monotonic() + timeout_s
     outcome: dict[str, Any] = {}
@@ -223,7 +283,7 @@ def scan(
                 imported.set()
             with _SCAN_LOCK, tempfile.TemporaryDirectory(prefix="medinfra-checkov-") as tmp:
                 started = time.perf_counter()
-                result = _run_all(resources, selection, Path(tmp))
+                result = _run_all(resources, selection, Path(tmp), workers)
                 result.timings = {
                     "checkov_import_s": import_s,
                     "checkov_scan_s": round(time.perf_counter() - started, 4),
@@ -238,6 +298,7 @@ def scan(
         raise CheckovTimeout(f"importing Checkov took longer than {timeout_s:g}s (timeout)")
     thread.join(max(0.0, deadline - time.monotonic()))
     if thread.is_alive():
+        stop_pool()
         raise CheckovTimeout(f"Checkov did not finish within {timeout_s:g}s (timeout)")
     if "error" in outcome:
         raise CheckovError(f"Checkov failed: {outcome['error']}")

@@ -29,7 +29,7 @@ import threading
 from dataclasses import asdict
 from typing import Any, BinaryIO
 
-from medinfra.policies.checkov_bridge import protocol, runner
+from medinfra.policies.checkov_bridge import parallel, protocol, runner
 
 _LOCK = threading.Lock()  # one Checkov run at a time (its registries are process-wide)
 _listing: list[dict[str, Any]] | None = None
@@ -39,8 +39,18 @@ class RequestError(Exception):
     """The request is malformed (answered with kind "request")."""
 
 
+def _warm_up() -> None:
+    """Import Checkov, then fork the scan pool from the warm process (parallel.start_pool), so
+    a big plan's first scan pays for neither. The pool is one process per core."""
+    runner.load_checkov()
+    try:
+        parallel.start_pool()
+    except (OSError, ValueError) as exc:  # no pool: scans run in this process, results the same
+        print(f"checkov worker: no scan pool ({exc})", file=sys.stderr)
+
+
 def _start_import() -> threading.Thread:
-    thread = threading.Thread(target=runner.load_checkov, name=runner.PREWARM_THREAD, daemon=True)
+    thread = threading.Thread(target=_warm_up, name=runner.PREWARM_THREAD, daemon=True)
     thread.start()
     return thread
 

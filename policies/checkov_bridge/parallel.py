@@ -1,0 +1,120 @@
+"""Run Checkov jobs (a framework and the files of one chunk) on all cores.
+
+The pool is forked from the process that already imported Checkov (runner.load_checkov), so
+its workers start warm: no worker imports Checkov again. It is created on the first scan big
+enough to need it (runner.PARALLEL_MIN_ITEMS) or by `start_pool`, and kept for later scans.
+Jobs are grouped into one bucket per worker, balanced by size (partition.balance); a bucket
+runs its jobs one after the other and returns plain records, which the runner maps back to
+URNs and sorts, so the order of completion never shows.
+
+Forking a process that runs other threads can leave a lock held forever in the child. The
+policy pack is a gRPC server (gRPC's threads and its fork handlers are the known hazard), so
+the default is one worker -- no fork -- in any process that has imported gRPC, and every core
+elsewhere (the Checkov worker process, the CLI's direct gate, the benchmark).
+`MEDINFRA_CHECKOV_WORKERS=N` overrides that default (1 turns forking off everywhere).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any, NamedTuple
+
+from medinfra.policies.checkov_bridge.partition import balance
+
+WORKERS_ENV = "MEDINFRA_CHECKOV_WORKERS"
+_LOCK = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_size = 0
+
+
+class Record(NamedTuple):
+    """What the runner needs of one Checkov record (picklable, unlike Checkov's)."""
+
+    check_id: str
+    check_name: str
+    guideline: str | None
+    result: str
+    resource: str
+    file_path: str
+
+
+class Job(NamedTuple):
+    framework: str
+    files: tuple[str, ...]
+
+
+def default_workers() -> int:
+    """How many processes scan: MEDINFRA_CHECKOV_WORKERS, else 1 beside gRPC, else the cores."""
+    wanted = os.environ.get(WORKERS_ENV, "").strip()
+    if wanted:
+        try:
+            return max(1, int(wanted))
+        except ValueError:
+            raise ValueError(f"{WORKERS_ENV}={wanted!r}: expected a whole number >= 1") from None
+    if "grpc" in sys.modules:
+        return 1
+    return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
+               else (os.cpu_count() or 1))
+
+
+def _run_bucket(run_job: Callable, jobs: list[Job], selection: Any) -> list[list[Record]]:
+    return [run_job(job, selection) for job in jobs]
+
+
+def _pool_of(workers: int) -> ProcessPoolExecutor:
+    global _pool, _pool_size
+    with _LOCK:
+        if _pool is None or _pool_size != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            _pool_size = workers
+        return _pool
+
+
+def start_pool(workers: int | None = None) -> int:
+    """Fork the warm workers now (call after runner.load_checkov); returns how many."""
+    workers = workers or default_workers()
+    if workers > 1:
+        pool = _pool_of(workers)
+        for future in [pool.submit(os.getpid) for _ in range(workers)]:
+            future.result()
+    return workers
+
+
+def stop_pool() -> None:
+    """Kill the pool's processes (after a scan overran its deadline, or at exit)."""
+    global _pool
+    with _LOCK:
+        pool, _pool = _pool, None
+    if pool is None:
+        return
+    for process in list(getattr(pool, "_processes", {}).values()):
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def execute(run_job: Callable, jobs: list[Job], selection: Any, workers: int) -> list[list[Record]]:
+    """Each job's records, in the order of `jobs`; with `workers` > 1, on a forked pool."""
+    if workers <= 1 or len(jobs) <= 1:
+        return [run_job(job, selection) for job in jobs]
+    buckets = balance([float(_weight(job)) for job in jobs], workers)
+    pool = _pool_of(workers)
+    futures = [pool.submit(_run_bucket, run_job, [jobs[i] for i in b], selection)
+               for b in buckets]
+    out: list[list[Record]] = [[] for _ in jobs]
+    for bucket, future in zip(buckets, futures, strict=True):
+        for i, records in zip(bucket, future.result(), strict=True):
+            out[i] = records
+    return out
+
+
+def _weight(job: Job) -> int:
+    """A job's expected cost: its size on disk (files hold whole parts)."""
+    return sum(os.path.getsize(f) for f in job.files)
