@@ -76,7 +76,7 @@ def tag_transformations(tags: dict[str, str]) -> list:
 
 def store_accounts(prefix: str, config: PlatformConfig) -> dict[str, str]:
     """Store name -> globally unique storage account name (3-24 lowercase letters/digits)."""
-    return {s.name: physical_name(prefix, s.name, max_len=24, sep="") for s in config.data_stores}
+    return {s.name: physical_name(prefix, s.name, max_len=24, sep="") for s in config.object_stores}
 
 
 def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
@@ -186,7 +186,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
             ),
             opts=opts,
         )
-        for store in config.data_stores
+        for store in config.object_stores
     }
     registry = Registry(
         "registry",

@@ -99,7 +99,7 @@ def tag_transformations(tags: dict[str, str]) -> list:
 
 def store_bucket_names(prefix: str, config: PlatformConfig) -> dict[str, str]:
     """Store name -> physical bucket name."""
-    return {s.name: physical_name(prefix, s.name) for s in config.data_stores}
+    return {s.name: physical_name(prefix, s.name) for s in config.object_stores}
 
 
 def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
@@ -157,7 +157,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> GcpPl
             key_grants=keys.grants["data"], access_log_bucket=log_bucket.bucket.name,
             retention_days=config.retention_days(store),
             lock_retention=locked and config.retention_days(store) is not None), opts=opts)
-        for store in config.data_stores
+        for store in config.object_stores
     }
     registry = Registry("registry", RegistryArgs(
         repository_id=physical_name(prefix, config.registry.name), location=region,

@@ -48,6 +48,10 @@ class OutputQueue:
     def __len__(self) -> int:
         return len(self._live)
 
+    def __iter__(self):
+        """The live items in order (pulumi >= 3.231 drains the queue with `list(...)`)."""
+        return (item for item in self._order if item in self._live)
+
 
 def _memoize_per_class(function):
     """Cache a pure function of a class; hand out copies so no caller can alter the cache."""
