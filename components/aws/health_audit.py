@@ -75,6 +75,7 @@ class HealthAudit(pulumi.ComponentResource):
             multi_region_enabled=False,
             organization_enabled=False,
             retention_period=args.retention_days,
+            tags={},  # the stack's tags, from the aws tag transformation
             termination_protection_enabled=True,
             opts=pulumi.ResourceOptions(parent=self),
         )
