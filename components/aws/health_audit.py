@@ -11,6 +11,18 @@ from medinfra.components import PACKAGE
 from medinfra.components.validation import raise_if_invalid
 
 #: CloudTrail's data-event resource type of each store kind.
+#:
+#: KNOWN GAP (fhir), to fix together with MED-LOG-002 (store_access_logged.rego), its fixtures
+#: and examples/noncompliant-aws: CloudTrail's table of data-event `resources.type` values
+#: (AWS CloudTrail User Guide, "Understanding CloudTrail events", Data events) lists
+#: `AWS::MedicalImaging::Datastore` and `AWS::MedicalImaging::Imageset` for HealthImaging but
+#: no HealthLake type; HealthLake appears only among network-activity event sources.
+#: `AWS::HealthLake::FHIRDatastore` is a CloudFormation/Config type, not a data-event type, so
+#: CloudTrail refuses this selector. HealthLake records its FHIR REST calls (ReadResource,
+#: SearchWithGet, CreateResource, ...) as CloudTrail management events (HealthLake Developer
+#: Guide, "Logging HealthLake API calls using AWS CloudTrail"): the fhir selector should be
+#: eventCategory = Management with eventSource = healthlake.amazonaws.com. The dicom kind
+#: should also select `AWS::MedicalImaging::Imageset` (image-set reads are logged on it).
 DATA_EVENT_TYPES = {
     "dicom": "AWS::MedicalImaging::Datastore",
     "fhir": "AWS::HealthLake::FHIRDatastore",

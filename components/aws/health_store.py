@@ -111,24 +111,50 @@ READ_ACTIONS = {
 }
 
 
+#: HealthImaging actions that also name an image set (`datastore/<id>/imageset/<id>`): an image
+#: set's `aws:ResourceTag` is its own tags, which imports do not set.
+IMAGE_SET_ACTIONS = [
+    "medical-imaging:GetImageFrame",
+    "medical-imaging:GetImageSet",
+    "medical-imaging:GetImageSetMetadata",
+]
+
+
 def health_reader_policy(
     partition: str, region: str, account_id: str, stores: list[tuple[str, str]]
 ) -> dict:
     """Read (never write) the named DICOM/FHIR stores: `stores` is (kind, store tag) pairs.
 
     A datastore's id is random until it exists, so the statement names this account's
-    datastores of the kind and narrows them to the stores by their `medinfra:store` tag."""
+    datastores of the kind and narrows them to the stores by their `medinfra:store` tag (both
+    services list `aws:ResourceTag/${TagKey}` on their datastore resource type: IAM Service
+    Authorization Reference, list_awshealthimaging / list_awshealthlake).
+
+    HealthImaging authorizes the image-set reads against two resources, the datastore and the
+    image set, and IAM must allow each (ABAC support is "Partial" for HealthImaging). The tag
+    condition holds for the datastore; the image sets are allowed by a second statement without
+    it, which grants nothing alone: the datastore must still be one of the tagged ones."""
     statements = []
     for kind in sorted({k for k, _ in stores}):
         service, resource, actions = READ_ACTIONS[kind]
         tags = sorted(t for k, t in stores if k == kind)
+        arn = f"arn:{partition}:{service}:{region}:{account_id}:{resource}"
         statements.append(
             {
                 "Sid": f"Read{kind.upper()}Stores",
                 "Effect": "Allow",
                 "Action": actions,
-                "Resource": f"arn:{partition}:{service}:{region}:{account_id}:{resource}",
+                "Resource": arn,
                 "Condition": {"StringEquals": {f"aws:ResourceTag/{STORE_TAG}": tags}},
             }
         )
+        if kind == "dicom":
+            statements.append(
+                {
+                    "Sid": "ReadDICOMImageSetsOfThoseStores",
+                    "Effect": "Allow",
+                    "Action": IMAGE_SET_ACTIONS,
+                    "Resource": f"{arn}/imageset/*",
+                }
+            )
     return {"Version": "2012-10-17", "Statement": statements}

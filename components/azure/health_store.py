@@ -21,6 +21,8 @@ PRIVATE_ZONES = {
     "dicom": "privatelink.dicom.azurehealthcareapis.com",
 }
 #: Built-in data-plane roles a model's identity gets on one service (read and search only).
+#: Ids as Microsoft's "Azure built-in roles for Integration" page lists them (FHIR Data
+#: Reader's dataActions are .../fhir/resources/read only).
 READER_ROLES = {
     "dicom": ("DICOM Data Reader", "e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a"),
     "fhir": ("FHIR Data Reader", "4c8d0bbc-75d3-4935-991f-5f3c56d81508"),

@@ -7,7 +7,11 @@ import json
 
 import pulumi
 import pytest
-from medinfra.components.aws.health_store import STORE_TAG, health_reader_policy
+from medinfra.components.aws.health_store import (
+    IMAGE_SET_ACTIONS,
+    STORE_TAG,
+    health_reader_policy,
+)
 from medinfra.components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
 
 from tests.health_config import REQUIRED_TAGS, health_config
@@ -152,7 +156,20 @@ def test_model_reads_exactly_the_stores_its_config_names_and_nothing_else(prod):
             condition = statement.get("Condition")
             if condition:
                 granted |= set(condition["StringEquals"][f"aws:ResourceTag/{STORE_TAG}"])
+            else:
+                _assert_grants_nothing_alone(statement, document)
         assert granted == {f"{PREFIX}/{s}" for s in config.reads[model]}, model
+
+
+def _assert_grants_nothing_alone(statement: dict, document: dict) -> None:
+    """An unconditioned statement may only allow image sets, for actions that IAM also
+    authorizes against the image set's datastore, which a tag-conditioned statement scopes."""
+    assert statement["Resource"].endswith(":datastore/*/imageset/*"), statement
+    assert set(statement["Action"]) <= set(IMAGE_SET_ACTIONS), statement
+    datastore = statement["Resource"].removesuffix("/imageset/*")
+    (scoped,) = [s for s in document["Statement"]
+                 if s["Resource"] == datastore and s.get("Condition")]
+    assert set(statement["Action"]) <= set(scoped["Action"])
 
 
 def test_a_model_naming_no_store_gets_no_health_grant(dev):
