@@ -113,6 +113,8 @@ def test_every_store_kind_is_audited_in_a_cmk_encrypted_protected_event_data_sto
 
 
 #: What the event data store must select to record every read and write of a store kind.
+#: The fhir entry holds today's selector, which CloudTrail does not list as a data-event
+#: type: change it with the fix noted at health_audit.DATA_EVENT_TYPES.
 EVENT_SELECTION = {
     "dicom": [("eventCategory", "Data"), ("resources.type", "AWS::MedicalImaging::Datastore")],
     "fhir": [("eventCategory", "Data"), ("resources.type", "AWS::HealthLake::FHIRDatastore")],
