@@ -7,8 +7,11 @@ from urllib.parse import urlparse
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_aws_native as aws_native
 from medinfra.components.aws.access_logs import AccessLogBucket, AccessLogBucketArgs
 from medinfra.components.aws.data_store import DataStore, DataStoreArgs
+from medinfra.components.aws.health_audit import HealthAudit, HealthAuditArgs
+from medinfra.components.aws.health_store import HealthStore, HealthStoreArgs
 from medinfra.components.aws.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
 from medinfra.components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
 from medinfra.components.aws.keys import Keys, KeysArgs
@@ -22,7 +25,7 @@ from medinfra.components.config import (
 )
 from medinfra.components.k8s.compose import ModelIdentity, ServingTarget
 from medinfra.components.naming import physical_name
-from medinfra.components.tagging import tag_transformation
+from medinfra.components.tagging import required_tags, tag_transformation
 
 
 @dataclass
@@ -35,6 +38,7 @@ class AwsPlatform:
     registry: Registry
     cluster: GpuCluster
     identities: dict[str, WorkloadIdentity]
+    health_stores: dict[str, HealthStore]
 
     @property
     def serving(self) -> ServingTarget:
@@ -55,6 +59,8 @@ class AwsPlatform:
             "kubeconfig": self.cluster.kubeconfig,
             "registryUrl": self.registry.repository_url,
             "buckets": {n: s.bucket.bucket for n, s in self.stores.items()},
+            **({"healthStores": {n: s.arn for n, s in self.health_stores.items()}}
+               if self.health_stores else {}),
         }
 
 
@@ -65,7 +71,7 @@ def tag_transformations(tags: dict[str, str]) -> list:
 
 def store_bucket_names(prefix: str, config: PlatformConfig) -> dict[str, str]:
     """Store name -> physical bucket name."""
-    return {s.name: physical_name(prefix, s.name) for s in config.data_stores}
+    return {s.name: physical_name(prefix, s.name) for s in config.object_stores}
 
 
 def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
@@ -95,11 +101,17 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
     raise_if_invalid("medinfra:aws:Platform", prefix, problems)
 
     provider = aws.Provider("aws", region=config.region, opts=pulumi.ResourceOptions(parent=parent))
-    opts = pulumi.ResourceOptions(parent=parent, providers=[provider])
+    providers = [provider]
+    if config.health_stores:
+        # HealthImaging and HealthLake exist only in the Cloud Control (aws-native) provider.
+        providers.append(aws_native.Provider(
+            "aws-native", region=config.region, opts=pulumi.ResourceOptions(parent=parent)))
+    opts = pulumi.ResourceOptions(parent=parent, providers=providers)
     prod = config.is_prod
     retention = HIPAA_RETENTION_DAYS if prod else MIN_LOG_RETENTION_DAYS
 
-    keys = Keys("keys", KeysArgs(prefix=prefix, region=config.region), opts=opts)
+    keys = Keys("keys", KeysArgs(prefix=prefix, region=config.region,
+                                 audit_trail=bool(config.health_stores)), opts=opts)
     network = Network(
         "network",
         NetworkArgs(
@@ -136,8 +148,34 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
             ),
             opts=opts,
         )
-        for store in config.data_stores
+        for store in config.object_stores
     }
+    tags = required_tags(config, pulumi.get_project(), pulumi.get_stack())
+    health = {
+        store.name: HealthStore(
+            store.name,
+            HealthStoreArgs(
+                kind=store.kind,
+                store_name=physical_name(prefix, store.name),
+                store_tag=f"{prefix}/{store.name}",
+                key_arn=keys.arn("data"),
+                tags=tags,
+            ),
+            opts=opts,
+        )
+        for store in config.health_stores
+    }
+    if health:
+        HealthAudit(
+            "health-audit",
+            HealthAuditArgs(
+                name=f"{prefix}-health-data-events",
+                kinds=tuple(s.kind for s in config.health_stores),
+                key_arn=keys.arn("logs"),
+                retention_days=HIPAA_RETENTION_DAYS,
+            ),
+            opts=opts,
+        )
     registry = Registry(
         "registry",
         RegistryArgs(
@@ -189,9 +227,12 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
                 bucket_arn=stores[locations[model.name][0]].arn,
                 prefix=locations[model.name][1],
                 key_alias=keys.alias("data"),
+                health_stores=tuple(
+                    (health[n].kind, f"{prefix}/{n}") for n in model.data_stores
+                ),
             ),
             opts=opts,
         )
         for model in config.models
     }
-    return AwsPlatform(keys, network, stores, registry, cluster, identities)
+    return AwsPlatform(keys, network, stores, registry, cluster, identities, health)

@@ -23,6 +23,9 @@ ROLES = {
     "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
     "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
     "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    # read and search one DICOM or FHIR service (a model reading the stores its config names).
+    "DICOM Data Reader": "e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a",
+    "FHIR Data Reader": "4c8d0bbc-75d3-4935-991f-5f3c56d81508",
 }
 
 #: Audience Entra ID expects in a federated (workload identity) token.

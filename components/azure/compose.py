@@ -9,6 +9,7 @@ import pulumi
 import pulumi_azure_native as azure
 from medinfra.components.azure.data_store import DataStore, DataStoreArgs
 from medinfra.components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
+from medinfra.components.azure.health_store import HealthWorkspace, HealthWorkspaceArgs
 from medinfra.components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
 from medinfra.components.azure.identity import WorkloadIdentity, WorkloadIdentityArgs
 from medinfra.components.azure.keys import Keys, KeysArgs
@@ -37,6 +38,7 @@ class AzurePlatform:
     repository: str
     cluster: GpuCluster
     identities: dict[str, WorkloadIdentity]
+    health: HealthWorkspace | None = None
 
     @property
     def image_repository(self) -> pulumi.Output[str]:
@@ -66,6 +68,7 @@ class AzurePlatform:
             "oidcIssuer": self.cluster.oidc_issuer,
             "registryUrl": self.image_repository,
             "storageAccounts": {n: s.account.name for n, s in self.stores.items()},
+            **({"healthWorkspace": self.health.workspace.name} if self.health else {}),
         }
 
 
@@ -76,7 +79,9 @@ def tag_transformations(tags: dict[str, str]) -> list:
 
 def store_accounts(prefix: str, config: PlatformConfig) -> dict[str, str]:
     """Store name -> globally unique storage account name (3-24 lowercase letters/digits)."""
-    return {s.name: physical_name(prefix, s.name, max_len=24, sep="") for s in config.data_stores}
+    return {
+        s.name: physical_name(prefix, s.name, max_len=24, sep="") for s in config.object_stores
+    }
 
 
 def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
@@ -186,8 +191,25 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
             ),
             opts=opts,
         )
-        for store in config.data_stores
+        for store in config.object_stores
     }
+    health = None
+    if config.health_stores:
+        health = HealthWorkspace(
+            "health",
+            HealthWorkspaceArgs(
+                resource_group_name=rg,
+                location=location,
+                workspace_name=physical_name(prefix, "hds", max_len=24, sep=""),
+                stores=tuple((s.name, s.kind) for s in config.health_stores),
+                key_uri=keys.key_uri("data"),
+                key_id=data_key.id,
+                vnet_id=network.vnet.id,
+                endpoint_subnet_id=endpoints,
+                workspace_id=workspace_id,
+            ),
+            opts=opts,
+        )
     registry = Registry(
         "registry",
         RegistryArgs(
@@ -259,6 +281,12 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
         )
         for model in config.models
     }
+    for model in config.models:
+        for store in model.data_stores:
+            health.grant_reader(
+                f"model-{model.name}-{store}", store, identities[model.name].identity.principal_id
+            )
     return AzurePlatform(
-        group, logs, network, keys, stores, registry, config.registry.name, cluster, identities
+        group, logs, network, keys, stores, registry, config.registry.name, cluster, identities,
+        health,
     )

@@ -110,6 +110,33 @@ def relation_problems(data: Mapping[str, Any]) -> list[Problem]:
     return out
 
 
+def _store_problems(raw: Mapping[str, Any], models: list) -> list[Problem]:
+    """Store names are unique; retention applies to object stores; a model reads only DICOM or
+    FHIR stores of this stack (its weights come from its storageUri)."""
+    stores = raw.get("dataStores") if isinstance(raw.get("dataStores"), list) else []
+    stores = [s for s in stores if isinstance(s, Mapping)]
+    problems = []
+    counts = Counter(s.get("name") for s in stores if isinstance(s.get("name"), str))
+    for dup in sorted(n for n, k in counts.items() if k > 1):
+        problems.append(Problem("dataStores", dup, "store names must be unique"))
+    health = {s.get("name") for s in stores if s.get("kind") in ("dicom", "fhir")}
+    for i, store in enumerate(stores):
+        if store.get("kind") in ("dicom", "fhir") and store.get("retentionDays") is not None:
+            problems.append(Problem(
+                f"dataStores[{i}].retentionDays", store["retentionDays"],
+                f"applies to objects stores only; a {store['kind']} store keeps what it holds "
+                "until it is deleted"))
+    for i, model in enumerate(models):
+        names = model.get("dataStores") if isinstance(model, Mapping) else None
+        for j, name in enumerate(names if isinstance(names, list) else []):
+            if isinstance(name, str) and name not in health:
+                allowed = ", ".join(sorted(n for n in health if isinstance(n, str))) or "none"
+                problems.append(Problem(
+                    f"models[{i}].dataStores[{j}]", name,
+                    f"must name a dicom or fhir store of dataStores (this stack has: {allowed})"))
+    return problems
+
+
 def cross_field_problems(raw: Mapping[str, Any]) -> list[Problem]:
     """Checks that depend on more than one key (cloud, region, pools, models), on raw input."""
     return relation_problems(raw) + cloud_problems(raw)
@@ -179,6 +206,7 @@ def cloud_problems(raw: Mapping[str, Any]) -> list[Problem]:
             "serving.kserveChartDigests", None,
             "required when models are configured: {kserveCrd, kserveResources}, the sha256 "
             "digests of KServe's OCI charts at the pinned version", missing=True))
+    problems.extend(_store_problems(raw, models))
     for i, model in enumerate(models):
         if not isinstance(model, Mapping):
             continue

@@ -55,6 +55,9 @@ class Model(SectionModel):
     min_replicas: int | None = Field(default=None, ge=0, le=100)
     max_replicas: int = Field(default=DEFAULT_MAX_REPLICAS, ge=1, le=100)
     approval: ModelApproval | None = None
+    data_stores: list[Label] = Field(default_factory=list)
+    """DICOM or FHIR stores (dataStores[].name) the model reads; it gets read access to those
+    and nothing wider."""
 
     @model_validator(mode="after")
     def _replicas(self, info: ValidationInfo) -> Model:

@@ -15,6 +15,7 @@
 #     cis: []
 #   resource_types:
 #     - pulumi:providers:aws
+#     - pulumi:providers:aws-native
 #     - pulumi:providers:gcp
 #     - pulumi:providers:azure-native
 #     - "aws:*"
@@ -43,7 +44,7 @@ allowed_as_written := {r | some r in object.get(data.medinfra.lib.config, "allow
 
 allowed := {normal(r) | some r in allowed_as_written}
 
-region_props := {"pulumi:providers:aws": "region", "pulumi:providers:gcp": "region", "pulumi:providers:azure-native": "location"}
+region_props := {"pulumi:providers:aws": "region", "pulumi:providers:aws-native": "region", "pulumi:providers:gcp": "region", "pulumi:providers:azure-native": "location"}
 
 # Locations that are not a place (Azure "global" resources such as DNS zones).
 placeless := {"global"}

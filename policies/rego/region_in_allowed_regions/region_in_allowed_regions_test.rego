@@ -51,3 +51,18 @@ test_gke_zone_inside_an_allowed_region_passes if {
 test_gcp_subnetwork_region_outside_fails if {
 	found(object.union(fx.gcp, {"subnet": {"props": {"region": "us-central1"}}})) == {fx.gcp.subnet.urn}
 }
+
+test_aws_native_provider_outside_allowed_regions_fails if {
+	plan := object.union(fx.aws, {"aws-native": {"props": {"region": "us-east-1"}}})
+	found(plan) == {fx.aws["aws-native"].urn}
+}
+
+test_aws_native_provider_with_unknown_region_fails if {
+	plan := object.union(fx.aws, {"aws-native": {"props": {"region": "[unknown]"}, "unknowns": ["/region"]}})
+	found(plan) == {fx.aws["aws-native"].urn}
+}
+
+test_healthcare_dataset_outside_allowed_regions_fails if {
+	plan := object.union(fx.gcp, {"dataset": {"props": {"location": "us-central1"}}})
+	found(plan) == {fx.gcp.dataset.urn}
+}

@@ -58,6 +58,14 @@
 #     - gcp:kms/cryptoKey:CryptoKey
 #     - gcp:container/cluster:Cluster
 #     - gcp:container/nodePool:NodePool
+#     - aws-native:healthimaging:Datastore
+#     - aws-native:healthlake:FhirDatastore
+#     - aws:cloudtrail/eventDataStore:EventDataStore
+#     - azure-native:healthcareapis:Workspace
+#     - azure-native:healthcareapis:DicomService
+#     - azure-native:healthcareapis:FhirService
+#     - gcp:healthcare/dicomStore:DicomStore
+#     - gcp:healthcare/fhirStore:FhirStore
 #   remediation: >-
 #     Set medinfra:tags (owner, costCenter) in the stack config; MedInfra's Platform adds
 #     environment and dataClassification to every taggable resource (as labels on GCP).
@@ -67,6 +75,7 @@
 #   satisfied_by:
 #     aws:
 #       - "components/aws/compose.py: tag_transformations()"
+#       - "components/aws/health_store.py: HealthStoreArgs.tags / HealthStore"
 #     azure:
 #       - "components/azure/compose.py: tag_transformations()"
 #     gcp:
@@ -120,6 +129,14 @@ taggable := {
 	"gcp:kms/cryptoKey:CryptoKey": ["labels"],
 	"gcp:container/cluster:Cluster": ["resourceLabels"],
 	"gcp:container/nodePool:NodePool": ["nodeConfig", "resourceLabels"],
+	"aws-native:healthimaging:Datastore": ["tags"],
+	"aws-native:healthlake:FhirDatastore": ["tags"],
+	"aws:cloudtrail/eventDataStore:EventDataStore": ["tags"],
+	"azure-native:healthcareapis:Workspace": ["tags"],
+	"azure-native:healthcareapis:DicomService": ["tags"],
+	"azure-native:healthcareapis:FhirService": ["tags"],
+	"gcp:healthcare/dicomStore:DicomStore": ["labels"],
+	"gcp:healthcare/fhirStore:FhirStore": ["labels"],
 }
 
 # The keys tags must carry; GCP labels allow only lowercase keys.
@@ -152,10 +169,15 @@ tagged contains [resource, t, path] if {
 	t := object.filter(tags(resource.props, path), data.medinfra.rules.required_tags_present.required(path))
 }
 
-# Tags that are not an object ("[unknown]", null) count as none.
+# Tags that are not an object ("[unknown]", null) count as none. Cloud Control (aws-native)
+# resources such as HealthLake take a list of {key, value}.
 tags(props, path) := t if {
 	t := object.get(data.medinfra.lib.obj(props), path, null)
 	is_object(t)
+} else := t if {
+	listed := object.get(data.medinfra.lib.obj(props), path, null)
+	is_array(listed)
+	t := {tag.key: tag.value | some tag in listed; is_object(tag); is_string(tag.key)}
 } else := {}
 
 deny contains finding if {

@@ -72,3 +72,22 @@ test_gke_wrong_classification_label_fails if {
 test_untaggable_types_are_ignored if {
 	found(json.remove(fx.aws, ["bucket-policy/props"])) == set()
 }
+
+test_healthlake_tag_list_without_owner_fails if {
+	plan := object.union(fx.aws, {"fhir": {"props": {"tags": [{"key": k, "value": v} | some k, v in fx.tags; k != "owner"]}}})
+	found(plan) == {fx.aws.fhir.urn}
+}
+
+test_health_stores_without_tags_fail if {
+	plan := json.remove(fx.aws, ["dicom/props/tags", "health-events/props/tags"])
+	found(plan) == {fx.aws.dicom.urn, fx.aws["health-events"].urn}
+}
+
+test_azure_health_services_without_tags_fail if {
+	plan := json.remove(fx.azure, ["hds/props/tags", "fhir-service/props/tags"])
+	found(plan) == {fx.azure.hds.urn, fx.azure["fhir-service"].urn}
+}
+
+test_healthcare_store_without_labels_fails if {
+	found(json.remove(fx.gcp, ["dicom-store/props/labels"])) == {fx.gcp["dicom-store"].urn}
+}

@@ -81,3 +81,47 @@ test_azure_whole_property_attributed_to_something_else_fails if {
 	plan := json.remove(fx.azure, [["storage", "references", "/encryption/keyVaultProperties/keyName"]])
 	found(object.union(plan, {"storage": {"references": {"/encryption": fx.azure.vault.urn}}})) == {fx.azure.storage.urn}
 }
+
+test_healthimaging_key_omitted_fails if {
+	found(json.remove(fx.aws, ["dicom/props/kmsKeyArn"])) == {fx.aws.dicom.urn}
+}
+
+test_healthimaging_key_from_outside_the_plan_fails if {
+	found(json.remove(fx.aws, [["dicom", "references", "/kmsKeyArn"]])) == {fx.aws.dicom.urn}
+}
+
+test_healthimaging_unknown_key_traced_to_a_plan_key_passes if {
+	plan := object.union(fx.aws, {"dicom": {"props": {"kmsKeyArn": "[unknown]"}, "unknowns": ["/kmsKeyArn"]}})
+	found(plan) == set()
+}
+
+test_healthimaging_unknown_key_without_provenance_fails if {
+	plan := json.remove(object.union(fx.aws, {"dicom": {"props": {"kmsKeyArn": "[unknown]"}, "unknowns": ["/kmsKeyArn"]}}), [["dicom", "references", "/kmsKeyArn"]])
+	found(plan) == {fx.aws.dicom.urn}
+}
+
+test_healthlake_aws_owned_key_fails if {
+	plan := object.union(fx.aws, {"fhir": {"props": {"sseConfiguration": {"kmsEncryptionConfig": {"cmkType": "AWS_OWNED_KMS_KEY"}}}}})
+	found(plan) == {fx.aws.fhir.urn}
+}
+
+test_healthlake_encryption_omitted_fails if {
+	found(json.remove(fx.aws, ["fhir/props/sseConfiguration"])) == {fx.aws.fhir.urn}
+}
+
+test_azure_health_services_without_customer_key_fail if {
+	plan := json.remove(fx.azure, ["dicom-service/props/encryption", "fhir-service/props/encryption"])
+	found(plan) == {fx.azure["dicom-service"].urn, fx.azure["fhir-service"].urn}
+}
+
+test_azure_fhir_key_from_outside_the_plan_fails if {
+	found(json.remove(fx.azure, [["fhir-service", "references", "/encryption/customerManagedKeyEncryption/keyEncryptionKeyUrl"]])) == {fx.azure["fhir-service"].urn}
+}
+
+test_healthcare_dataset_without_cmek_fails if {
+	found(json.remove(fx.gcp, ["dataset/props/encryptionSpec"])) == {fx.gcp.dataset.urn}
+}
+
+test_healthcare_dataset_key_from_outside_the_plan_fails if {
+	found(json.remove(fx.gcp, [["dataset", "references", "/encryptionSpec/kmsKeyName"]])) == {fx.gcp.dataset.urn}
+}
