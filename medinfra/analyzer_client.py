@@ -2,7 +2,9 @@
 
 The offline preview has no Pulumi CLI, so this module plays its part: it launches the pack the
 way the CLI's python analyzer shim does (`python -u -m pulumi.policy <engine> .`, cwd = the pack,
-PULUMI_* in the environment), reads the port, calls Handshake, GetAnalyzerInfo and AnalyzeStack
+PULUMI_* in the environment), reads the port, calls Handshake, GetAnalyzerInfo, Configure (the
+policy-pack config reconciled with the pack's policies and checked against their schemas, as the
+CLI does with `--policy-pack-config FILE`, or without one), Analyze per resource and AnalyzeStack
 over gRPC on 127.0.0.1, and always stops the pack (SIGINT, then SIGKILL). The pack's violations
 are turned back into findings (see policies/violations.py for the encoding). Any failure raises
 AnalyzerError; the caller reports it as a MED-GATE finding (exit 3).
@@ -25,7 +27,8 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-from google.protobuf import empty_pb2
+import jsonschema
+from google.protobuf import empty_pb2, json_format, struct_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 import medinfra.policies
@@ -38,12 +41,10 @@ from medinfra.analyzer_requests import (  # noqa: F401 - part of this module's A
     wire_properties,
 )
 from medinfra.policies.inventory_schema import inventory_problems
+from medinfra.policies.pack_config import PolicyInfo, reconcile
 from medinfra.policies.violations import (
-    ADVISORY_POLICY,
-    CATCH_ALL_POLICIES,
-    GATE_POLICY,
+    FIXED_LEVELS,
     PACK_NAME,
-    WAIVED_POLICY,
     decode_violation,
     policy_name_for,
 )
@@ -58,10 +59,49 @@ _CHANNEL_OPTIONS = [
     ("grpc.enable_http_proxy", 0),  # loopback only: never route through an *_proxy variable
 ]
 _EXPECTED_LEVELS = {
-    GATE_POLICY: analyzer_pb2.MANDATORY,
-    WAIVED_POLICY: analyzer_pb2.ADVISORY,
-    ADVISORY_POLICY: analyzer_pb2.ADVISORY,
+    name: analyzer_pb2.EnforcementLevel.Value(level.upper()) for name, level in FIXED_LEVELS.items()
 }
+
+
+def _level_name(level: int) -> str:
+    return analyzer_pb2.EnforcementLevel.Name(level).lower()
+
+
+def configure_request(
+    info: analyzer_pb2.AnalyzerInfo, pack_config: dict[str, Any] | None
+) -> tuple[analyzer_pb2.ConfigureAnalyzerRequest, dict[str, dict[str, Any]]]:
+    """The Configure request the CLI sends (and the reconciled config it holds): every policy's
+    default level and schema defaults, `all`, then the file's entries; AnalyzerError if the
+    result does not match a policy's config schema (the CLI's "validating policy config")."""
+    policies = [
+        PolicyInfo(p.name, _level_name(p.enforcementLevel),
+                   json_format.MessageToDict(p.configSchema.properties))
+        for p in info.policies
+    ]
+    configured = reconcile(policies, pack_config or {})
+    errors = []
+    for p in info.policies:
+        if not p.HasField("configSchema"):
+            continue
+        schema = {"type": "object", "properties": json_format.MessageToDict(p.configSchema.properties)}
+        if p.configSchema.required:
+            schema["required"] = list(p.configSchema.required)
+        props = configured.get(p.name, {}).get("properties") or {}
+        errors += [f"{p.name}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(props)]
+    if errors:
+        raise AnalyzerError("validating policy config: " + "; ".join(sorted(errors)[:5]))
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    for name, entry in configured.items():
+        level = entry["enforcementLevel"]
+        config = request.policyConfig[name]
+        # The CLI sends a level for every policy: one without it would read as ADVISORY (0).
+        config.enforcementLevel = (
+            analyzer_pb2.EnforcementLevel.Value(level.upper()) if level else analyzer_pb2.ADVISORY
+        )
+        props = struct_pb2.Struct()
+        props.update(entry.get("properties") or {})
+        config.properties.CopyFrom(props)
+    return request, configured
 
 
 def _config_text(value: Any) -> str:
@@ -207,7 +247,7 @@ def _call(method, request, deadline: float, what: str, unimplemented_ok: bool = 
         raise AnalyzerError(f"{what} failed: {exc.code().name}: {exc.details()}") from None
 
 
-def _drive(port: int, pack_dir: Path, request, deadline: float):
+def _drive(port: int, pack_dir: Path, request, deadline: float, pack_config):
     with grpc.insecure_channel(f"127.0.0.1:{port}", options=_CHANNEL_OPTIONS) as channel:
         stub = analyzer_pb2_grpc.AnalyzerStub(channel)
         handshake = analyzer_pb2.AnalyzerHandshakeRequest(
@@ -217,8 +257,8 @@ def _drive(port: int, pack_dir: Path, request, deadline: float):
         )
         _call(stub.Handshake, handshake, deadline, "Handshake", unimplemented_ok=True)
         info = _call(stub.GetAnalyzerInfo, empty_pb2.Empty(), deadline, "GetAnalyzerInfo")
-        # No Configure: the pack needs no policy config, and a PolicyConfig without an explicit
-        # level would downgrade MANDATORY policies to ADVISORY.
+        configure, configured = configure_request(info, pack_config)
+        _call(stub.Configure, configure, deadline, "Configure")
         stack_request, resource_requests = request
         for each in resource_requests:  # as the engine does, resource by resource, then the stack
             answer = _call(stub.Analyze, each, deadline, f"Analyze of {each.urn}")
@@ -228,32 +268,38 @@ def _drive(port: int, pack_dir: Path, request, deadline: float):
                     "the pack's resource policy reports none"
                 )
         response = _call(stub.AnalyzeStack, stack_request, deadline, "AnalyzeStack")
-    return info, response
+    return info, response, configured
 
 
-def _rule_levels(info: analyzer_pb2.AnalyzerInfo) -> dict[str, str]:
+def _rule_levels(
+    info: analyzer_pb2.AnalyzerInfo, configured: dict[str, dict[str, Any]] | None = None
+) -> dict[str, str]:
+    """Each rule policy's level as configured (the level the pack reports it at)."""
     if info.name != PACK_NAME:
         raise AnalyzerError(f"expected the {PACK_NAME!r} policy pack, got {info.name!r}")
     levels = {p.name: p.enforcementLevel for p in info.policies}
     for name, level in _EXPECTED_LEVELS.items():
         if levels.get(name) != level:
             raise AnalyzerError(f"the policy pack lacks policy {name} at its enforcement level")
+    configured = configured or {}
     return {
-        name: "mandatory" if level == analyzer_pb2.MANDATORY else "advisory"
+        name: (configured.get(name) or {}).get("enforcementLevel") or _level_name(level)
         for name, level in levels.items()
-        if name not in CATCH_ALL_POLICIES
+        if name not in FIXED_LEVELS
     }
 
 
 def findings_from_response(
-    info: analyzer_pb2.AnalyzerInfo, response: analyzer_pb2.AnalyzeResponse
+    info: analyzer_pb2.AnalyzerInfo,
+    response: analyzer_pb2.AnalyzeResponse,
+    configured: dict[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The gate's findings (Finding.to_dict(), in the gate's order) from the pack's answers.
 
     Checks each violation against the finding it carries (policy, enforcement, URN) and that
     none is missing; any mismatch is an AnalyzerError, never a silently shorter list.
     """
-    rule_levels = _rule_levels(info)
+    rule_levels = _rule_levels(info, configured)
     decoded = []
     for diag in response.diagnostics:
         try:
@@ -291,8 +337,13 @@ def analyze_over_protocol(
     pack_dir: Path = PACK_DIR,
     timeout: float = 120.0,
     env: dict[str, str] | None = None,
+    pack_config: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Judge `inventory` with the policy pack at `pack_dir`, over the analyzer protocol.
+
+    `pack_config` is a policy-pack config file's object (`--policy-pack-config`), configured
+    as the CLI configures the pack; None configures every policy at its default, as the CLI
+    does without the flag.
 
     `env` is the base environment for the pack (default: this process's); the PULUMI_* variables
     and PYTHONPATH are set from the Inventory. Returns the findings as Finding.to_dict() dicts;
@@ -305,5 +356,5 @@ def analyze_over_protocol(
     request = (analyze_stack_request(inventory), analyze_requests(inventory))
     pack_dir = Path(pack_dir).resolve()
     with running_pack(pack_dir, pack_environment(inventory, env), deadline) as port:
-        info, response = _drive(port, pack_dir, request, deadline)
-    return findings_from_response(info, response)
+        info, response, configured = _drive(port, pack_dir, request, deadline, pack_config)
+    return findings_from_response(info, response, configured)

@@ -44,6 +44,7 @@ _GLOB = {
     "type": "string",
     "minLength": 1,
     "pattern": r"^\S+$",
+    "description": "a glob without spaces (e.g. arn:aws:kms:*:111122223333:key/*)",
 }
 #: The `medinfra-settings` policy's config schema (CrossGuard `config_schema` properties).
 #: RE2-compatible patterns only: the Pulumi CLI validates with gojsonschema.
@@ -54,7 +55,11 @@ SETTINGS_PROPERTIES: dict[str, dict[str, Any]] = {
         "type": "array",
         "minItems": 1,
         "uniqueItems": True,
-        "items": {"type": "string", "pattern": r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,63}$"},
+        "items": {
+            "type": "string",
+            "pattern": r"^[A-Za-z0-9][A-Za-z0-9 _-]{0,63}$",
+            "description": "a region name such as eu-central-1, westeurope or europe-west4",
+        },
     },
     "requiredTags": {
         "description": "Tag name -> allowed values (an empty list: any non-empty value). "
@@ -77,6 +82,8 @@ SETTINGS_PROPERTIES: dict[str, dict[str, Any]] = {
         "items": {
             "type": "string",
             "pattern": r"^[a-z0-9-]+(\.[a-z0-9-]+)+(:[0-9]{1,5})?(/[a-z0-9._-]+)*/?$",
+            "description": "an image prefix host[:port][/repository path], lowercase, without "
+            "scheme, tag or digest (e.g. 123456789012.dkr.ecr.eu-central-1.amazonaws.com/platform)",
         },
     },
     "trustedKeys": {
@@ -197,8 +204,8 @@ def _schema_problem(key: str, error: jsonschema.ValidationError) -> str:
     if kind == "type":
         return f"{where}: got {got}; expected {'an' if rule[0] in 'aeiou' else 'a'} {rule}"
     if kind == "pattern":
-        hint = error.schema.get("description") or ""
-        return f"{where}: got {got}; not allowed (must match {rule}){' ' + hint if hint else ''}"
+        wanted = error.schema.get("description") or f"a value matching {rule}"
+        return f"{where}: got {got}; expected {wanted}"
     if kind in ("minimum", "maximum"):
         sign = ">=" if kind == "minimum" else "<="
         return f"{where}: got {got}; must be {sign} {rule}"
@@ -228,7 +235,7 @@ def entry_problems(
     """Why one entry of the config is refused. `fixed` are policies whose level cannot change
     (the catch-alls); the CLI's reconciled config names them with that level, a file never."""
     fixed = fixed or {}
-    if key in fixed:
+    if key in fixed and key != SETTINGS_POLICY:
         level = value.get("enforcementLevel") if isinstance(value, dict) else value
         if level == fixed[key] and (not isinstance(value, dict) or set(value) <= {"enforcementLevel"}):
             return []
@@ -238,6 +245,9 @@ def entry_problems(
         schema = _SETTINGS_SCHEMA
     elif key == ALL or key in set(rule_ids) or CHECKOV_ID.match(key):
         schema = _LEVEL_ONLY_SCHEMA
+    elif key in FIXED_LEVELS:
+        return [f"{key}: cannot be configured: it reports the gate's own results "
+                f"(always {FIXED_LEVELS[key]})"]
     else:
         return [
             f"{key}: not a policy of the medinfra pack; allowed: all, {SETTINGS_POLICY}, a "

@@ -53,8 +53,8 @@ inventory(plan) := {"project": "medinfra", "stack": "test", "config": config, "s
 # The same, with config values changed.
 inventory_with(plan, patch) := object.union(inventory(plan), {"config": patch})
 
-# The same, with settings changed (as a policy-pack config or stack keys would change them).
-inventory_settings(plan, patch) := object.union(inventory(plan), {"settings": patch})
+# The same, with settings replaced key by key (as a policy-pack config or stack keys would).
+inventory_settings(plan, patch) := object.union(object.remove(inventory(plan), ["settings"]), {"settings": object.union(object.remove(settings, object.keys(patch)), patch)})
 
 urns(findings) := {f.urn | some f in findings}
 
