@@ -27,8 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
-import jsonschema
-from google.protobuf import empty_pb2, json_format, struct_pb2
+from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
 import medinfra.policies
@@ -38,10 +37,11 @@ from medinfra.analyzer_requests import (  # noqa: F401 - part of this module's A
     analyze_requests,
     analyze_stack_request,
     analyzer_resource,
+    configure_request,
+    level_name,
     wire_properties,
 )
 from medinfra.policies.inventory_schema import inventory_problems
-from medinfra.policies.pack_config import PolicyInfo, reconcile
 from medinfra.policies.violations import (
     FIXED_LEVELS,
     PACK_NAME,
@@ -63,45 +63,6 @@ _EXPECTED_LEVELS = {
 }
 
 
-def _level_name(level: int) -> str:
-    return analyzer_pb2.EnforcementLevel.Name(level).lower()
-
-
-def configure_request(
-    info: analyzer_pb2.AnalyzerInfo, pack_config: dict[str, Any] | None
-) -> tuple[analyzer_pb2.ConfigureAnalyzerRequest, dict[str, dict[str, Any]]]:
-    """The Configure request the CLI sends (and the reconciled config it holds): every policy's
-    default level and schema defaults, `all`, then the file's entries; AnalyzerError if the
-    result does not match a policy's config schema (the CLI's "validating policy config")."""
-    policies = [
-        PolicyInfo(p.name, _level_name(p.enforcementLevel),
-                   json_format.MessageToDict(p.configSchema.properties))
-        for p in info.policies
-    ]
-    configured = reconcile(policies, pack_config or {})
-    errors = []
-    for p in info.policies:
-        if not p.HasField("configSchema"):
-            continue
-        schema = {"type": "object", "properties": json_format.MessageToDict(p.configSchema.properties)}
-        if p.configSchema.required:
-            schema["required"] = list(p.configSchema.required)
-        props = configured.get(p.name, {}).get("properties") or {}
-        errors += [f"{p.name}: {e.message}" for e in jsonschema.Draft7Validator(schema).iter_errors(props)]
-    if errors:
-        raise AnalyzerError("validating policy config: " + "; ".join(sorted(errors)[:5]))
-    request = analyzer_pb2.ConfigureAnalyzerRequest()
-    for name, entry in configured.items():
-        level = entry["enforcementLevel"]
-        config = request.policyConfig[name]
-        # The CLI sends a level for every policy: one without it would read as ADVISORY (0).
-        config.enforcementLevel = (
-            analyzer_pb2.EnforcementLevel.Value(level.upper()) if level else analyzer_pb2.ADVISORY
-        )
-        props = struct_pb2.Struct()
-        props.update(entry.get("properties") or {})
-        config.properties.CopyFrom(props)
-    return request, configured
 
 
 def _config_text(value: Any) -> str:
@@ -283,7 +244,7 @@ def _rule_levels(
             raise AnalyzerError(f"the policy pack lacks policy {name} at its enforcement level")
     configured = configured or {}
     return {
-        name: (configured.get(name) or {}).get("enforcementLevel") or _level_name(level)
+        name: (configured.get(name) or {}).get("enforcementLevel") or level_name(level)
         for name, level in levels.items()
         if name not in FIXED_LEVELS
     }

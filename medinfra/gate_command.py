@@ -64,9 +64,8 @@ def _read_inventory(path: Path) -> dict:
 
 
 def gate(args: argparse.Namespace) -> int:
-    from medinfra.render import gate_report, gate_text
-
     from medinfra import pack_config_cli
+    from medinfra.render import gate_report, gate_text
 
     args.pack_config_document = pack_config_cli.read(args.policy_pack_config)
     inventory = _read_inventory(args.inventory_file)

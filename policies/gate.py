@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from medinfra.policies.checkov_bridge.runner import CheckovError, CheckovTimeout, Scan
+from medinfra.policies.enforcement import Enforcement, resolve
 from medinfra.policies.engines import (
     EngineError,
     EngineTimeout,
@@ -29,11 +30,9 @@ from medinfra.policies.gate_checkov import (
     _bounded_scan,
     _checkov_findings,
     _checkov_selection,
-    _phi,
     _RealCheckov,
     checkov_selection_problems,
 )
-from medinfra.policies.enforcement import Enforcement, resolve
 from medinfra.policies.inventory_schema import inventory_problems
 from medinfra.policies.pack_config import (
     invalid_pack_config,
@@ -197,7 +196,8 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
     try:
         engine = options.engine or engine_from_environment()
         levels = resolve(inventory.get("config"), rules, options.pack_config)
-        settings, setting_notes = effective(inventory.get("config"), org_settings(options.pack_config))
+        org = org_settings(options.pack_config)
+        settings, setting_notes = effective(inventory.get("config"), org)
         input_json = json.dumps({**inventory, "settings": settings})
         eval_started = time.perf_counter()
         raw = engine.evaluate(rules, input_json, remaining("the Rego rules"))

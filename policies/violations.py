@@ -9,8 +9,9 @@ engine's), `medinfra-waived` (ADVISORY: findings a valid waiver covers) and `med
 (ADVISORY: every other non-blocking finding, e.g. MED-WAIVER-*); and `medinfra-settings`
 (MANDATORY: a policy-pack config the pack cannot use, MED-POLICY-002), whose config schema holds
 the organisation's settings. `rule_levels` are the levels the pack was configured with
-(Configure), so a rule the config disabled or lowered never reports a blocking finding itself. A violation is MANDATORY
-exactly when its finding blocks, so the CLI blocks exactly when the gate does.
+(Configure), so a rule the config disabled or lowered never reports a blocking finding itself.
+A violation is MANDATORY exactly when its finding blocks, so the CLI blocks exactly when the
+gate does.
 `policy_name_for` decides which policy reports a finding; both ends use it.
 
 Violations. CrossGuard diagnostics carry no structured payload, so each violation message ends
