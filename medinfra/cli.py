@@ -174,6 +174,14 @@ def _parser() -> argparse.ArgumentParser:
 def _gate_flags(command: argparse.ArgumentParser) -> None:
     """The flags every gating command shares."""
     command.add_argument(
+        "--policy-pack-config",
+        type=Path,
+        metavar="FILE",
+        help="the organisation's policy-pack config (JSON), as `pulumi preview --policy-pack "
+        "policies --policy-pack-config FILE` reads it: per-policy enforcement levels and the "
+        "medinfra-settings policy's settings; medinfra: stack keys narrow it (README)",
+    )
+    command.add_argument(
         "--gate-timeout",
         type=_seconds("--gate-timeout"),
         default=120.0,

@@ -12,6 +12,7 @@ import pytest
 import regorus
 from medinfra.policies.engines import EmbeddedEngine
 from medinfra.policies.rules import RULES_DIR, load_rules
+from medinfra.policies.settings import effective
 
 from tests.kserve_crd import crd_errors
 from tests.sdk_schema import CUSTOM_RESOURCE_TYPES, unknown_properties
@@ -44,9 +45,13 @@ def test_each_compliant_fixture_plan_passes_every_rule(plan):
         for path, urn in resource["references"].items():
             assert urn in {r["urn"] for r in resources}, f"{resource['name']} {path} -> {urn}"
     inventory = {"project": "medinfra", "stack": "test", "config": fixture("config"),
-                 "resources": resources}
+                 "settings": fixture("settings"), "resources": resources}
     found = EmbeddedEngine().evaluate(load_rules(), json.dumps(inventory), 30)
     assert {rule: entries for rule, entries in found.items() if entries} == {}
+
+
+def test_fixture_settings_are_what_the_gate_computes_from_the_fixture_config():
+    assert fixture("settings") == effective(fixture("config"), None)[0]
 
 
 @pytest.mark.parametrize("plan", PLANS)
@@ -73,6 +78,6 @@ def test_all_compliant_plans_together_twice_over_pass_every_rule():
                           json.dumps(list(fixture(plan).values())))
             resources += json.loads(text)
     inventory = {"project": "medinfra", "stack": "test", "config": fixture("config"),
-                 "resources": resources}
+                 "settings": fixture("settings"), "resources": resources}
     found = EmbeddedEngine().evaluate(load_rules(), json.dumps(inventory), 30)
     assert {rule: entries for rule, entries in found.items() if entries} == {}

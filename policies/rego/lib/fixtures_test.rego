@@ -33,11 +33,28 @@ config := {
 	}],
 }
 
-# An Inventory of a plan (an object: name -> resource), with the shared config.
-inventory(plan) := {"project": "medinfra", "stack": "test", "config": config, "resources": [r | some r in plan]}
+# What the gate computes from `config` without a policy-pack config (policies/settings.py;
+# tests/test_rule_fixtures.py checks they agree).
+settings := {
+	"allowedRegions": config.allowedRegions,
+	"allowedRegionsFrom": "the stack config (medinfra:allowedRegions)",
+	"requiredTags": {
+		"tags": {"owner": [], "costCenter": [], "environment": [], "dataClassification": ["phi"]},
+		"labels": {"owner": [], "cost_center": [], "environment": [], "data_classification": ["phi"]},
+	},
+	"requiredTagsFrom": "built-in",
+	"trustedRegistries": [], "trustedKeys": [], "trustedIdentities": [],
+	"logRetentionDays": 365,
+}
+
+# An Inventory of a plan (an object: name -> resource), with the shared config and settings.
+inventory(plan) := {"project": "medinfra", "stack": "test", "config": config, "settings": settings, "resources": [r | some r in plan]}
 
 # The same, with config values changed.
 inventory_with(plan, patch) := object.union(inventory(plan), {"config": patch})
+
+# The same, with settings replaced key by key (as a policy-pack config or stack keys would).
+inventory_settings(plan, patch) := object.union(object.remove(inventory(plan), ["settings"]), {"settings": object.union(object.remove(settings, object.keys(patch)), patch)})
 
 urns(findings) := {f.urn | some f in findings}
 

@@ -3,8 +3,10 @@
 # description: >-
 #   Every object store (S3 bucket, Azure storage account, Cloud Storage bucket) and every
 #   managed DICOM or FHIR store (HealthImaging, HealthLake, Azure Health Data Services DICOM and
-#   FHIR services, Cloud Healthcare datasets) encrypts its data by default with a customer-managed key that this stack creates (or one the stack
-#   explicitly allows in medinfra:policy.allowedExternalKeys), so the organisation controls,
+#   FHIR services, Cloud Healthcare datasets) encrypts its data by default with a
+#   customer-managed key that this stack creates (or one outside it that the organisation
+#   trusts: trustedKeys of the medinfra-settings policy in the policy-pack config, or the
+#   stack's medinfra:policy.allowedExternalKeys), so the organisation controls,
 #   rotates and audits the key and can revoke access to the data. A provider-managed key, a key
 #   from outside the plan, or a value that cannot be traced to such a key is a finding.
 # custom:
@@ -108,6 +110,13 @@ deny contains finding if {
 azure_cmk(account) if {
 	account.props.encryption.keySource == "Microsoft.Keyvault"
 	data.medinfra.lib.plan_key(account, "/encryption/keyVaultProperties/keyName", account.props.encryption.keyVaultProperties.keyName)
+}
+
+# A trusted key outside the plan, named by its Key Vault key URL (<vault URI>/keys/<name>).
+azure_cmk(account) if {
+	account.props.encryption.keySource == "Microsoft.Keyvault"
+	vault := account.props.encryption.keyVaultProperties
+	data.medinfra.lib.trusted_key(sprintf("%s/keys/%s", [trim_suffix(vault.keyVaultUri, "/"), vault.keyName]))
 }
 
 deny contains finding if {
