@@ -19,7 +19,6 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
-
 from medinfra.policies.strict_yaml import load_file
 
 CORPUS = Path(__file__).resolve().parent / "fixtures" / "programs" / "corpus"
@@ -32,7 +31,8 @@ def _expect(program: str) -> dict:
 
 
 def _stacks(program: str) -> list[str]:
-    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in (CORPUS / program).glob("Pulumi.*.yaml"))
+    files = (CORPUS / program).glob("Pulumi.*.yaml")
+    return sorted(p.name[len("Pulumi."):-len(".yaml")] for p in files)
 
 
 TWINS = [(program, twin) for program in PROGRAMS for twin in _expect(program)["twins"]]
@@ -80,7 +80,8 @@ def corpus_reports() -> dict[tuple[str, str], dict]:
     reports = {}
     for (program, stack, _, args), result in zip(jobs, plans, strict=True):
         gate = run_gate(result.inventory, args)
-        reports[program, stack] = report(result, gate.decision, [f.to_dict() for f in gate.findings])
+        findings = [f.to_dict() for f in gate.findings]
+        reports[program, stack] = report(result, gate.decision, findings)
     return reports
 
 
