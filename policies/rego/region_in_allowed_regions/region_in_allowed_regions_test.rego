@@ -49,7 +49,7 @@ test_organisation_regions_judge_every_resource if {
 test_region_outside_the_organisation_list_fails_and_says_where_the_list_comes_from if {
 	inp := data.medinfra.fixtures.inventory_settings(fx.aws, {"allowedRegions": ["us-east-1"], "allowedRegionsFrom": "the policy-pack config"})
 	denied := rule.deny with input as inp
-	{f.urn | some f in denied} == {fx.aws.aws.urn}
+	{f.urn | some f in denied} == {fx.aws.aws.urn, fx.aws["aws-native"].urn}
 	some f in denied
 	contains(f.message, "the policy-pack config")
 }
