@@ -74,7 +74,8 @@ def test_all_compliant_plans_together_twice_over_pass_every_rule():
     for copy in ("a", "b"):
         for plan in ("kserve", "azure", "gcp"):
             # Only URNs change: values may hold "::" too (AWS::HealthLake::FHIRDatastore).
-            text = re.sub(r'"urn:pulumi:[^"]*"', lambda m: m.group(0).replace("::", f"::{copy}-"),
+            text = re.sub(r'"urn:pulumi:[^"]*"',
+                          lambda m, c=copy: m.group(0).replace("::", f"::{c}-"),
                           json.dumps(list(fixture(plan).values())))
             resources += json.loads(text)
     inventory = {"project": "medinfra", "stack": "test", "config": fixture("config"),

@@ -10,9 +10,9 @@ import pulumi_aws as aws
 import pulumi_aws_native as aws_native
 from medinfra.components.aws.access_logs import AccessLogBucket, AccessLogBucketArgs
 from medinfra.components.aws.data_store import DataStore, DataStoreArgs
+from medinfra.components.aws.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
 from medinfra.components.aws.health_audit import HealthAudit, HealthAuditArgs
 from medinfra.components.aws.health_store import HealthStore, HealthStoreArgs
-from medinfra.components.aws.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
 from medinfra.components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
 from medinfra.components.aws.keys import Keys, KeysArgs
 from medinfra.components.aws.network import Network, NetworkArgs

@@ -9,8 +9,8 @@ import pulumi
 import pulumi_azure_native as azure
 from medinfra.components.azure.data_store import DataStore, DataStoreArgs
 from medinfra.components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
-from medinfra.components.azure.health_store import HealthWorkspace, HealthWorkspaceArgs
 from medinfra.components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
+from medinfra.components.azure.health_store import HealthWorkspace, HealthWorkspaceArgs
 from medinfra.components.azure.identity import WorkloadIdentity, WorkloadIdentityArgs
 from medinfra.components.azure.keys import Keys, KeysArgs
 from medinfra.components.azure.logs import LogWorkspace, LogWorkspaceArgs

@@ -61,7 +61,8 @@ class HealthWorkspaceArgs:
 def _validate(args: HealthWorkspaceArgs) -> list[tuple[str, str]]:
     problems = []
     if not _NAME.match(args.workspace_name):
-        problems.append(("workspaceName", f"{args.workspace_name!r}: 3-24 lowercase letters/digits"))
+        problems.append(
+            ("workspaceName", f"{args.workspace_name!r}: 3-24 lowercase letters/digits"))
     for store, kind in args.stores:
         if kind not in KINDS:
             problems.append(("stores", f"{store}: kind {kind!r}, one of {list(KINDS)}"))
@@ -107,7 +108,9 @@ class HealthWorkspace(pulumi.ComponentResource):
             "workspace_name": self.workspace.name,
             # The identity that unwraps the key; HIPAA 164.312(a)(2)(iv): our key, not Azure's.
             "identity": {"type": "UserAssigned", "user_assigned_identities": [self.identity.id]},
-            "encryption": {"customer_managed_key_encryption": {"key_encryption_key_url": args.key_uri}},
+            "encryption": {
+                "customer_managed_key_encryption": {"key_encryption_key_url": args.key_uri},
+            },
         }
         #: Store name -> (kind, DICOM or FHIR service).
         self.services: dict[str, tuple[str, pulumi.CustomResource]] = {}

@@ -10,8 +10,8 @@ import pulumi_gcp as gcp
 from medinfra.components.config import MODELS_NAMESPACE, PlatformConfig
 from medinfra.components.gcp.access_logs import AccessLogBucket, AccessLogBucketArgs
 from medinfra.components.gcp.data_store import DataStore, DataStoreArgs
-from medinfra.components.gcp.health_store import HealthDataset, HealthDatasetArgs
 from medinfra.components.gcp.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
+from medinfra.components.gcp.health_store import HealthDataset, HealthDatasetArgs
 from medinfra.components.gcp.identity import WorkloadIdentity, WorkloadIdentityArgs
 from medinfra.components.gcp.keys import Keys, KeysArgs
 from medinfra.components.gcp.network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs

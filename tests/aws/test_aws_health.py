@@ -43,7 +43,8 @@ def _tags(store: dict) -> dict[str, str]:
 
 
 def _store_key(inv, store: dict) -> dict:
-    path = "/kmsKeyArn" if store["type"] == DICOM else "/sseConfiguration/kmsEncryptionConfig/kmsKeyId"
+    path = ("/kmsKeyArn" if store["type"] == DICOM
+            else "/sseConfiguration/kmsEncryptionConfig/kmsKeyId")
     return inv.attributed(store, path)
 
 

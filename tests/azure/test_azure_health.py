@@ -160,8 +160,10 @@ def test_grant_reader_assigns_the_read_role_on_that_one_service_only(azure_mocks
         workspace.grant_reader("model-m-clinical", "clinical", "principal-m")
 
     pulumi.runtime.test(build)()
-    readers = [r for r in azure_mocks.created if r.typ == ASSIGNMENT and r.name.startswith("model-")]
+    readers = [r for r in azure_mocks.created
+               if r.typ == ASSIGNMENT and r.name.startswith("model-")]
     (grant,) = readers
     assert grant.inputs["roleDefinitionId"].endswith(READER_ROLES["fhir"][1])
     assert grant.inputs["principalId"] == "principal-m"
-    assert grant.inputs["scope"].endswith("/providers/Microsoft.Healthcareapis/fhirServices/clinical")
+    scope = "/providers/Microsoft.Healthcareapis/fhirServices/clinical"
+    assert grant.inputs["scope"].endswith(scope)
