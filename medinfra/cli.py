@@ -144,6 +144,9 @@ def _parser() -> argparse.ArgumentParser:
         help="print (or write) the JSON Schema of the medinfra:* stack config keys",
     )
     schema.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE")
+    from medinfra.promote_command import add_parser as add_promote_parser
+
+    add_promote_parser(commands)
     policies = commands.add_parser("policies", help="the control catalogue the gate enforces")
     what = policies.add_subparsers(dest="policies_command", required=True, metavar="ACTION")
     listing = what.add_parser("list", help="every rule: id, title, severity, controls, types")
@@ -224,6 +227,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return policies_command.inventory_schema(args)
     if args.command == "gate":
         return _gate(args)
+    if args.command == "promote":
+        from medinfra.promote_command import promote
+
+        return promote(args)
     if args.command in evidence_cli.COMMANDS:
         return evidence_cli.run(args)
     if args.command in ("audit", "preflight"):

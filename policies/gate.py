@@ -56,6 +56,7 @@ class GateOptions:
     deadline_epoch: float | None = None
     """An absolute bound (time.time()) on top, e.g. the offline driver's, counted from its start."""
     today: dt.date | None = None
+    """The day waivers and model approvals are judged by (default: today, UTC)."""
     checkov: Any = None
     """An object with Checkov's `scan(resources, selection, timeout_s)` (default: the real one)."""
     checkov_timeout_s: float | None = None
@@ -136,6 +137,7 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
     round trip, Checkov); what overruns is abandoned and reported as MED-GATE-TIMEOUT.
     """
     options = options or GateOptions()
+    today = options.today or dt.datetime.now(dt.UTC).date()
     timings: dict[str, float] = {}
     started = time.perf_counter()
     end = started + _budget(options)
@@ -198,7 +200,10 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         levels = resolve(inventory.get("config"), rules, options.pack_config)
         org = org_settings(options.pack_config)
         settings, setting_notes = effective(inventory.get("config"), org)
-        input_json = json.dumps({**inventory, "settings": settings})
+        # The day rules judge expiry by (approvals, MED-SRV-006): given, so runs are repeatable.
+        input_json = json.dumps(
+            {**inventory, "settings": settings, "gate": {"date": today.isoformat()}}
+        )
         eval_started = time.perf_counter()
         raw = engine.evaluate(rules, input_json, remaining("the Rego rules"))
         if time.perf_counter() > end:
@@ -254,7 +259,6 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
             )
         )
     stack = str(inventory.get("stack", ""))
-    today = options.today or dt.datetime.now(dt.UTC).date()
     findings += apply_waivers(findings, waiver_set, {r.id: r for r in rules}, stack, today)
     decision = "block" if any(f.blocks for f in findings) else "allow"
     timings["gate_s"] = round(time.perf_counter() - started, 4)

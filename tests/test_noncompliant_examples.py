@@ -70,6 +70,9 @@ EXPECTED = {
         ("MED-HRD-002", ISVC, "hrd-privileged"),
         ("MED-SRV-002", ISVC, "srv-canary-in-standard"),
         ("MED-SRV-005", ISVC, "srv-unapproved"),
+        ("MED-SRV-006", ISVC, "srv-unapproved"),
+        # Approved for version and sha256, but the approval names another image digest.
+        ("MED-SRV-006", ISVC, "srv-approved-other-image"),
     },
 }
 

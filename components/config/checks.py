@@ -31,6 +31,14 @@ from medinfra.components.config.serving import Model, Serving
 from medinfra.components.config.value_types import REGION_FORMATS, STORAGE_SCHEMES
 from pydantic import BaseModel
 
+#: Why a canary is refused outside Knative mode (also `medinfra promote canary`'s refusal).
+CANARY_NEEDS_KNATIVE = (
+    "a canary needs serving.deploymentMode: Knative, which splits traffic between revisions; "
+    "{mode} mode cannot: KServe v0.20.0 ignores canaryTrafficPercent there (kserve#5335) and "
+    "its Standard-mode spec.canary starts the canary beside prod without routing any traffic "
+    "to it (weighted routes came after v0.20.0, kserve#5912, and need Gateway API, which this "
+    "platform does not install) - promote the candidate straight to prod, or switch the mode")
+
 
 def _default(model: type[BaseModel], field: str) -> Any:
     """A section field's default: the model is its one source."""
@@ -210,12 +218,21 @@ def cloud_problems(raw: Mapping[str, Any]) -> list[Problem]:
     for i, model in enumerate(models):
         if not isinstance(model, Mapping):
             continue
-        uri = model.get("storageUri")
-        if isinstance(uri, str) and not uri.lower().startswith(("http://", scheme)):
-            problems.append(
-                Problem(f"models[{i}].storageUri", uri, f"on {cloud} expected {scheme_what}")
-            )
+        versions = model.get("versions") if isinstance(model.get("versions"), list) else []
+        uris = [("storageUri", model.get("storageUri"))] + [
+            (f"versions[{j}].storageUri", v.get("storageUri"))
+            for j, v in enumerate(versions) if isinstance(v, Mapping)]
+        for key, uri in uris:
+            if isinstance(uri, str) and not uri.lower().startswith(("http://", scheme)):
+                problems.append(
+                    Problem(f"models[{i}].{key}", uri, f"on {cloud} expected {scheme_what}")
+                )
         mode = serving.get("deploymentMode", _default(Serving, "deployment_mode"))
+        for j, v in enumerate(versions):
+            if isinstance(v, Mapping) and v.get("stage") == "canary" and mode != "Knative":
+                problems.append(Problem(
+                    f"models[{i}].versions[{j}].stage", "canary", CANARY_NEEDS_KNATIVE.format(
+                        mode=mode)))
         if model.get("canaryPercent") is not None and mode != "Knative":
             problems.append(Problem(
                 f"models[{i}].canaryPercent", model["canaryPercent"],

@@ -28,8 +28,11 @@ config := {
 	"environment": "prod", "dataClassification": "phi",
 	"allowedRegions": ["eu-central-1", "westeurope", "europe-west4"],
 	"models": [{
-		"name": "chest-xray", "version": "1.0", "sha256": sha,
-		"approval": {"ticket": "CAB-1", "approvedBy": "dr.lindqvist"},
+		"name": "chest-xray", "version": "1.0", "sha256": sha, "imageDigest": digest,
+		"approval": {
+			"ticket": "CAB-1", "approvedBy": "dr.lindqvist", "date": "2026-01-15",
+			"sha256": sha, "imageDigest": digest,
+		},
 	}],
 }
 
@@ -540,6 +543,7 @@ kserve := object.union(aws, {
 			"annotations": {
 				"serving.kserve.io/deploymentMode": "Standard",
 				"medinfra.io/model-sha256": sha, "medinfra.io/model-version": "1.0",
+				"medinfra.io/image-digest": digest,
 			},
 		},
 		"spec": {"predictor": {
