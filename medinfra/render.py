@@ -29,6 +29,8 @@ def preview_summary(plan: Plan) -> dict[str, Any]:
         "mode": plan.mode,
         "unknown_values": sum(len(r["unknowns"]) for r in plan.resources),
         "unconfigured_providers": plan.unconfigured_providers,
+        "python": plan.python,
+        "sdks": plan.sdks,
     }
 
 

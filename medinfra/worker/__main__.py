@@ -114,8 +114,25 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         "plan_seconds": round(time.perf_counter() - started, 4),
         "sdk_tuning": tuning,
         "unconfigured_providers": sorted(monitor.semantics.unconfigured),
+        "sdks": sdk_versions(),
         **({"state": _deployed(monitor)} if semantics.get("record_state") else {}),
     }
+
+
+def sdk_versions() -> dict[str, str]:
+    """The installed version of every Pulumi SDK the program imported (pulumi, pulumi_aws...),
+    as found in the interpreter that planned it (the program's virtualenv, if it declares one)."""
+    from importlib import metadata
+
+    found = {}
+    for name in sorted(n for n in sys.modules if n == "pulumi" or n.startswith("pulumi_")):
+        if "." in name:
+            continue
+        try:
+            found[name.replace("_", "-")] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
 
 
 def _deployed(monitor: RecordingMonitor) -> list[dict[str, Any]]:
