@@ -61,6 +61,13 @@ def test_output_queue_behaves_like_the_sdk_deque():
     queue.append(b)
     queue.clear()
     assert len(queue) == 0
+    # Newer SDKs (3.231+) copy the queue with list() and clear it, then re-queue what is pending.
+    for item in (a, b, c):
+        queue.append(item)
+    queue.remove(b)
+    queue.append(b)
+    assert list(queue) == [a, c, b]
+    assert [queue.popleft() for _ in range(3)] == [a, c, b]  # as a deque would pop them
 
 
 def test_memoized_type_lookup_hands_out_copies():

@@ -18,28 +18,39 @@ class OutputQueue:
     The SDK keeps every Output's future in a deque and removes each one when it resolves;
     `deque.remove` is linear, which makes planning quadratic in the number of Outputs (5,000
     resources took 18x the time of 1,000). Same operations, same order: a deque for order plus
-    the set of live items, with removed items skipped lazily by `popleft`.
+    the set of live items, with removed items skipped lazily by `popleft` and iteration (SDKs
+    before 3.231 pop items one by one; later ones copy the queue with `list()` and clear it).
     """
 
     def __init__(self) -> None:
-        self._order: deque = deque()
-        self._live: set = set()
+        self._order: deque = deque()  # (ticket, item), in append order
+        self._live: dict = {}  # item -> the ticket of its live entry in _order
+        self._tickets = 0
 
     def append(self, item: Any) -> None:
-        self._order.append(item)
-        self._live.add(item)
+        self._tickets += 1
+        self._order.append((self._tickets, item))
+        self._live[item] = self._tickets
 
     def remove(self, item: Any) -> None:
         if item not in self._live:
             raise ValueError("OutputQueue.remove(x): x not in queue")
-        self._live.remove(item)
+        del self._live[item]
+
+    def _is_live(self, entry: tuple) -> bool:
+        ticket, item = entry
+        return self._live.get(item) == ticket
 
     def popleft(self) -> Any:
         while True:
-            item = self._order.popleft()  # IndexError when empty, as deque
-            if item in self._live:
-                self._live.remove(item)
-                return item
+            entry = self._order.popleft()  # IndexError when empty, as deque
+            if self._is_live(entry):
+                del self._live[entry[1]]
+                return entry[1]
+
+    def __iter__(self):
+        # The live items in order: newer SDKs (3.231+) wait on `list(SETTINGS.outputs)`.
+        return (item for ticket, item in self._order if self._live.get(item) == ticket)
 
     def clear(self) -> None:
         self._order.clear()
