@@ -21,6 +21,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -115,13 +116,6 @@ def _tail(stderr) -> str:
     return f": the pack said {last[:200]!r}{where} (full log: {log})"
 
 
-def _pump(stdout, lines: queue.Queue) -> None:
-    lines.put(stdout.readline())
-    # Keep draining: a pack that prints must never block on a full pipe.
-    while stdout.read(65536):
-        pass
-
-
 def _read_port(proc: subprocess.Popen, lines: queue.Queue, deadline: float) -> int:
     try:
         first = lines.get(timeout=max(0.0, deadline - time.monotonic()))
@@ -152,43 +146,74 @@ def _stop(proc: subprocess.Popen, grace: float = _STOP_GRACE_S) -> None:
     proc.wait()
 
 
-@contextmanager
-def running_pack(pack_dir: Path, env: dict[str, str], deadline: float):
-    """Launch the pack as the CLI does; yield its port; always stop it."""
+@dataclass
+class LaunchedPack:
+    """A pack process started with `launch_pack`, not yet driven (see `running_pack`)."""
+
+    proc: subprocess.Popen
+    stderr: Any  # the temporary file its stderr goes to
+    lines: queue.Queue
+    pump: threading.Thread | None = None
+    started: float = field(default_factory=time.monotonic)
+    ready_at: float | None = None  # when it printed its port (time.monotonic)
+
+    def stop(self) -> None:
+        """Stop it (SIGINT, then SIGKILL) and release what it held; safe to call twice."""
+        _stop(self.proc)
+        if self.pump is not None:
+            self.pump.join(timeout=2.0)  # the pipe reaches EOF once the pack is gone
+            if not self.pump.is_alive():
+                self.proc.stdout.close()
+        self.stderr.close()
+
+
+def launch_pack(pack_dir: Path, env: dict[str, str]) -> LaunchedPack:
+    """Start the pack as the CLI does (`python -u -m pulumi.policy ENGINE .`, cwd = the pack)
+    and return at once: it imports and loads its rules while the caller does something else."""
     command = [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."]
-    with tempfile.TemporaryFile(prefix="medinfra-pack-") as stderr:
-        try:
-            proc = subprocess.Popen(
-                command,
-                cwd=pack_dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-            )
-        except OSError as exc:
-            raise AnalyzerError(f"cannot start the policy pack in {pack_dir}: {exc}") from None
-        lines: queue.Queue[bytes] = queue.Queue()
-        pump = threading.Thread(
-            target=_pump, args=(proc.stdout, lines), daemon=True, name="medinfra-pack-stdout"
+    stderr = tempfile.TemporaryFile(prefix="medinfra-pack-")
+    try:
+        proc = subprocess.Popen(
+            command, cwd=pack_dir, env=env, stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE, stderr=stderr,
         )
-        pump.start()
-        try:
-            yield _read_port(proc, lines, deadline)
-        except AnalyzerError as exc:
-            # Past the deadline there is no grace: what overran is killed.
-            _stop(proc, grace=min(_STOP_GRACE_S, max(0.2, deadline - time.monotonic())))
-            raise AnalyzerError(f"{exc}{_tail(stderr)}") from None
-        except Exception as exc:  # fail closed: the caller turns every failure into a finding
-            _stop(proc, grace=min(_STOP_GRACE_S, max(0.2, deadline - time.monotonic())))
-            raise AnalyzerError(
-                f"driving the policy pack failed: {type(exc).__name__}: {exc}{_tail(stderr)}"
-            ) from exc
-        finally:
-            _stop(proc)
-            pump.join(timeout=2.0)  # the pipe reaches EOF once the pack is gone
-            if not pump.is_alive():
-                proc.stdout.close()
+    except OSError as exc:
+        stderr.close()
+        raise AnalyzerError(f"cannot start the policy pack in {pack_dir}: {exc}") from None
+    pack = LaunchedPack(proc, stderr, queue.Queue())
+
+    def pump() -> None:
+        first = proc.stdout.readline()
+        pack.ready_at = time.monotonic()
+        pack.lines.put(first)
+        while proc.stdout.read(65536):  # a pack that prints must never block on a full pipe
+            pass
+
+    pack.pump = threading.Thread(target=pump, daemon=True, name="medinfra-pack-stdout")
+    pack.pump.start()
+    return pack
+
+
+@contextmanager
+def running_pack(
+    pack_dir: Path, env: dict[str, str], deadline: float, launched: LaunchedPack | None = None
+):
+    """Launch the pack as the CLI does (or take over one `launch_pack` started); yield its
+    port; always stop it."""
+    pack = launched or launch_pack(pack_dir, env)
+    try:
+        yield _read_port(pack.proc, pack.lines, deadline)
+    except AnalyzerError as exc:
+        # Past the deadline there is no grace: what overran is killed.
+        _stop(pack.proc, grace=min(_STOP_GRACE_S, max(0.2, deadline - time.monotonic())))
+        raise AnalyzerError(f"{exc}{_tail(pack.stderr)}") from None
+    except Exception as exc:  # fail closed: the caller turns every failure into a finding
+        _stop(pack.proc, grace=min(_STOP_GRACE_S, max(0.2, deadline - time.monotonic())))
+        raise AnalyzerError(
+            f"driving the policy pack failed: {type(exc).__name__}: {exc}{_tail(pack.stderr)}"
+        ) from exc
+    finally:
+        pack.stop()
 
 
 def _call(method, request, deadline: float, what: str, unimplemented_ok: bool = False):
@@ -291,19 +316,30 @@ def analyze_over_protocol(
     pack_dir: Path = PACK_DIR,
     timeout: float = 120.0,
     env: dict[str, str] | None = None,
+    launched: LaunchedPack | None = None,
 ) -> list[dict[str, Any]]:
     """Judge `inventory` with the policy pack at `pack_dir`, over the analyzer protocol.
 
     `env` is the base environment for the pack (default: this process's); the PULUMI_* variables
-    and PYTHONPATH are set from the Inventory. Returns the findings as Finding.to_dict() dicts;
+    and PYTHONPATH are set from the Inventory. `launched`: a pack `launch_pack` started already
+    (with `pack_environment` of this Inventory's project, stack and config), driven instead of
+    starting one; it is stopped in every case. Returns the findings as Finding.to_dict() dicts;
     raises AnalyzerError if the pack cannot be started, crashes, times out or answers wrongly.
     """
     problems = inventory_problems(inventory, limit=3)
     if problems:
+        if launched is not None:
+            launched.stop()
         raise AnalyzerError("the Inventory is malformed: " + "; ".join(problems))
     deadline = time.monotonic() + timeout
-    request = (analyze_stack_request(inventory), analyze_requests(inventory))
+    try:
+        request = (analyze_stack_request(inventory), analyze_requests(inventory))
+    except BaseException:
+        if launched is not None:
+            launched.stop()
+        raise
     pack_dir = Path(pack_dir).resolve()
-    with running_pack(pack_dir, pack_environment(inventory, env), deadline) as port:
+    environment = pack_environment(inventory, env) if launched is None else {}
+    with running_pack(pack_dir, environment, deadline, launched) as port:
         info, response = _drive(port, pack_dir, request, deadline)
     return findings_from_response(info, response)

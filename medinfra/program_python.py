@@ -148,7 +148,9 @@ def resolve(project: Project) -> ProgramPython:
         return ours()
     python = venv / "bin" / "python"
     if not python.is_file():
-        state = "doesn't exist" if not venv.exists() else "doesn't appear to be a virtual environment"
+        state = (
+            "doesn't exist" if not venv.exists() else "doesn't appear to be a virtual environment"
+        )
         where = project.file or project.dir / "Pulumi.yaml"
         raise InputError(
             f"{where}: {declared}, but {venv} {state} (no {python}); expected a virtual "

@@ -53,6 +53,9 @@ PACK_DESCRIPTION = (
     "stack update with a mandatory finding that no valid waiver covers."
 )
 TIMINGS_ENV = "MEDINFRA_GATE_TIMINGS_FILE"
+#: medinfra preview starts the pack while it plans, before the gate's clock starts; when it
+#: hands the plan over it writes the gate's absolute deadline (epoch seconds) to this file.
+DEADLINE_FILE_ENV = "MEDINFRA_GATE_DEADLINE_FILE"
 _CATCH_ALLS = {
     GATE_POLICY: (
         EnforcementLevel.MANDATORY,
@@ -122,7 +125,7 @@ class _GateRun:
             ]
         with self._lock:
             if key != self._key:
-                result = evaluate(inventory, self._options)
+                result = evaluate(inventory, _late_deadline(self._options))
                 # Under the real CLI, $MEDINFRA_EVIDENCE_DIR asks for an evidence bundle.
                 from medinfra.evidence.pack import write_pack_evidence
 
@@ -142,6 +145,23 @@ def _report_timings(timings: dict[str, float]) -> None:
             Path(path).write_text(json.dumps(timings), encoding="utf-8")
         except OSError:
             pass  # timings are informative; the decision does not depend on them
+
+
+def _late_deadline(options: GateOptions) -> GateOptions:
+    """`options` with the deadline medinfra preview wrote to $MEDINFRA_GATE_DEADLINE_FILE once
+    planning ended, if it did (else unchanged: $MEDINFRA_GATE_DEADLINE or none)."""
+    import dataclasses
+
+    path = os.environ.get(DEADLINE_FILE_ENV)
+    if not path:
+        return options
+    try:
+        deadline = float(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return options
+    if deadline != deadline or deadline in (float("inf"), float("-inf")):  # NaN or infinite
+        return options
+    return dataclasses.replace(options, deadline_epoch=deadline)
 
 
 def prewarm_checkov() -> None:
