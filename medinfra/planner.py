@@ -129,7 +129,14 @@ def plan(
         inventory=inventory,
         outputs=result["outputs"],
         messages=result["messages"],
-        timings={"plan_s": result["plan_seconds"], "plan_wall_s": round(wall, 4)},
+        timings={
+            "plan_s": result["plan_seconds"],
+            "plan_wall_s": round(wall, 4),
+            **({"sdk_import_s": result["sdk_import_seconds"]}
+               if "sdk_import_seconds" in result else {}),
+            **({"worker_start_s": result["startup_seconds"]}
+               if result.get("startup_seconds") is not None else {}),
+        },
         sdk_tuning=result["sdk_tuning"],
         python=python.describe(),
         sdks=result.get("sdks", {}),

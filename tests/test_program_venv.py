@@ -55,7 +55,7 @@ def test_program_is_planned_on_the_sdk_release_of_its_own_virtualenv(tmp_path, o
     (setting,) = [r for r in planned.resources
                   if r["type"] == "azure-native:monitor:DiagnosticSetting"]
     assert setting["props"]["logs"] == [{"categoryGroup": "audit", "enabled": True}]
-    summary = report(planned, "allow", [])["preview"]  # what --format json shows
+    summary = report(planned, "allow", [])["environment"]  # what --format json shows
     assert summary["python"] == str(project.dir / "venv")
     assert summary["sdks"]["pulumi-azure-native"] == wanted
     assert summary["sdks"]["pulumi"] == _locked("pulumi")  # a newer core than ours, too

@@ -28,12 +28,16 @@ from medinfra.mocks.preview import SYNTHETIC, PreviewSemantics
 from medinfra.policies.inventory import UNKNOWN, redact
 from medinfra.policies.wire import from_wire
 from medinfra.worker.errors import describe, user_location
+from medinfra.worker.import_timing import SdkImportTimer
 from medinfra.worker.monitor import (
     RecordingEngine,
     RecordingMonitor,
     unknowable_data_sources_are_unknown,
 )
 from medinfra.worker.sdk_tuning import OutputQueue, tune_sdk_for_offline_planning
+
+#: Seconds from the interpreter's start to this module imported (set by worker/bootstrap.py).
+STARTUP_SECONDS: float | None = None
 
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
@@ -73,6 +77,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
     pulumi_config.set_all_config(request["config"], request["secret_keys"])
     os.chdir(program_dir)
     sys.path.insert(0, str(main.parent))
+    sdk_imports = SdkImportTimer().install()
     sys.argv = [str(main)]
     try:
         _sync_await(
@@ -112,6 +117,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         "outputs": outputs,
         "messages": engine.messages,
         "plan_seconds": round(time.perf_counter() - started, 4),
+        "sdk_import_seconds": round(sdk_imports.seconds, 4),
+        "startup_seconds": STARTUP_SECONDS,
         "sdk_tuning": tuning,
         "unconfigured_providers": sorted(monitor.semantics.unconfigured),
         "sdks": sdk_versions(),

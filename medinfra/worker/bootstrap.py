@@ -12,7 +12,8 @@ Kept free of newer syntax so that any Python 3 can run it far enough to say what
 """
 
 SOURCE = r'''
-import json, sys
+import json, sys, time
+_started = time.perf_counter()
 
 def _environment(message):
     with open(sys.argv[2], "w", encoding="utf-8") as fh:
@@ -35,6 +36,7 @@ except ImportError as exc:
     if (exc.name or "medinfra").split(".")[0] == "medinfra":
         raise  # our own bug, not the environment's: the planner reports it (exit 3)
     _environment("it cannot import %r, which the planner needs (%s)" % (exc.name, exc))
+_worker.STARTUP_SECONDS = round(time.perf_counter() - _started, 4)
 sys.argv = ["medinfra-worker", sys.argv[2]]
 sys.stdout = sys.stderr  # the program's prints must never reach our stdout
 sys.exit(_worker.main())
