@@ -130,9 +130,13 @@ def breakdown(wall: float, t: dict) -> list[tuple[str, float | None, str]]:
         ("Checkov import (in the pack)", get("checkov_import_s"), "overlaps planning"),
         ("gate (after planning)", gate, f"target <= {TARGET_GATE_S:g} s"),
         ("  waiting for the pack", get("pack_wait_s"), "start-up not hidden by planning"),
-        ("  Rego", get("rego_s"), ""),
-        ("  Checkov scan", get("checkov_scan_s"), f"{get('checkov_resources', 0):g} resources"),
-        ("  protocol and other", gate - accounted, "gRPC Analyze calls, Inventory rebuild"),
+        ("  Analyze calls (one per resource)", get("analyze_calls_s"), "gRPC round trips"),
+        ("  AnalyzeStack", get("analyze_stack_s"), ""),
+        ("    the pack's gate (evaluate)", get("pack_gate_s"), "Inventory rebuilt before it"),
+        ("      Rego", get("rego_s"), ""),
+        ("      Checkov scan", get("checkov_scan_s"),
+         f"{get('checkov_resources', 0):g} resources"),
+        ("  protocol and other", gate - accounted, "all of the gate but engines and waiting"),
         ("CLI other (start-up, config, reports)", wall - plan_wall - gate, ""),
     ]
     return rows
