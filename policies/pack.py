@@ -23,7 +23,11 @@ from typing import Any
 from medinfra.policies.checkov_bridge.runner import PREWARM_THREAD, load_checkov
 from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
 from medinfra.policies.gate import GateOptions, evaluate
-from medinfra.policies.pulumi_policy_patches import keep_secrets_marked
+from medinfra.policies.pulumi_policy_patches import (
+    keep_secrets_marked,
+    mark_stack_requests,
+    stack_request_token,
+)
 from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
 from medinfra.policies.stack_inventory import (
     AnalyzerSetupError,
@@ -99,6 +103,7 @@ class _GateRun:
         self._key: str | None = None
         self._findings: list[Finding] = []
         self._inputs: dict[str, Any] = {}
+        self._token: object | None = None  # the AnalyzeStack call _findings were made for
 
     def record_inputs(self, args: ResourceValidationArgs, report_violation) -> None:
         """Analyze of one resource: keep its inputs (pulumi-policy's proxy; nothing is read)."""
@@ -106,6 +111,10 @@ class _GateRun:
             self._inputs[args.urn] = args.props
 
     def findings(self, args: StackValidationArgs) -> list[Finding]:
+        token = stack_request_token()
+        with self._lock:
+            if token is not None and token is self._token:
+                return self._findings  # another policy of the same AnalyzeStack call
         try:
             project = os.environ.get("PULUMI_PROJECT", "")
             stack = os.environ.get("PULUMI_STACK", "")
@@ -133,6 +142,7 @@ class _GateRun:
                 self._findings = result.findings
                 self._key = key
                 _report_timings(result.timings)
+            self._token = token
             return self._findings
 
 
@@ -215,6 +225,7 @@ def build_policies(
     reports MED-GATE-RULES through `medinfra-gate`, so the pack blocks instead of passing.
     """
     keep_secrets_marked()
+    mark_stack_requests()
     prewarm_checkov()
     try:
         rules = load_rules(rules_dir)
