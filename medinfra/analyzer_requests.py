@@ -12,9 +12,7 @@ from google.protobuf import struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2
 
-
-class AnalyzerError(Exception):
-    """The policy pack could not judge the Inventory (the gate blocks: fail closed)."""
+from medinfra.pack_process import AnalyzerError  # noqa: F401 - part of this module's API
 
 
 def _parse_pointer(path: str) -> list[str]:

@@ -43,8 +43,8 @@ class EarlyPack:
     @classmethod
     def launch(cls, stub: dict[str, Any], args: argparse.Namespace) -> EarlyPack:
         """Start the pack for this project, stack and config; AnalyzerError if it cannot be."""
-        from medinfra import analyzer_client
-        from medinfra.policies.pack import DEADLINE_FILE_ENV, TIMINGS_ENV
+        from medinfra import pack_process
+        from medinfra.pack_process import DEADLINE_FILE_ENV, TIMINGS_ENV
 
         workdir = tempfile.TemporaryDirectory(prefix="medinfra-pack-")
         env = dict(os.environ, MEDINFRA_GATE_TIMEOUT=str(args.gate_timeout))
@@ -55,8 +55,8 @@ class EarlyPack:
         if args.opa_url:
             env["OPA_URL"] = args.opa_url
         try:
-            launched = analyzer_client.launch_pack(
-                analyzer_client.PACK_DIR, analyzer_client.pack_environment(stub, env)
+            launched = pack_process.launch_pack(
+                pack_process.PACK_DIR, pack_process.pack_environment(stub, env)
             )
         except BaseException:
             workdir.cleanup()

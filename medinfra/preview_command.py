@@ -27,33 +27,42 @@ def default_dir() -> Path:
 def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, dict | None, str]:
     """Plan one stack: (exit code, JSON report or None, text for people)."""
     from medinfra.early_pack import EarlyPack
-    from medinfra.planner import PlanError, plan
-    from medinfra.policies.gate import checkov_selection_problems
-    from medinfra.policies.inventory import decode_config_value
     from medinfra.program_python import resolve
     from medinfra.project import InputError, load_stack_config
-    from medinfra.render import report, text
 
     try:
         config = load_stack_config(project, stack)
+        python = resolve(project)
+    except InputError as exc:
+        return EXIT_INPUT, None, f"medinfra: error: {exc}"
+    # The pack starts first (docs/startup.md): it imports, loads its rules and Checkov while
+    # the program is planned. (Not gRPC's import in a thread here: pulumi's import needs the
+    # main thread's event loop.)
+    early = None if args.direct else EarlyPack.start(project, config, args)
+    try:
+        from medinfra.planner import PlanError, plan
+        from medinfra.policies.gate import checkov_selection_problems
+
         refused = checkov_selection_problems(config.project_values(project.name))
         if refused:
             raise InputError(f"{project.stack_file(stack)}: " + "; ".join(refused))
-        python = resolve(project)
-        # The pack imports, loads its rules and Checkov while the program is planned.
-        early = None if args.direct else EarlyPack.start(project, config, args)
-        try:
-            result = plan(
-                project, config, timeout=args.timeout, semantics=args.semantics, python=python
-            )
-        except BaseException:
-            if early is not None:
-                early.close()
-            raise
-    except InputError as exc:
-        return EXIT_INPUT, None, f"medinfra: error: {exc}"
-    except PlanError as exc:
-        return EXIT_GATE, None, f"medinfra: the gate could not run (blocked, fail closed): {exc}"
+        result = plan(
+            project, config, timeout=args.timeout, semantics=args.semantics, python=python
+        )
+    except BaseException as exc:
+        if early is not None:
+            early.close()
+        if isinstance(exc, InputError):
+            return EXIT_INPUT, None, f"medinfra: error: {exc}"
+        from medinfra.planner import PlanError
+
+        if isinstance(exc, PlanError):
+            return (EXIT_GATE, None,
+                    f"medinfra: the gate could not run (blocked, fail closed): {exc}")
+        raise
+    from medinfra.policies.inventory import decode_config_value
+    from medinfra.render import report, text
+
     gate = run_gate(result.inventory, args, early)
     result.timings.update(gate.timings)
     gate.timings.update(result.timings)

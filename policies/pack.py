@@ -52,14 +52,12 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from medinfra.pack_process import DEADLINE_FILE_ENV, TIMINGS_ENV  # noqa: F401 - pack API
+
 PACK_DESCRIPTION = (
     "MedInfra policy gate: HIPAA / GDPR / CIS controls for clinical AI platforms. Blocks any "
     "stack update with a mandatory finding that no valid waiver covers."
 )
-TIMINGS_ENV = "MEDINFRA_GATE_TIMINGS_FILE"
-#: medinfra preview starts the pack while it plans, before the gate's clock starts; when it
-#: hands the plan over it writes the gate's absolute deadline (epoch seconds) to this file.
-DEADLINE_FILE_ENV = "MEDINFRA_GATE_DEADLINE_FILE"
 _CATCH_ALLS = {
     GATE_POLICY: (
         EnforcementLevel.MANDATORY,
