@@ -12,15 +12,11 @@ AnalyzerError; the caller reports it as a MED-GATE finding (exit 3).
 
 from __future__ import annotations
 
-import json
 import os
 import queue
 import re
-import signal
 import subprocess
-import sys
 import tempfile
-import threading
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -30,8 +26,6 @@ import grpc
 from google.protobuf import empty_pb2
 from pulumi.runtime.proto import analyzer_pb2, analyzer_pb2_grpc
 
-import medinfra.policies
-from medinfra import child_environment
 from medinfra.analyzer_requests import (  # noqa: F401 - part of this module's API
     AnalyzerError,
     analyze_requests,
@@ -41,6 +35,15 @@ from medinfra.analyzer_requests import (  # noqa: F401 - part of this module's A
     level_name,
     wire_properties,
 )
+from medinfra.pack_process import (  # noqa: F401 - part of this module's API
+    _STOP_GRACE_S,
+    ENGINE_ADDRESS,
+    PACK_DIR,
+    LaunchedPack,
+    _stop,
+    launch_pack,
+    pack_environment,
+)
 from medinfra.policies.inventory_schema import inventory_problems
 from medinfra.policies.violations import (
     FIXED_LEVELS,
@@ -49,9 +52,6 @@ from medinfra.policies.violations import (
     policy_name_for,
 )
 
-PACK_DIR = Path(medinfra.policies.__file__).resolve().parent
-ENGINE_ADDRESS = "127.0.0.1:0"  # the CLI passes its engine's address; the pack never dials it
-_STOP_GRACE_S = 3.0
 _MAX_MESSAGE = 400 * 1024 * 1024  # what the pack itself allows
 _CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", _MAX_MESSAGE),
@@ -61,34 +61,6 @@ _CHANNEL_OPTIONS = [
 _EXPECTED_LEVELS = {
     name: analyzer_pb2.EnforcementLevel.Value(level.upper()) for name, level in FIXED_LEVELS.items()
 }
-
-
-
-
-def _config_text(value: Any) -> str:
-    # As the CLI passes config: scalars as their text, objects and lists as JSON.
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, (int, float, str)):
-        return str(value)
-    return json.dumps(value, separators=(",", ":"))
-
-
-def pack_environment(
-    inventory: dict[str, Any], base: dict[str, str] | None = None
-) -> dict[str, str]:
-    """The environment the CLI gives a pack for this Inventory's project, stack and config."""
-    env = dict(os.environ if base is None else base)
-    project, stack = str(inventory.get("project", "")), str(inventory.get("stack", ""))
-    config = inventory.get("config") or {}
-    env.update(
-        PULUMI_PROJECT=project,
-        PULUMI_STACK=stack,
-        PULUMI_DRY_RUN="true",
-        PULUMI_CONFIG=json.dumps({f"{project}:{k}": _config_text(v) for k, v in config.items()}),
-    )
-    env.pop("PULUMI_CONFIG_SECRET_KEYS", None)  # never inherit a stray one
-    return child_environment(env)
 
 
 _FRAME = re.compile(r'^\s*File "(?P<file>[^"]+)", line (?P<line>\d+)')
@@ -116,13 +88,6 @@ def _tail(stderr) -> str:
     return f": the pack said {last[:200]!r}{where} (full log: {log})"
 
 
-def _pump(stdout, lines: queue.Queue) -> None:
-    lines.put(stdout.readline())
-    # Keep draining: a pack that prints must never block on a full pipe.
-    while stdout.read(65536):
-        pass
-
-
 def _read_port(proc: subprocess.Popen, lines: queue.Queue, deadline: float) -> int:
     try:
         first = lines.get(timeout=max(0.0, deadline - time.monotonic()))
@@ -142,54 +107,30 @@ def _read_port(proc: subprocess.Popen, lines: queue.Queue, deadline: float) -> i
     return int(text)
 
 
-def _stop(proc: subprocess.Popen, grace: float = _STOP_GRACE_S) -> None:
-    """SIGINT (the pack's only clean shutdown), then SIGKILL, as the CLI does."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGINT)
-        try:
-            proc.wait(timeout=grace)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    proc.wait()
-
-
 @contextmanager
-def running_pack(pack_dir: Path, env: dict[str, str], deadline: float):
-    """Launch the pack as the CLI does; yield its port; always stop it."""
-    command = [sys.executable, "-u", "-m", "pulumi.policy", ENGINE_ADDRESS, "."]
-    with tempfile.TemporaryFile(prefix="medinfra-pack-") as stderr:
-        try:
-            proc = subprocess.Popen(
-                command,
-                cwd=pack_dir,
-                env=env,
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.PIPE,
-                stderr=stderr,
-            )
-        except OSError as exc:
-            raise AnalyzerError(f"cannot start the policy pack in {pack_dir}: {exc}") from None
-        lines: queue.Queue[bytes] = queue.Queue()
-        pump = threading.Thread(
-            target=_pump, args=(proc.stdout, lines), daemon=True, name="medinfra-pack-stdout"
-        )
-        pump.start()
-        try:
-            yield _read_port(proc, lines, deadline)
-        except AnalyzerError as exc:
-            # Past the deadline there is no grace: what overran is killed.
-            _stop(proc, grace=min(_STOP_GRACE_S, max(0.2, deadline - time.monotonic())))
-            raise AnalyzerError(f"{exc}{_tail(stderr)}") from None
-        except Exception as exc:  # fail closed: the caller turns every failure into a finding
-            _stop(proc, grace=min(_STOP_GRACE_S, max(0.2, deadline - time.monotonic())))
-            raise AnalyzerError(
-                f"driving the policy pack failed: {type(exc).__name__}: {exc}{_tail(stderr)}"
-            ) from exc
-        finally:
-            _stop(proc)
-            pump.join(timeout=2.0)  # the pipe reaches EOF once the pack is gone
-            if not pump.is_alive():
-                proc.stdout.close()
+def running_pack(
+    pack_dir: Path, env: dict[str, str], deadline: float, launched: LaunchedPack | None = None
+):
+    """Launch the pack as the CLI does (or take over one `launch_pack` started); yield its
+    port; always stop it."""
+    pack = launched or launch_pack(pack_dir, env)
+    grace = _STOP_GRACE_S
+    try:
+        yield _read_port(pack.proc, pack.lines, deadline)
+        # It has answered: nothing of its work is left, so it need not be waited for (the pack
+        # takes the whole grace to exit on SIGINT, 3 s of every preview's wall time).
+        grace = 0.0
+    except AnalyzerError as exc:
+        # Past the deadline there is no grace: what overran is killed.
+        _stop(pack.proc, grace=min(_STOP_GRACE_S, max(0.2, deadline - time.monotonic())))
+        raise AnalyzerError(f"{exc}{_tail(pack.stderr)}") from None
+    except Exception as exc:  # fail closed: the caller turns every failure into a finding
+        _stop(pack.proc, grace=min(_STOP_GRACE_S, max(0.2, deadline - time.monotonic())))
+        raise AnalyzerError(
+            f"driving the policy pack failed: {type(exc).__name__}: {exc}{_tail(pack.stderr)}"
+        ) from exc
+    finally:
+        pack.stop(grace)
 
 
 def _call(method, request, deadline: float, what: str, unimplemented_ok: bool = False):
@@ -208,7 +149,9 @@ def _call(method, request, deadline: float, what: str, unimplemented_ok: bool = 
         raise AnalyzerError(f"{what} failed: {exc.code().name}: {exc.details()}") from None
 
 
-def _drive(port: int, pack_dir: Path, request, deadline: float, pack_config):
+def _drive(port: int, pack_dir: Path, request, deadline: float, pack_config,
+           timings: dict | None = None):
+    timings = {} if timings is None else timings
     with grpc.insecure_channel(f"127.0.0.1:{port}", options=_CHANNEL_OPTIONS) as channel:
         stub = analyzer_pb2_grpc.AnalyzerStub(channel)
         handshake = analyzer_pb2.AnalyzerHandshakeRequest(
@@ -221,6 +164,7 @@ def _drive(port: int, pack_dir: Path, request, deadline: float, pack_config):
         configure, configured = configure_request(info, pack_config)
         _call(stub.Configure, configure, deadline, "Configure")
         stack_request, resource_requests = request
+        started = time.perf_counter()
         for each in resource_requests:  # as the engine does, resource by resource, then the stack
             answer = _call(stub.Analyze, each, deadline, f"Analyze of {each.urn}")
             if answer.diagnostics:
@@ -228,7 +172,10 @@ def _drive(port: int, pack_dir: Path, request, deadline: float, pack_config):
                     f"Analyze of {each.urn} reported {len(answer.diagnostics)} diagnostic(s); "
                     "the pack's resource policy reports none"
                 )
+        timings["analyze_calls_s"] = round(time.perf_counter() - started, 4)
+        started = time.perf_counter()
         response = _call(stub.AnalyzeStack, stack_request, deadline, "AnalyzeStack")
+        timings["analyze_stack_s"] = round(time.perf_counter() - started, 4)
     return info, response, configured
 
 
@@ -299,6 +246,8 @@ def analyze_over_protocol(
     timeout: float = 120.0,
     env: dict[str, str] | None = None,
     pack_config: dict[str, Any] | None = None,
+    launched: LaunchedPack | None = None,
+    timings: dict[str, float] | None = None,
 ) -> list[dict[str, Any]]:
     """Judge `inventory` with the policy pack at `pack_dir`, over the analyzer protocol.
 
@@ -307,15 +256,29 @@ def analyze_over_protocol(
     does without the flag.
 
     `env` is the base environment for the pack (default: this process's); the PULUMI_* variables
-    and PYTHONPATH are set from the Inventory. Returns the findings as Finding.to_dict() dicts;
-    raises AnalyzerError if the pack cannot be started, crashes, times out or answers wrongly.
+    and PYTHONPATH are set from the Inventory. `launched`: a pack `launch_pack` started already
+    (with `pack_environment` of this Inventory's project, stack and config), driven instead of
+    starting one; it is stopped in every case. `timings`, if given, receives how long the
+    Analyze calls and AnalyzeStack took (`analyze_calls_s`, `analyze_stack_s`). Returns the
+    findings as Finding.to_dict() dicts; raises AnalyzerError if the pack cannot be started,
+    crashes, times out or answers wrongly.
     """
     problems = inventory_problems(inventory, limit=3)
     if problems:
+        if launched is not None:
+            launched.stop()
         raise AnalyzerError("the Inventory is malformed: " + "; ".join(problems))
     deadline = time.monotonic() + timeout
-    request = (analyze_stack_request(inventory), analyze_requests(inventory))
+    try:
+        request = (analyze_stack_request(inventory), analyze_requests(inventory))
+    except BaseException:
+        if launched is not None:
+            launched.stop()
+        raise
     pack_dir = Path(pack_dir).resolve()
-    with running_pack(pack_dir, pack_environment(inventory, env), deadline) as port:
-        info, response, configured = _drive(port, pack_dir, request, deadline, pack_config)
+    environment = pack_environment(inventory, env) if launched is None else {}
+    with running_pack(pack_dir, environment, deadline, launched) as port:
+        info, response, configured = _drive(
+            port, pack_dir, request, deadline, pack_config, timings
+        )
     return findings_from_response(info, response, configured)

@@ -14,11 +14,8 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2
 
+from medinfra.pack_process import AnalyzerError  # noqa: F401 - part of this module's API
 from medinfra.policies.pack_config import PolicyInfo, reconcile
-
-
-class AnalyzerError(Exception):
-    """The policy pack could not judge the Inventory (the gate blocks: fail closed)."""
 
 
 def _parse_pointer(path: str) -> list[str]:

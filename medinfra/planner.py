@@ -12,10 +12,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medinfra import child_environment
+import medinfra
 from medinfra.mocks.modes import SYNTHETIC
 from medinfra.policies.inventory import build_inventory
+from medinfra.program_python import ProgramPython, resolve, unusable
 from medinfra.project import InputError, Project, StackConfig
+from medinfra.worker.bootstrap import SOURCE as WORKER_BOOTSTRAP
+
+#: The directory of the `medinfra` package the worker loads (and nothing else of ours).
+PACKAGE_DIR = Path(medinfra.__file__).resolve().parent
 
 
 class PlanError(Exception):
@@ -42,6 +47,9 @@ class Plan:
     messages: list[dict[str, str]] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     sdk_tuning: list[str] = field(default_factory=list)  # the worker's speed patches applied
+    #: Where the program ran (its virtualenv, or "medinfra") and the Pulumi SDKs it imported.
+    python: str = "medinfra"
+    sdks: dict[str, str] = field(default_factory=dict)
     mode: str = SYNTHETIC  # how the engine's answers were modelled (medinfra.mocks.preview)
     unconfigured_providers: list[str] = field(default_factory=list)
     # With semantics {"record_state": True}: what a stack export would hold after deploying it.
@@ -57,11 +65,15 @@ def plan(
     config: StackConfig,
     timeout: float = 600.0,
     semantics: dict[str, Any] | None = None,
+    python: ProgramPython | None = None,
 ) -> Plan:
     """Plan `project` for one stack in a fresh interpreter; raise ProgramError or PlanError.
 
     `semantics` says what the engine answers for registered resources
-    (`medinfra.mocks.preview`): {"mode": ..., "state": {urn: {"id", "outputs"}}}."""
+    (`medinfra.mocks.preview`): {"mode": ..., "state": {urn: {"id", "outputs"}}}.
+    The interpreter is the project's virtualenv (`medinfra.program_python`; InputError if it is
+    unusable) unless `python` is given."""
+    python = python or resolve(project)
     request = {
         "semantics": {k: v for k, v in (semantics or {}).items() if k != "data_sources"},
         "data_sources": (semantics or {}).get("data_sources") or {},
@@ -72,14 +84,15 @@ def plan(
         "config": config.values,
         "secret_keys": sorted(config.secret_keys),
     }
-    env = child_environment(dict(os.environ))
+    env = python.environment(dict(os.environ))
     env.pop("PULUMI_CONFIG", None)  # the request carries the config; never inherit a stray one
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="medinfra-plan-") as tmp:
         result_file = Path(tmp) / "result.json"
         try:
             proc = subprocess.run(
-                [sys.executable, "-m", "medinfra.worker", str(result_file)],
+                [str(python.executable), "-c", WORKER_BOOTSTRAP, str(PACKAGE_DIR),
+                 str(result_file)],
                 input=json.dumps(request),
                 text=True,
                 capture_output=True,
@@ -101,9 +114,12 @@ def plan(
             sys.stderr.write(stream)
     wall = time.perf_counter() - started
     if not result["ok"]:
+        if result["kind"] == "environment" and python.virtualenv is not None:
+            raise unusable(project, python, result["message"])
         if result["kind"] == "program":
             raise ProgramError(result["message"], result.get("location"))
-        raise PlanError(f"the planner failed: {result['message']}")
+        where = f" (on {python.executable})" if python.virtualenv is not None else ""
+        raise PlanError(f"the planner failed{where}: {result['message']}")
     inventory = build_inventory(
         project.name, config.stack, config.project_values(project.name), result["resources"]
     )
@@ -113,8 +129,17 @@ def plan(
         inventory=inventory,
         outputs=result["outputs"],
         messages=result["messages"],
-        timings={"plan_s": result["plan_seconds"], "plan_wall_s": round(wall, 4)},
+        timings={
+            "plan_s": result["plan_seconds"],
+            "plan_wall_s": round(wall, 4),
+            **({"sdk_import_s": result["sdk_import_seconds"]}
+               if "sdk_import_seconds" in result else {}),
+            **({"worker_start_s": result["startup_seconds"]}
+               if result.get("startup_seconds") is not None else {}),
+        },
         sdk_tuning=result["sdk_tuning"],
+        python=python.describe(),
+        sdks=result.get("sdks", {}),
         mode=(semantics or {}).get("mode", SYNTHETIC),
         unconfigured_providers=result["unconfigured_providers"],
         state=result.get("state", []),

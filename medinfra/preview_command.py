@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,23 +26,44 @@ def default_dir() -> Path:
 
 def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, dict | None, str]:
     """Plan one stack: (exit code, JSON report or None, text for people)."""
-    from medinfra.planner import PlanError, plan
-    from medinfra.policies.gate import checkov_selection_problems
-    from medinfra.policies.inventory import decode_config_value
+    from medinfra.early_pack import EarlyPack
+    from medinfra.program_python import resolve
     from medinfra.project import InputError, load_stack_config
-    from medinfra.render import report, text
 
     try:
         config = load_stack_config(project, stack)
+        python = resolve(project)
+    except InputError as exc:
+        return EXIT_INPUT, None, f"medinfra: error: {exc}"
+    # The pack starts first (docs/startup.md): it imports, loads its rules and Checkov while
+    # the program is planned. (Not gRPC's import in a thread here: pulumi's import needs the
+    # main thread's event loop.)
+    early = None if args.direct else EarlyPack.start(project, config, args)
+    try:
+        from medinfra.planner import PlanError, plan
+        from medinfra.policies.gate import checkov_selection_problems
+
         refused = checkov_selection_problems(config.project_values(project.name))
         if refused:
             raise InputError(f"{project.stack_file(stack)}: " + "; ".join(refused))
-        result = plan(project, config, timeout=args.timeout, semantics=args.semantics)
-    except InputError as exc:
-        return EXIT_INPUT, None, f"medinfra: error: {exc}"
-    except PlanError as exc:
-        return EXIT_GATE, None, f"medinfra: the gate could not run (blocked, fail closed): {exc}"
-    gate = run_gate(result.inventory, args)
+        result = plan(
+            project, config, timeout=args.timeout, semantics=args.semantics, python=python
+        )
+    except BaseException as exc:
+        if early is not None:
+            early.close()
+        if isinstance(exc, InputError):
+            return EXIT_INPUT, None, f"medinfra: error: {exc}"
+        from medinfra.planner import PlanError
+
+        if isinstance(exc, PlanError):
+            return (EXIT_GATE, None,
+                    f"medinfra: the gate could not run (blocked, fail closed): {exc}")
+        raise
+    from medinfra.policies.inventory import decode_config_value
+    from medinfra.render import report, text
+
+    gate = run_gate(result.inventory, args, early)
     result.timings.update(gate.timings)
     gate.timings.update(result.timings)
     evidence_cli.record_run(
@@ -64,11 +83,12 @@ def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, di
     )
 
 
-def run_gate(inventory: dict, args: argparse.Namespace):
+def run_gate(inventory: dict, args: argparse.Namespace, early=None):
     """Judge an Inventory (never raises; fails closed) within --gate-timeout, wall clock.
 
     By default through the policy pack, launched and driven over the analyzer protocol exactly
     as `pulumi preview --policy-pack policies` does; --direct calls the same gate in-process.
+    `early`: the pack `EarlyPack.start` launched while planning (medinfra.early_pack).
     """
     from medinfra.policies.findings import Finding, gate_error
     from medinfra.policies.gate import GateOptions, GateResult, evaluate
@@ -93,8 +113,10 @@ def run_gate(inventory: dict, args: argparse.Namespace):
 
     try:
         from medinfra import analyzer_client
-        from medinfra.policies.pack import TIMINGS_ENV
+        from medinfra.early_pack import EarlyPack
     except Exception as exc:  # noqa: BLE001 - a pack that cannot load blocks, with its reason
+        if early is not None:
+            early.close()
         log = log_traceback(exc, "pack")
         return failed(
             "ANALYZER",
@@ -103,29 +125,19 @@ def run_gate(inventory: dict, args: argparse.Namespace):
             "Fix the error shown (or run with --direct to see whether the rules fail).",
         )
 
-    # The pack's own gate ends a little before ours, so it can still say what overran; what
-    # overruns ours (a pack that hangs on start-up, an engine that never answers) is killed.
-    env = dict(
-        os.environ,
-        MEDINFRA_GATE_TIMEOUT=str(args.gate_timeout),
-        MEDINFRA_GATE_DEADLINE=repr(time.time() + args.gate_timeout * 0.9),
-    )
-    env.pop(evidence_cli.EVIDENCE_ENV, None)  # this command writes the evidence, not the pack
-    if args.opa_url:
-        env["OPA_URL"] = args.opa_url
-    from medinfra.policies.checkov_bridge.workers import pack_environment
-
-    env.update(pack_environment())  # the warm Checkov worker this command shares
-    with tempfile.TemporaryDirectory(prefix="medinfra-timings-") as tmp:
-        env[TIMINGS_ENV] = str(Path(tmp) / "timings.json")
+    pack_timings: dict[str, float] = {}
+    try:
+        if early is not None and not early.serves(inventory):
+            early.close()  # launched for other config than the plan's: never judge with it
+            early = None
+        pack = early or EarlyPack.launch(inventory, args)
         try:
-            found = analyzer_client.analyze_over_protocol(
-                inventory, analyzer_client.PACK_DIR, timeout=args.gate_timeout, env=env,
-                pack_config=getattr(args, "pack_config_document", None),
-            )
-        except analyzer_client.AnalyzerError as exc:
-            found = exc
-        pack_timings = _read_timings(Path(env[TIMINGS_ENV]))
+            found = pack.judge(inventory, args.gate_timeout)
+        finally:
+            pack_timings = pack.timings()
+            pack.close()
+    except analyzer_client.AnalyzerError as exc:
+        found = exc
     if isinstance(found, analyzer_client.AnalyzerError):
         return failed(
             "ANALYZER",
@@ -137,19 +149,6 @@ def run_gate(inventory: dict, args: argparse.Namespace):
     timings = {k: v for k, v in pack_timings.items() if k != "gate_s"}
     timings["gate_s"] = round(time.perf_counter() - started, 4)
     return GateResult(decision, findings, timings)
-
-
-def _read_timings(path: Path) -> dict[str, float]:
-    """The numbers the pack reported (policies/pack.py _report_timings), if any."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict):
-        return {}
-    return {
-        str(k): v for k, v in data.items() if isinstance(v, int | float) and not isinstance(v, bool)
-    }
 
 
 def write_reports(

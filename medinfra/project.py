@@ -42,6 +42,10 @@ class Project:
     main: Path
     stack_config_dir: Path
     config: dict[str, Any] = field(default_factory=dict)
+    #: `runtime.options` of Pulumi.yaml (virtualenv, toolchain, ...): see medinfra.program_python.
+    runtime_options: dict[str, Any] = field(default_factory=dict)
+    #: The Pulumi.yaml (or Pulumi.yml) file itself, for messages.
+    file: Path | None = None
 
     def stack_file(self, stack: str) -> Path:
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
@@ -129,6 +133,10 @@ def load_project(directory: str | Path) -> Project:
         main=main,
         stack_config_dir=stack_dir,
         config=data.get("config") or {},
+        runtime_options=(
+            dict(data["runtime"].get("options") or {}) if isinstance(data["runtime"], dict) else {}
+        ),
+        file=path,
     )
 
 

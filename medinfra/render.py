@@ -19,6 +19,7 @@ def report(plan: Plan, decision: str, findings: list[dict[str, Any]]) -> dict[st
         "resources": len(plan.resources),
         "findings": findings,
         "preview": preview_summary(plan),
+        "environment": environment_summary(plan),
         "timings": plan.timings,
     }
 
@@ -30,6 +31,12 @@ def preview_summary(plan: Plan) -> dict[str, Any]:
         "unknown_values": sum(len(r["unknowns"]) for r in plan.resources),
         "unconfigured_providers": plan.unconfigured_providers,
     }
+
+
+def environment_summary(plan: Plan) -> dict[str, Any]:
+    """Where the program ran: its virtualenv ("medinfra": MedInfra's own environment) and the
+    release of every Pulumi SDK it imported there."""
+    return {"python": plan.python, "sdks": plan.sdks}
 
 
 def gate_report(

@@ -27,7 +27,12 @@ from typing import Any
 from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
 from medinfra.policies.gate import GateOptions, evaluate
 from medinfra.policies.pack_config import SETTINGS_PROPERTIES
-from medinfra.policies.pulumi_policy_patches import configured_pack, keep_secrets_marked
+from medinfra.policies.pulumi_policy_patches import (
+    configured_pack,
+    keep_secrets_marked,
+    mark_stack_requests,
+    stack_request_token,
+)
 from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
 from medinfra.policies.stack_inventory import (
     AnalyzerSetupError,
@@ -54,11 +59,12 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from medinfra.pack_process import DEADLINE_FILE_ENV, TIMINGS_ENV  # noqa: F401 - pack API
+
 PACK_DESCRIPTION = (
     "MedInfra policy gate: HIPAA / GDPR / CIS controls for clinical AI platforms. Blocks any "
     "stack update with a mandatory finding that no valid waiver covers."
 )
-TIMINGS_ENV = "MEDINFRA_GATE_TIMINGS_FILE"
 _CATCH_ALLS = {
     GATE_POLICY: (
         EnforcementLevel.MANDATORY,
@@ -102,6 +108,7 @@ class _GateRun:
         self._key: str | None = None
         self._findings: list[Finding] = []
         self._inputs: dict[str, Any] = {}
+        self._token: object | None = None  # the AnalyzeStack call _findings were made for
 
     def record_inputs(self, args: ResourceValidationArgs, report_violation) -> None:
         """Analyze of one resource: keep its inputs (pulumi-policy's proxy; nothing is read)."""
@@ -109,6 +116,10 @@ class _GateRun:
             self._inputs[args.urn] = args.props
 
     def findings(self, args: StackValidationArgs) -> list[Finding]:
+        token = stack_request_token()
+        with self._lock:
+            if token is not None and token is self._token:
+                return self._findings  # another policy of the same AnalyzeStack call
         try:
             project = os.environ.get("PULUMI_PROJECT", "")
             stack = os.environ.get("PULUMI_STACK", "")
@@ -129,7 +140,9 @@ class _GateRun:
             ]
         with self._lock:
             if key != self._key:
-                options = dataclasses.replace(self._options, pack_config=configured)
+                options = dataclasses.replace(
+                    _late_deadline(self._options), pack_config=configured
+                )
                 result = evaluate(inventory, options)
                 # Under the real CLI, $MEDINFRA_EVIDENCE_DIR asks for an evidence bundle.
                 from medinfra.evidence.pack import write_pack_evidence
@@ -138,6 +151,7 @@ class _GateRun:
                 self._findings = result.findings
                 self._key = key
                 _report_timings(result.timings)
+            self._token = token
             return self._findings
 
 
@@ -150,6 +164,23 @@ def _report_timings(timings: dict[str, float]) -> None:
             Path(path).write_text(json.dumps(timings), encoding="utf-8")
         except OSError:
             pass  # timings are informative; the decision does not depend on them
+
+
+def _late_deadline(options: GateOptions) -> GateOptions:
+    """`options` with the deadline medinfra preview wrote to $MEDINFRA_GATE_DEADLINE_FILE once
+    planning ended, if it did (else unchanged: $MEDINFRA_GATE_DEADLINE or none)."""
+    import dataclasses
+
+    path = os.environ.get(DEADLINE_FILE_ENV)
+    if not path:
+        return options
+    try:
+        deadline = float(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return options
+    if deadline != deadline or deadline in (float("inf"), float("-inf")):  # NaN or infinite
+        return options
+    return dataclasses.replace(options, deadline_epoch=deadline)
 
 
 def prewarm_checkov() -> None:
@@ -222,6 +253,7 @@ def build_policies(
     reports MED-GATE-RULES through `medinfra-gate`, so the pack blocks instead of passing.
     """
     keep_secrets_marked()
+    mark_stack_requests()
     prewarm_checkov()
     try:
         rules = load_rules(rules_dir)

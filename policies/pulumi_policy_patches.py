@@ -29,9 +29,11 @@ from pulumi_policy import deserialize as policy_deserialize
 _ORIGINAL_DESERIALIZE = policy_deserialize.deserialize_properties
 _ORIGINAL_CONFIGURE_STACK = policy_module._PolicyAnalyzerServicer.ConfigureStack
 _ORIGINAL_CONFIGURE = policy_module._PolicyAnalyzerServicer.Configure
+_ORIGINAL_ANALYZE_STACK = policy_module._PolicyAnalyzerServicer.AnalyzeStack
 _secret_config_keys: set[str] = set()
 _configured: dict[str, dict[str, Any]] | None = None
 _configured_lock = threading.Lock()
+_request = threading.local()
 
 
 def deserialize_keeping_secrets(props: dict[str, Any], proxy_secrets: bool = False) -> Any:
@@ -102,3 +104,24 @@ def secrets_marked() -> bool:
 def secret_config_keys() -> frozenset[str]:
     """The config keys the engine said are secret (ConfigureStack), so far."""
     return frozenset(_secret_config_keys)
+
+
+def _analyze_stack_marking_the_request(self, request, context):
+    _request.token = object()
+    try:
+        return _ORIGINAL_ANALYZE_STACK(self, request, context)
+    finally:
+        _request.token = None
+
+
+def mark_stack_requests() -> None:
+    """Give each AnalyzeStack call a token (`stack_request_token`). pulumi-policy runs every
+    stack policy of one call on one thread, one after another, each shown the same stack
+    deserialized anew; with the token the pack builds that stack's Inventory once per call
+    instead of once per policy (44 times: 40 % of AnalyzeStack for aws-prod). Idempotent."""
+    policy_module._PolicyAnalyzerServicer.AnalyzeStack = _analyze_stack_marking_the_request
+
+
+def stack_request_token() -> object | None:
+    """The token of the AnalyzeStack call this thread is serving, if any."""
+    return getattr(_request, "token", None)

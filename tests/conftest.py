@@ -86,12 +86,15 @@ def all_stacks(tmp_path_factory) -> AllStacks:
 
 @pytest.fixture
 def platform_copy(tmp_path: Path):
-    """A copy of the MedInfra project (program + Pulumi.yaml) with an empty stacks/ dir."""
+    """A copy of the MedInfra project (program + Pulumi.yaml) with an empty stacks/ dir. Its
+    Pulumi.yaml declares the virtualenv `.venv`, so the copy's `.venv` is a link to the
+    environment running the tests (MedInfra's own, as the repository's `.venv` is)."""
 
     def make(stack_files: dict[str, str]) -> Path:
         root = tmp_path / "project"
         root.mkdir()
         shutil.copy(REPO / "Pulumi.yaml", root / "Pulumi.yaml")
+        (root / ".venv").symlink_to(sys.prefix, target_is_directory=True)
         shutil.copy(REPO / "__main__.py", root / "__main__.py")
         (root / "stacks").mkdir()
         for name, text in stack_files.items():

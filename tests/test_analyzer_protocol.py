@@ -327,16 +327,12 @@ def pack_servicer(monkeypatch):
     monkeypatch.setattr(
         policy_module, "deserialize_properties", policy_module.deserialize_properties
     )
-    monkeypatch.setattr(
-        policy_module._PolicyAnalyzerServicer,
-        "ConfigureStack",
-        policy_module._PolicyAnalyzerServicer.ConfigureStack,
-    )
-    monkeypatch.setattr(
-        policy_module._PolicyAnalyzerServicer,
-        "Configure",
-        policy_module._PolicyAnalyzerServicer.Configure,
-    )
+    for method in ("ConfigureStack", "Configure", "AnalyzeStack"):
+        monkeypatch.setattr(
+            policy_module._PolicyAnalyzerServicer,
+            method,
+            getattr(policy_module._PolicyAnalyzerServicer, method),
+        )
     monkeypatch.setattr(pulumi_policy_patches, "_configured", None)
     for name in ("PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_CONFIG"):
         monkeypatch.delenv(name, raising=False)
@@ -362,6 +358,24 @@ def capture_inventory(pack_servicer, request) -> dict:
     policy = StackValidationPolicy("capture", "captures the Inventory", validate)
     pack_servicer([policy]).AnalyzeStack(request, None)
     return seen["inventory"]
+
+
+def test_the_pack_builds_the_inventory_once_per_analyze_stack_call(pack_servicer, monkeypatch):
+    built = []
+    real = pack.inventory_from_stack_args
+
+    def counted(*args, **kwargs):
+        built.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(pack, "inventory_from_stack_args", counted)
+    servicer = pack_servicer()
+    request = analyze_stack_request(noncompliant_inventory())
+    first = servicer.AnalyzeStack(request, None)
+    second = servicer.AnalyzeStack(request, None)
+    # Once per call, although every one of the pack's 40-odd stack policies asks for it.
+    assert len(built) == 2
+    assert len(first.diagnostics) > 0 and list(first.diagnostics) == list(second.diagnostics)
 
 
 def test_the_inventory_survives_the_protocol_round_trip(pack_servicer):

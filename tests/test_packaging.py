@@ -119,6 +119,9 @@ def test_the_wheel_in_an_empty_venv_lists_the_rules_and_gates_a_program(wheel, t
 
     program = tmp_path / "minimal-bucket"
     shutil.copytree(REPO / "examples" / "minimal-bucket", program)
+    # Its Pulumi.yaml names the checkout's .venv (../../.venv); here its virtualenv is this one.
+    project_file = program / "Pulumi.yaml"
+    project_file.write_text(project_file.read_text().replace("../../.venv", str(venv)))
     where = subprocess.run(
         [python, "-c", "import medinfra, medinfra.policies; print(medinfra.SOURCE_ROOT, "
          "medinfra.policies.__file__)"],

@@ -42,6 +42,34 @@ def test_sdk_tuning_does_not_change_the_inventory(monkeypatch, directory, stack)
     assert tuned.inventory == untuned.inventory
 
 
+def test_output_queue_behaves_like_the_sdk_deque():
+    queue = OutputQueue()
+    a, b, c = object(), object(), object()
+    for item in (a, b, c):
+        queue.append(item)
+    assert len(queue) == 3
+    queue.remove(b)
+    assert len(queue) == 2
+    with pytest.raises(ValueError):
+        queue.remove(b)
+    assert queue.popleft() is a
+    queue.append(a)  # the SDK re-queues a task that is not done yet
+    assert queue.popleft() is c
+    assert queue.popleft() is a
+    with pytest.raises(IndexError):
+        queue.popleft()
+    queue.append(b)
+    queue.clear()
+    assert len(queue) == 0
+    # Newer SDKs (3.231+) copy the queue with list() and clear it, then re-queue what is pending.
+    for item in (a, b, c):
+        queue.append(item)
+    queue.remove(b)
+    queue.append(b)
+    assert list(queue) == [a, c, b]
+    assert [queue.popleft() for _ in range(3)] == [a, c, b]  # as a deque would pop them
+
+
 def test_memoized_type_lookup_hands_out_copies():
     calls = []
 

@@ -12,7 +12,10 @@ from tests.conftest import PROGRAMS, REPO
 
 REPORT_SCHEMA = {
     "type": "object",
-    "required": ["project", "stack", "decision", "resources", "findings", "preview", "timings"],
+    "required": [
+        "project", "stack", "decision", "resources", "findings", "preview", "environment",
+        "timings",
+    ],
     "additionalProperties": False,
     "properties": {
         "project": {"type": "string"},
@@ -28,6 +31,15 @@ REPORT_SCHEMA = {
                 "mode": {"enum": ["new-stack", "existing-stack", "synthetic"]},
                 "unknown_values": {"type": "integer", "minimum": 0},
                 "unconfigured_providers": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "environment": {
+            "type": "object",
+            "required": ["python", "sdks"],
+            "additionalProperties": False,
+            "properties": {
+                "python": {"type": "string"},
+                "sdks": {"type": "object", "additionalProperties": {"type": "string"}},
             },
         },
         "timings": {"type": "object", "additionalProperties": {"type": "number"}},

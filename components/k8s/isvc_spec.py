@@ -9,14 +9,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from kserve import (
-    ApiClient,
-    V1beta1InferenceService,
-    V1beta1InferenceServiceSpec,
-    V1beta1ModelFormat,
-    V1beta1ModelSpec,
-    V1beta1PredictorSpec,
-)
 from kubernetes.client import (
     V1Capabilities,
     V1EmptyDirVolumeSource,
@@ -32,6 +24,16 @@ from kubernetes.client import (
     V1VolumeMount,
 )
 from medinfra.components.config.constants import MODEL_DIGEST_ANNOTATION
+from medinfra.components.k8s.kserve_models import load as _load_kserve
+
+# kserve's models without its model server (pandas, fastapi...): see kserve_models.
+_kserve = _load_kserve()
+ApiClient = _kserve["ApiClient"]
+V1beta1InferenceService = _kserve["V1beta1InferenceService"]
+V1beta1InferenceServiceSpec = _kserve["V1beta1InferenceServiceSpec"]
+V1beta1ModelFormat = _kserve["V1beta1ModelFormat"]
+V1beta1ModelSpec = _kserve["V1beta1ModelSpec"]
+V1beta1PredictorSpec = _kserve["V1beta1PredictorSpec"]
 
 API_VERSION = "serving.kserve.io/v1beta1"
 SHA_ANNOTATION = "medinfra.io/model-sha256"

@@ -28,20 +28,29 @@ from medinfra.mocks.preview import SYNTHETIC, PreviewSemantics
 from medinfra.policies.inventory import UNKNOWN, redact
 from medinfra.policies.wire import from_wire
 from medinfra.worker.errors import describe, user_location
+from medinfra.worker.import_timing import SdkImportTimer
 from medinfra.worker.monitor import (
     RecordingEngine,
     RecordingMonitor,
     unknowable_data_sources_are_unknown,
 )
-from medinfra.worker.sdk_tuning import tune_sdk_for_offline_planning
+from medinfra.worker.sdk_tuning import pending_outputs, tune_sdk_for_offline_planning
+
+#: Seconds from the interpreter's start to this module imported (set by worker/bootstrap.py).
+STARTUP_SECONDS: float | None = None
 
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
     """Plan the program described by `request`; return the result document."""
     started = time.perf_counter()
     tuning = []
+    outputs: Any = set()
     if os.environ.get("MEDINFRA_PLANNER_TUNING", "1") != "0":
         tuning = tune_sdk_for_offline_planning()
+        outputs, queue_patch = pending_outputs(settings)
+        tuning += queue_patch
+    elif not isinstance(settings.SETTINGS.outputs, set):
+        outputs = type(settings.SETTINGS.outputs)()  # the SDK's own container, untuned
     program_dir = Path(request["dir"]).resolve()
     main = Path(request["main"]).resolve()
     cloud = OfflineCloud(request["config"], request.get("data_sources"))
@@ -66,13 +75,14 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             dry_run=True,
             organization="organization",
             root_directory=str(program_dir),
-            outputs=set(),
+            outputs=outputs,
             lock=threading.Lock(),
         )
     )
     pulumi_config.set_all_config(request["config"], request["secret_keys"])
     os.chdir(program_dir)
     sys.path.insert(0, str(main.parent))
+    sdk_imports = SdkImportTimer().install()
     sys.argv = [str(main)]
     try:
         _sync_await(
@@ -112,10 +122,29 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         "outputs": outputs,
         "messages": engine.messages,
         "plan_seconds": round(time.perf_counter() - started, 4),
+        "sdk_import_seconds": round(sdk_imports.seconds, 4),
+        "startup_seconds": STARTUP_SECONDS,
         "sdk_tuning": tuning,
         "unconfigured_providers": sorted(monitor.semantics.unconfigured),
+        "sdks": sdk_versions(),
         **({"state": _deployed(monitor)} if semantics.get("record_state") else {}),
     }
+
+
+def sdk_versions() -> dict[str, str]:
+    """The installed version of every Pulumi SDK the program imported (pulumi, pulumi_aws...),
+    as found in the interpreter that planned it (the program's virtualenv, if it declares one)."""
+    from importlib import metadata
+
+    found = {}
+    for name in sorted(n for n in sys.modules if n == "pulumi" or n.startswith("pulumi_")):
+        if "." in name:
+            continue
+        try:
+            found[name.replace("_", "-")] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            continue
+    return found
 
 
 def _deployed(monitor: RecordingMonitor) -> list[dict[str, Any]]:
