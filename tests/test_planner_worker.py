@@ -6,7 +6,7 @@ import pytest
 
 from medinfra.planner import Plan, plan
 from medinfra.project import load_project, load_stack_config
-from medinfra.worker.sdk_tuning import _memoize_per_class
+from medinfra.worker.sdk_tuning import OutputQueue, _memoize_per_class
 from tests.conftest import PROGRAMS, REPO
 
 # Every patch of medinfra.worker.sdk_tuning, in the order it applies them. A patch whose target
