@@ -29,7 +29,8 @@ SITECUSTOMIZE = textwrap.dedent('''
     product = Path(sys.prefix).resolve() != checkov_env.resolve()
     with open(os.environ["IMPORT_LOG"], "a") as log:
         role = "product" if product else "checkov"
-        log.write(f"{os.getpid()} {role} {' '.join(sys.orig_argv)}\\n")
+        argv = ' '.join(sys.orig_argv).replace('\\n', ' ')  # a -c program spans lines
+        log.write(f"{os.getpid()} {role} {argv}\\n")
     if product:
         class NoCheckov:
             def find_spec(self, name, path=None, target=None):
@@ -47,6 +48,9 @@ def test_checkov_is_never_imported_in_medinfras_environment_and_one_worker_serve
     project = tmp_path / "project"
     shutil.copytree(REPO / "examples" / "checkov-aws", project)
     shutil.copy(project / "Pulumi.dev.yaml", project / "Pulumi.qa.yaml")
+    # Its Pulumi.yaml names the checkout's .venv (../../.venv), which is this interpreter's.
+    project_file = project / "Pulumi.yaml"
+    project_file.write_text(project_file.read_text().replace("../../.venv", sys.prefix))
     log = tmp_path / "processes.log"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(hooks), str(REPO)]),
            "IMPORT_LOG": str(log), "MEDINFRA_CHECKOV_PYTHON": checkov_python()}
