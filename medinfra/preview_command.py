@@ -193,7 +193,12 @@ def _semantics(args: argparse.Namespace) -> dict:
     from medinfra.mocks.modes import EXISTING_STACK, NEW_STACK, SYNTHETIC
     from medinfra.project import InputError
 
+    from medinfra import stack_outputs
+
     answers = {"data_sources": _data_sources(args.data_sources)} if args.data_sources else {}
+    referenced = stack_outputs.parse(getattr(args, "stack_outputs", None))
+    if referenced:
+        answers["stack_outputs"] = referenced
     if args.state is None:
         return {"mode": SYNTHETIC if args.synthetic_outputs else NEW_STACK, **answers}
     if args.all_stacks:

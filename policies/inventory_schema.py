@@ -61,6 +61,19 @@ INVENTORY_SCHEMA: dict[str, Any] = {
                         "propertyNames": _POINTER,
                         "additionalProperties": {"type": "string"},
                     },
+                    "stack_outputs": {
+                        "type": "object",
+                        "description": "JSON pointer of a property -> the stack reference its "
+                        "value came from (`stack`, as the program names it) and the output it "
+                        "holds (`output`, null when unknown or transformed).",
+                        "propertyNames": _POINTER,
+                        "additionalProperties": {
+                            "type": "object",
+                            "required": ["stack", "output"],
+                            "additionalProperties": False,
+                            "properties": {"stack": {"type": "string"}, "output": _NULLABLE_STRING},
+                        },
+                    },
                     "no_outputs": {
                         "type": "boolean",
                         "description": "The engine returns no outputs for this resource in a "
