@@ -9,7 +9,13 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from medinfra.components.config.constants import DEFAULT_CLASSIFICATION, PHI
-from medinfra.policies.checkov_bridge.controls import CONTROLS, POLICY_INDEX, default_enforcement
+from medinfra.policies.checkov_bridge.controls import (
+    CONTROLS,
+    MANDATORY,
+    OFF,
+    POLICY_INDEX,
+    default_enforcement,
+)
 from medinfra.policies.checkov_bridge.runner import CheckovTimeout, Scan, Selection
 from medinfra.policies.checkov_bridge.runner import scan as checkov_scan
 from medinfra.policies.findings import Finding
@@ -47,7 +53,7 @@ def checkov_selection_problems(config: Any) -> list[str]:
             problems.append(f"{key}.{name}: expected a list of Checkov check ids")
     if problems or not _phi(config):
         return problems
-    skipped = sorted(c for c in wanted.get("skipChecks") or [] if c in CONTROLS)
+    skipped = sorted(c for c in wanted.get("skipChecks") or [] if c in MANDATORY)
     if skipped:
         problems.append(
             f"{key}.skipChecks: {', '.join(skipped[:5])} guard PHI controls and cannot be "
@@ -55,7 +61,7 @@ def checkov_selection_problems(config: Any) -> list[str]:
         )
     checks = wanted.get("checks") or []
     if checks:
-        dropped = sorted(i for i in CONTROLS if not any(fnmatchcase(i, c) for c in checks))
+        dropped = sorted(i for i in MANDATORY if not any(fnmatchcase(i, c) for c in checks))
         if dropped:
             problems.append(
                 f"{key}.checks: {json.dumps(checks)[:80]} would drop {len(dropped)} PHI "
@@ -87,7 +93,8 @@ def _checkov_findings(scan: Scan, inventory: dict, overrides: dict[str, str]) ->
     seen = set()
     for result in scan.failed:
         key = (result.urn, result.check_id, result.resource)
-        if key in seen:
+        # Reviewed off (its remedy contradicts one of our controls): reported only on request.
+        if key in seen or (result.check_id in OFF and result.check_id not in overrides):
             continue
         seen.add(key)
         mapped = CONTROLS.get(result.check_id)
