@@ -12,7 +12,6 @@ from medinfra.components.config.constants import DEFAULT_CLASSIFICATION, PHI
 from medinfra.policies.checkov_bridge.controls import (
     CONTROLS,
     MANDATORY,
-    OFF,
     POLICY_INDEX,
     default_enforcement,
 )
@@ -93,11 +92,13 @@ def _checkov_findings(scan: Scan, inventory: dict, overrides: dict[str, str]) ->
     seen = set()
     for result in scan.failed:
         key = (result.urn, result.check_id, result.resource)
-        # Reviewed off (its remedy contradicts one of our controls): reported only on request.
-        if key in seen or (result.check_id in OFF and result.check_id not in overrides):
+        if key in seen:
             continue
         seen.add(key)
         mapped = CONTROLS.get(result.check_id)
+        level = overrides.get(result.check_id) or default_enforcement(result.check_id, phi)
+        if level == "disabled":  # reviewed off: its remedy contradicts one of our controls
+            continue
         guideline = result.guideline or POLICY_INDEX.get(result.framework, "")
         subject = result.resource if result.resource else "the resource"
         findings.append(
@@ -106,8 +107,7 @@ def _checkov_findings(scan: Scan, inventory: dict, overrides: dict[str, str]) ->
                 source="checkov",
                 title=result.check_name,
                 severity=mapped.severity if mapped else "low",
-                enforcement=overrides.get(result.check_id)
-                or default_enforcement(result.check_id, phi),
+                enforcement=level,
                 urn=result.urn,
                 resource_type=types.get(result.urn, ""),
                 message=f"Checkov {result.check_id} failed on {subject}: {result.check_name}",

@@ -57,21 +57,28 @@ INVENTORY_SCHEMA: dict[str, Any] = {
                     "references": {
                         "type": "object",
                         "description": "JSON pointer of a property -> URN of the plan resource "
-                        "its value came from.",
+                        "its value came from (values read from other stacks: `stack_outputs`).",
                         "propertyNames": _POINTER,
                         "additionalProperties": {"type": "string"},
                     },
                     "stack_outputs": {
                         "type": "object",
-                        "description": "JSON pointer of a property -> the stack reference its "
-                        "value came from (`stack`, as the program names it) and the output it "
-                        "holds (`output`, null when unknown or transformed).",
+                        "description": "JSON pointer of a property -> the other stack its "
+                        "value came from: `stack` (as the program names it in "
+                        "pulumi.StackReference), `output` (the output it holds; null when "
+                        "unknown or transformed) and `reference` (the URN of the "
+                        "pulumi:pulumi:StackReference resource). Such values are not in "
+                        "`references`, which names resources of this plan only.",
                         "propertyNames": _POINTER,
                         "additionalProperties": {
                             "type": "object",
-                            "required": ["stack", "output"],
+                            "required": ["stack", "output", "reference"],
                             "additionalProperties": False,
-                            "properties": {"stack": {"type": "string"}, "output": _NULLABLE_STRING},
+                            "properties": {
+                                "stack": {"type": "string"},
+                                "output": _NULLABLE_STRING,
+                                "reference": {"type": "string", "pattern": "^urn:pulumi:"},
+                            },
                         },
                     },
                     "no_outputs": {

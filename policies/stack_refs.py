@@ -6,11 +6,14 @@ organisation's trusted-external settings; to do so they must know it came from a
 reference, which one, and which output. Every producer of the Inventory (the offline planner,
 the CrossGuard analyzer) records the stack reference as a resource of type
 `pulumi:pulumi:StackReference` whose props are what the engine read (`name`, `outputs`,
-`secretOutputNames`; outputs unknown when they were not given offline), and attributes values
-to it in `references` like any other resource. `annotate` then adds, per resource:
+`secretOutputNames`; outputs unknown when they were not given offline), and values are traced
+to it as to any other resource. `annotate` then moves those traces out of `references` (which
+name resources *of this plan*: a rule that accepts "a role of this plan" must never accept a
+platform stack's role because it was read through a stack reference) into, per resource:
 
     "stack_outputs": {"/spec/containers/0/image": {"stack": "org/platform/prod",
-                                                   "output": "registryUrl"}}
+                                                   "output": "registryUrl",
+                                                   "reference": "<URN of the StackReference>"}}
 
 `output` is the output whose value the property holds (exactly, or followed by `@digest`), or
 null when the value is unknown (outputs not given) or was transformed on its way.
@@ -78,21 +81,25 @@ def _output_name(value: Any, outputs: Mapping[str, Any]) -> str | None:
 
 
 def annotate(resources: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """`resources` with `stack_outputs` set on each that holds a value from a stack reference."""
+    """`resources` with the values each holds from a stack reference moved from `references`
+    to `stack_outputs` (an Inventory already annotated is returned as it is)."""
     refs = {r["urn"]: r for r in resources if r.get("type") == STACK_REFERENCE_TYPE}
     if not refs:
         return resources
     out = []
     for r in resources:
-        found = {}
-        for path, urn in sorted((r.get("references") or {}).items()):
+        references = dict(r.get("references") or {})
+        found = dict(r.get("stack_outputs") or {})
+        for path, urn in sorted(references.items()):
             ref = refs.get(urn)
             if ref is not None:
+                del references[path]
                 found[path] = {
                     "stack": str((ref.get("props") or {}).get("name", "")),
                     "output": _output_name(_at(r.get("props"), path), _outputs(ref)),
+                    "reference": urn,
                 }
-        out.append({**r, "stack_outputs": found} if found else r)
+        out.append({**r, "references": references, "stack_outputs": found} if found else r)
     return out
 
 

@@ -2,9 +2,10 @@
 
 The platform stack (examples/platform-stack) owns the cluster, the registry, the keys and the
 model's cloud identity, and exports them. This stack reads them with a StackReference and adds
-what belongs to the model: its service account (bound to the platform's role), its Deployment
-(the image from the platform's registry, by digest) and its log group (encrypted with the
-platform's logs key).
+what belongs to the model: the EKS Pod Identity association that binds its service account to
+the platform's role for this model, the service account, the model server's Deployment (the
+image from the platform's registry, by digest) and its log group (encrypted with the
+platform's logs key). Plain Pulumi resources: no MedInfra components.
 """
 
 import pulumi
@@ -36,27 +37,33 @@ aws.cloudwatch.LogGroup(
     tags=TAGS,
 )
 
-# IRSA: the platform's role for this model trusts exactly this service account.
+# EKS Pod Identity: the platform's role for this model trusts exactly this service account
+# (its trust pins the cluster, namespace and service-account session tags); the association
+# lets this service account's pods assume it, and nothing else.
+aws.eks.PodIdentityAssociation(
+    NAME,
+    cluster_name=platform.require_output("clusterName"),
+    namespace=NAMESPACE,
+    service_account=NAME,
+    role_arn=platform.require_output("modelRoleArn"),
+    tags=TAGS,
+)
 account = k8s.core.v1.ServiceAccount(
     NAME,
-    metadata={
-        "name": NAME,
-        "namespace": NAMESPACE,
-        "annotations": {"eks.amazonaws.com/role-arn": platform.require_output("modelRoleArn")},
-    },
+    metadata={"name": NAME, "namespace": NAMESPACE},
+    automount_service_account_token=False,
     opts=in_cluster,
 )
 
 hardened = {
     "runAsNonRoot": True,
-    "runAsUser": 10001,
-    "runAsGroup": 10001,
     "allowPrivilegeEscalation": False,
     "readOnlyRootFilesystem": True,
     "privileged": False,
     "capabilities": {"drop": ["ALL"]},
     "seccompProfile": {"type": "RuntimeDefault"},
 }
+gpu = {"cpu": "4", "memory": "16Gi", "nvidia.com/gpu": "1"}
 
 k8s.apps.v1.Deployment(
     NAME,
@@ -68,11 +75,12 @@ k8s.apps.v1.Deployment(
             "metadata": {"labels": {"app": NAME}},
             "spec": {
                 "serviceAccountName": account.metadata["name"],
-                # IRSA projects its own web-identity token; the Kubernetes API token is not needed.
+                # Pod Identity mounts its own token; the Kubernetes API token is not needed.
                 "automountServiceAccountToken": False,
                 "securityContext": {
                     "runAsNonRoot": True,
                     "runAsUser": 10001,
+                    "runAsGroup": 10001,
                     "fsGroup": 10001,
                     "seccompProfile": {"type": "RuntimeDefault"},
                 },
@@ -85,17 +93,14 @@ k8s.apps.v1.Deployment(
                         ),
                         "imagePullPolicy": "Always",
                         "ports": [{"containerPort": 8080}],
-                        "resources": {
-                            "requests": {"cpu": "4", "memory": "16Gi", "nvidia.com/gpu": "1"},
-                            "limits": {"cpu": "4", "memory": "16Gi", "nvidia.com/gpu": "1"},
-                        },
+                        "resources": {"requests": gpu, "limits": gpu},
                         "securityContext": hardened,
-                        "livenessProbe": {"httpGet": {"path": "/v2/health/live", "port": 8080}},
-                        "readinessProbe": {"httpGet": {"path": "/v2/health/ready", "port": 8080}},
+                        "livenessProbe": {"tcpSocket": {"port": 8080}, "periodSeconds": 10},
+                        "readinessProbe": {"tcpSocket": {"port": 8080}, "periodSeconds": 5},
                         "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
                     }
                 ],
-                "volumes": [{"name": "tmp", "emptyDir": {}}],
+                "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "2Gi"}}],
                 "nodeSelector": {"nvidia.com/gpu.present": "true"},
                 "tolerations": [
                     {"key": "nvidia.com/gpu", "operator": "Equal", "value": "true",

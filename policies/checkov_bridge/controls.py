@@ -112,5 +112,9 @@ POLICY_INDEX = {
 
 
 def default_enforcement(check_id: str, phi: bool) -> str:
-    """Mandatory for a check of the reviewed mandatory set on a PHI stack; advisory otherwise."""
+    """Mandatory for a check of the reviewed mandatory set on a PHI stack, "disabled" for a
+    check reviewed off (its failures are not reported unless an enforcement override names
+    it); advisory otherwise."""
+    if check_id in OFF:
+        return "disabled"
     return "mandatory" if phi and check_id in MANDATORY else "advisory"

@@ -148,3 +148,9 @@ wildcard_principal(p) if {
 # An InferenceService whose plan shows no predictor (its provider returned nothing, or the spec
 # is missing): what its pods run cannot be judged, which is a finding, never a pass.
 no_predictor(isvc) if not is_object(object.get(isvc.props, ["spec", "predictor"], null))
+
+# Where property `path` of `r` came from when another stack provided it (a stack reference's
+# output, Inventory `stack_outputs`), for messages: ": <value>, read from stack S (output O)".
+stack_origin(r, path) := sprintf(": %v, read from stack %s (output %v)", [object.get(obj(r.props), split(trim_prefix(path, "/"), "/"), "?"), origin.stack, object.get(origin, "output", null)]) if {
+	origin := r.stack_outputs[path]
+} else := ""

@@ -49,8 +49,15 @@ provenance(r, path) := {found} if {
 	found := data.medinfra.lib.referenced(r, path)
 }
 
+# A value read from another stack (a stack reference: `stack_outputs`, never `references`).
+provenance(r, path) := {data.medinfra.lib.by_urn[origin.reference]} if {
+	not data.medinfra.lib.referenced(r, path)
+	origin := r.stack_outputs[path]
+}
+
 provenance(r, path) := data.medinfra.lib.dependencies_of(r) if {
 	not data.medinfra.lib.referenced(r, path)
+	not r.stack_outputs[path]
 }
 
 dependencies_of(r) := {d |

@@ -268,7 +268,7 @@ deny contains finding if {
 deny contains finding if {
 	some a in data.medinfra.lib.of_type(association_type)
 	not a.references["/roleArn"]
-	finding := data.medinfra.lib.finding(a, sprintf("Pod Identity association %s grants a role that is not a role of this plan", [a.name]))
+	finding := data.medinfra.lib.finding(a, sprintf("Pod Identity association %s grants a role that is not a role of this plan%s", [a.name, data.medinfra.lib.stack_origin(a, "/roleArn")]))
 }
 
 # Azure: federated identity credentials of user-assigned identities.
