@@ -190,10 +190,9 @@ def _data_sources(path: Path) -> dict[str, dict]:
 
 def _semantics(args: argparse.Namespace) -> dict:
     """What the engine answers for registered resources (medinfra.mocks.preview)."""
+    from medinfra import stack_outputs
     from medinfra.mocks.modes import EXISTING_STACK, NEW_STACK, SYNTHETIC
     from medinfra.project import InputError
-
-    from medinfra import stack_outputs
 
     answers = {"data_sources": _data_sources(args.data_sources)} if args.data_sources else {}
     referenced = stack_outputs.parse(getattr(args, "stack_outputs", None))

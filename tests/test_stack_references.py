@@ -6,13 +6,12 @@ Inventory records which values came from which stack (`stack_outputs`)."""
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from medinfra.policies.stack_refs import annotate, without_outputs
+
 from medinfra.project import InputError
 from medinfra.stack_outputs import SECRET_SIG, SIG_KEY, parse
-
 from tests.conftest import REPO
 
 MODEL_STACK = REPO / "examples" / "model-stack"
@@ -143,8 +142,9 @@ def test_without_its_outputs_a_referenced_stack_is_unknown_and_the_gate_says_how
 
 
 def test_the_platform_stack_is_allowed_and_exports_what_the_model_stack_reads():
-    from medinfra.planner import plan
     from medinfra.policies.gate import GateOptions, evaluate
+
+    from medinfra.planner import plan
     from medinfra.project import load_project, load_stack_config
 
     project = load_project(REPO / "examples" / "platform-stack")
