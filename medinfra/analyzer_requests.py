@@ -88,7 +88,13 @@ def analyzer_resource(
                 name="default",
             )
         )
-    for key, urns in _property_dependencies(resource.get("references") or {}).items():
+    # Values read through a stack reference travel as references to it; the pack's Inventory
+    # sorts them back into stack_outputs (policies/stack_refs.py).
+    traced = dict(resource.get("references") or {})
+    for path, origin in (resource.get("stack_outputs") or {}).items():
+        if isinstance(origin, dict) and isinstance(origin.get("reference"), str):
+            traced[path] = origin["reference"]
+    for key, urns in _property_dependencies(traced).items():
         message.propertyDependencies[key].urns.extend(urns)
     return message
 

@@ -91,6 +91,14 @@ def _parser() -> argparse.ArgumentParser:
         "whose values cannot be known offline (the others are unknown, or known by convention)",
     )
     preview.add_argument(
+        "--stack-outputs",
+        action="append",
+        metavar="NAME=FILE",
+        help="the outputs of a stack the program reads with pulumi.StackReference(NAME), as "
+        "`pulumi stack output --json` prints them (or a `pulumi stack export` file); "
+        "repeatable. A referenced stack without them has unknown outputs",
+    )
+    preview.add_argument(
         "--inventory-dir",
         type=Path,
         metavar="DIR",

@@ -196,10 +196,14 @@ def _data_sources(path: Path) -> dict[str, dict]:
 
 def _semantics(args: argparse.Namespace) -> dict:
     """What the engine answers for registered resources (medinfra.mocks.preview)."""
+    from medinfra import stack_outputs
     from medinfra.mocks.modes import EXISTING_STACK, NEW_STACK, SYNTHETIC
     from medinfra.project import InputError
 
     answers = {"data_sources": _data_sources(args.data_sources)} if args.data_sources else {}
+    referenced = stack_outputs.parse(getattr(args, "stack_outputs", None))
+    if referenced:
+        answers["stack_outputs"] = referenced
     if args.state is None:
         return {"mode": SYNTHETIC if args.synthetic_outputs else NEW_STACK, **answers}
     if args.all_stacks:

@@ -26,11 +26,15 @@ def report(plan: Plan, decision: str, findings: list[dict[str, Any]]) -> dict[st
 
 def preview_summary(plan: Plan) -> dict[str, Any]:
     """How the engine's answers were modelled, and what that left unknown."""
-    return {
+    from medinfra.policies.stack_refs import without_outputs
+
+    summary = {
         "mode": plan.mode,
         "unknown_values": sum(len(r["unknowns"]) for r in plan.resources),
         "unconfigured_providers": plan.unconfigured_providers,
     }
+    unread = without_outputs(plan.resources)
+    return {**summary, "stack_references_without_outputs": unread} if unread else summary
 
 
 def environment_summary(plan: Plan) -> dict[str, Any]:
@@ -145,7 +149,13 @@ def _mode_line(plan: Plan) -> str:
     line = f"{_MODE_TEXT[summary['mode']]} ({summary['unknown_values']} unknown values"
     if summary["unconfigured_providers"]:
         line += f"; {len(summary['unconfigured_providers'])} provider(s) not configurable yet"
-    return line + ")."
+    line += ")."
+    for name in summary.get("stack_references_without_outputs", []):
+        line += (
+            f"\nStack reference {name}: its outputs are unknown offline; give them with "
+            f"--stack-outputs {name}=FILE (the JSON `pulumi stack output --json` prints)."
+        )
+    return line
 
 
 def _decision_line(decision: str, findings: list[dict[str, Any]]) -> str:

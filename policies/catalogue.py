@@ -11,6 +11,7 @@ import re
 from collections import defaultdict
 from typing import Any
 
+from medinfra.policies import catalogue_checkov
 from medinfra.policies.findings import MANDATORY_SEVERITIES
 from medinfra.policies.rules import Rule
 
@@ -178,6 +179,7 @@ def markdown(rules: list[Rule]) -> str:
                 + " |"
             )
         out.append("")
+    out += catalogue_checkov.section()
     out += ["## The rules", ""]
     for r in rules:
         per_cloud: dict[str, list[str]] = defaultdict(list)
@@ -196,6 +198,7 @@ def markdown(rules: list[Rule]) -> str:
             f"* Controls: {_controls(r)}",
             "* Checks:",
             *[f"  * {cloud}: {', '.join(per_cloud[cloud])}" for cloud in clouds(r)],
+            *catalogue_checkov.rule_line(r.id),
             "* Satisfied by (MedInfra components):",
             *_satisfied_by(r),
             "",

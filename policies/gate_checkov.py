@@ -9,7 +9,12 @@ from fnmatch import fnmatchcase
 from typing import Any
 
 from medinfra.components.config.constants import DEFAULT_CLASSIFICATION, PHI
-from medinfra.policies.checkov_bridge.controls import CONTROLS, POLICY_INDEX, default_enforcement
+from medinfra.policies.checkov_bridge.controls import (
+    CONTROLS,
+    MANDATORY,
+    POLICY_INDEX,
+    default_enforcement,
+)
 from medinfra.policies.checkov_bridge.runner import CheckovTimeout, Scan, Selection
 from medinfra.policies.findings import Finding
 
@@ -46,7 +51,7 @@ def checkov_selection_problems(config: Any) -> list[str]:
             problems.append(f"{key}.{name}: expected a list of Checkov check ids")
     if problems or not _phi(config):
         return problems
-    skipped = sorted(c for c in wanted.get("skipChecks") or [] if c in CONTROLS)
+    skipped = sorted(c for c in wanted.get("skipChecks") or [] if c in MANDATORY)
     if skipped:
         problems.append(
             f"{key}.skipChecks: {', '.join(skipped[:5])} guard PHI controls and cannot be "
@@ -54,7 +59,7 @@ def checkov_selection_problems(config: Any) -> list[str]:
         )
     checks = wanted.get("checks") or []
     if checks:
-        dropped = sorted(i for i in CONTROLS if not any(fnmatchcase(i, c) for c in checks))
+        dropped = sorted(i for i in MANDATORY if not any(fnmatchcase(i, c) for c in checks))
         if dropped:
             problems.append(
                 f"{key}.checks: {json.dumps(checks)[:80]} would drop {len(dropped)} PHI "
@@ -93,7 +98,7 @@ def _checkov_findings(scan: Scan, inventory: dict, levels: Any) -> list[Finding]
         seen.add(key)
         mapped = CONTROLS.get(result.check_id)
         level = levels.level(result.check_id, default_enforcement(result.check_id, phi))
-        if level == "disabled":
+        if level == "disabled":  # reviewed off, or turned off by the policy-pack config
             continue
         guideline = result.guideline or POLICY_INDEX.get(result.framework, "")
         subject = result.resource if result.resource else "the resource"

@@ -185,12 +185,15 @@ def build_inventory(
     config: Mapping[str, Any],
     resources: Iterable[InventoryResource | Mapping[str, Any]],
 ) -> dict[str, Any]:
-    """The Inventory document: project, stack, the project's config and every resource."""
+    """The Inventory document: project, stack, the project's config and every resource (with
+    the provenance of values read from other stacks, `policies.stack_refs`)."""
+    from medinfra.policies.stack_refs import annotate
+
     return {
         "project": project,
         "stack": stack,
         "config": dict(config),
-        "resources": [
-            r.to_dict() if isinstance(r, InventoryResource) else dict(r) for r in resources
-        ],
+        "resources": annotate(
+            [r.to_dict() if isinstance(r, InventoryResource) else dict(r) for r in resources]
+        ),
     }

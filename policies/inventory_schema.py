@@ -57,9 +57,29 @@ INVENTORY_SCHEMA: dict[str, Any] = {
                     "references": {
                         "type": "object",
                         "description": "JSON pointer of a property -> URN of the plan resource "
-                        "its value came from.",
+                        "its value came from (values read from other stacks: `stack_outputs`).",
                         "propertyNames": _POINTER,
                         "additionalProperties": {"type": "string"},
+                    },
+                    "stack_outputs": {
+                        "type": "object",
+                        "description": "JSON pointer of a property -> the other stack its "
+                        "value came from: `stack` (as the program names it in "
+                        "pulumi.StackReference), `output` (the output it holds; null when "
+                        "unknown or transformed) and `reference` (the URN of the "
+                        "pulumi:pulumi:StackReference resource). Such values are not in "
+                        "`references`, which names resources of this plan only.",
+                        "propertyNames": _POINTER,
+                        "additionalProperties": {
+                            "type": "object",
+                            "required": ["stack", "output", "reference"],
+                            "additionalProperties": False,
+                            "properties": {
+                                "stack": {"type": "string"},
+                                "output": _NULLABLE_STRING,
+                                "reference": {"type": "string", "pattern": "^urn:pulumi:"},
+                            },
+                        },
                     },
                     "no_outputs": {
                         "type": "boolean",

@@ -27,6 +27,7 @@ from medinfra.policies.inventory import (
     resolve_references,
 )
 from medinfra.policies.pulumi_policy_patches import secret_config_keys, secrets_marked
+from medinfra.policies.stack_refs import output_values
 from pulumi_policy import StackValidationArgs, proxy
 
 _UNKNOWNS = frozenset(
@@ -118,5 +119,9 @@ def inventory_from_stack_args(
         )
     # A property whose value is a resource's URN came from that resource, as in the planner.
     known_values = {r.urn: r.urn for r in args.resources}
+    # ... and one holding a stack reference's output came from that stack reference.
+    known_values |= output_values(
+        {"type": r.resource_type, "urn": r.urn, "props": _raw(r.props)} for r in args.resources
+    )
     resources = [_inventory_resource(r, known_values, inputs or {}) for r in args.resources]
     return build_inventory(project, stack, config, resources)

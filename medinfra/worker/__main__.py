@@ -64,6 +64,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
         PreviewSemantics(
             cloud, semantics.get("mode", SYNTHETIC), semantics.get("state") or {}
         ),
+        semantics.get("stack_outputs") or {},
     )
     engine = RecordingEngine()
     settings.configure(

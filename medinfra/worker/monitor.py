@@ -29,6 +29,7 @@ from medinfra.policies.wire import from_wire
 from medinfra.worker.errors import record_invoke_call_sites
 
 _STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE_TYPE = "pulumi:pulumi:StackReference"
 
 
 def unknowable_data_sources_are_unknown(cloud: OfflineCloud) -> None:
@@ -70,6 +71,7 @@ class RecordingMonitor(mocks.MockMonitor):
         stack: str,
         program_dir: Path,
         semantics: PreviewSemantics | None = None,
+        stack_outputs: dict[str, dict[str, Any]] | None = None,
     ):
         super().__init__(_NoMocks())
         self.cloud = cloud
@@ -84,6 +86,8 @@ class RecordingMonitor(mocks.MockMonitor):
         self.records: list[dict[str, Any]] = []
         self.known_values: dict[str, str] = {}
         self.outputs: dict[str, Any] = {}
+        #: Outputs of referenced stacks (--stack-outputs), by the name the program references.
+        self.stack_outputs = dict(stack_outputs or {})
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # As the engine builds it: the parent's full qualified type chain, minus the root stack.
@@ -115,6 +119,30 @@ class RecordingMonitor(mocks.MockMonitor):
                 self.known_values.setdefault(value, urn)
             self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, rid, outputs)
         return resource_pb2.RegisterResourceResponse(urn=urn, id=rid, object=obj)
+
+    def ReadResource(self, request):
+        if request.type != STACK_REFERENCE_TYPE:
+            return super().ReadResource(request)
+        # As the engine's builtin provider reads a stack reference in a preview: the referenced
+        # stack's outputs, secret ones secret and named in secretOutputNames. Offline they come
+        # from --stack-outputs; a stack without them has unknown outputs.
+        _ensure_event_loop()
+        urn = self.make_urn(request.parent, request.type, request.name)
+        name = rpc.deserialize_properties(request.properties).get("name")
+        given = self.stack_outputs.get(name) if isinstance(name, str) else None
+        if given is None:
+            state = {"name": name, "outputs": rpc.UNKNOWN, "secretOutputNames": rpc.UNKNOWN}
+        else:
+            secret = sorted(k for k, v in given.items() if _has_secrets(v))
+            state = {"name": name, "outputs": given, "secretOutputNames": secret}
+        obj = _sync_await(rpc.serialize_properties(state, {}))
+        with self.lock:
+            self.records.append({"urn": urn, "request": request, "custom": True, "state": obj})
+            self.known_values[urn] = urn
+            for value in _public_strings(given or {}):
+                self.known_values.setdefault(value, urn)
+            self.resources[urn] = mocks.MockMonitor.ResourceRegistration(urn, name, state)
+        return resource_pb2.ReadResourceResponse(urn=urn, properties=obj)
 
     def SupportsFeature(self, request):
         # New-style transforms run through an engine-side callback server that the mock runtime
@@ -153,8 +181,13 @@ class RecordingMonitor(mocks.MockMonitor):
         out = []
         for rec in self.records:
             req = rec["request"]
-            props, secrets, unknowns = redact(from_wire(req.object, UNKNOWN))
-            prop_deps = {k: list(v.urns) for k, v in req.propertyDependencies.items()}
+            # A read resource (a stack reference) is shown with the state the engine read.
+            shown = rec["state"] if "state" in rec else req.object
+            props, secrets, unknowns = redact(from_wire(shown, UNKNOWN))
+            prop_deps = (
+                {} if "state" in rec
+                else {k: list(v.urns) for k, v in req.propertyDependencies.items()}
+            )
             out.append(
                 InventoryResource(
                     urn=rec["urn"],
@@ -172,6 +205,26 @@ class RecordingMonitor(mocks.MockMonitor):
             )
         out.sort(key=lambda r: (r.type != _STACK_TYPE, r.urn))
         return out
+
+
+def _has_secrets(value: Any) -> bool:
+    """Whether a value in wire form holds a secret at any depth (the engine's HasSecrets)."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return True
+        return any(_has_secrets(v) for v in value.values())
+    return isinstance(value, list) and any(_has_secrets(v) for v in value)
+
+
+def _public_strings(value: Any) -> list[str]:
+    """The non-secret string leaves of `value` (stack outputs in wire form)."""
+    if isinstance(value, dict):
+        if value.get(rpc._special_sig_key) == rpc._special_secret_sig:
+            return []
+        return [s for v in value.values() for s in _public_strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _public_strings(v)]
+    return [value] if isinstance(value, str) and value else []
 
 
 class RecordingEngine:

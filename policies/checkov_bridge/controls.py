@@ -1,25 +1,39 @@
-"""The Checkov checks we care about: their control family, severity and HIPAA / GDPR / CIS ids.
+"""The Checkov checks we have reviewed: their decision, the control each enforces, and why.
 
-A failed check in one of these families is mandatory on a PHI stack (overridable per stack only
-upwards there: `medinfra:policy.enforcement`); every other failed check, and every check on a
-non-PHI stack, is advisory unless the stack makes it mandatory. A test keeps every id here a
-real Checkov check id (Checkov's own, or one of ours in `checks/`, CKV_MED_*).
+The review is data, `mandatory_set.yaml` (one entry per check: `control` in our catalogue,
+`decision` mandatory / advisory / off, `reason`). A check is mandatory on a PHI stack only when
+it enforces a control of the catalogue and its remedy conflicts with no other control
+(overridable per stack only upwards there: `medinfra:policy.enforcement`); every other failed
+check, and every check on a non-PHI stack, is advisory unless the stack makes it mandatory. An
+"off" check's remedy contradicts one of our controls (or it is a false positive everywhere): its
+failures are not reported unless an enforcement override names it. A test keeps every id here a
+real Checkov check id (Checkov's own, or one of ours in `checks/`, CKV_MED_*) and every control
+a rule of the catalogue.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+
+from medinfra.policies.strict_yaml import load_file
+
+REVIEW_FILE = Path(__file__).resolve().parent / "mandatory_set.yaml"
+DECISIONS = ("mandatory", "advisory", "off")
 
 
 @dataclass(frozen=True)
 class CheckControls:
-    """What one Checkov check protects."""
+    """What one Checkov check protects, and what we decided about it."""
 
-    family: str
+    family: str | None
     severity: str
     hipaa: tuple[str, ...]
     gdpr: tuple[str, ...]
     cis: tuple[str, ...] = ()
+    control: str | None = None
+    decision: str = "advisory"
+    reason: str = ""
 
     def controls(self) -> dict[str, list[str]]:
         return {"hipaa": list(self.hipaa), "gdpr": list(self.gdpr), "cis": list(self.cis)}
@@ -33,72 +47,61 @@ _INT = ("164.312(c)(1)",), ("Art.32(1)(b)",)
 _RES = ("164.308(a)(7)(ii)(A)", "164.312(c)(1)"), ("Art.32(1)(c)",)
 _POD = ("164.312(a)(1)",), ("Art.32(1)(b)",)
 
-
-def _family(name: str, severity: str, frameworks: tuple, ids: str, cis: str = "") -> dict:
-    hipaa, gdpr = frameworks
-    cis_ids = tuple(c for c in cis.split() if c)
-    return {i: CheckControls(name, severity, hipaa, gdpr, cis_ids) for i in ids.split()}
-
-
-CONTROLS: dict[str, CheckControls] = {
+#: Family -> (severity, (HIPAA ids, GDPR ids), CIS ids).
+FAMILIES: dict[str, tuple[str, tuple, tuple[str, ...]]] = {
     # Encryption at rest with managed keys, rotation, encrypted volumes and logs.
-    **_family(
-        "encryption",
-        "high",
-        _ENC,
-        "CKV_AWS_19 CKV_AWS_145 CKV_AWS_58 CKV_AWS_136 CKV_AWS_7 CKV_AWS_158 CKV_AWS_8 "
-        "CKV_AWS_3 CKV_GCP_43 CKV_GCP_82 CKV_GCP_84 CKV_AZURE_206 CKV_AZURE_110 CKV_AZURE_42 "
-        "CKV_AZURE_117 CKV_AZURE_227",
-    ),
+    "encryption": ("high", _ENC, ()),
     # Nothing reachable from the internet: private endpoints, no public IPs, closed ports.
-    **_family(
-        "network",
-        "high",
-        _NET,
-        "CKV_AWS_39 CKV_AWS_38 CKV_AWS_88 CKV_AWS_130 CKV_AWS_23 CKV_AWS_24 CKV_AWS_25 "
-        "CKV_AWS_260 CKV2_AWS_12 CKV2_AWS_6 CKV_AWS_53 CKV_AWS_54 CKV_AWS_55 CKV_AWS_56 "
-        "CKV_AWS_70 CKV_GCP_25 CKV_GCP_64 CKV_GCP_20 CKV_GCP_12 CKV_GCP_2 CKV_GCP_3 "
-        "CKV_GCP_28 CKV_GCP_114 CKV_AZURE_190 CKV_AZURE_59 CKV_AZURE_3 CKV_AZURE_44 "
-        "CKV_AZURE_35 CKV_AZURE_139 CKV_AZURE_189 CKV_AZURE_6 CKV_AZURE_7 CKV_AZURE_115 "
-        "CKV_MED_AZURE_1",
-    ),
+    "network": ("high", _NET, ()),
     # Audit trails: control-plane, access and flow logs, kept long enough.
-    **_family(
-        "logging",
-        "medium",
-        _LOG,
-        "CKV_AWS_18 CKV_AWS_37 CKV2_AWS_11 CKV_AWS_338 CKV_GCP_1 CKV_GCP_26 CKV_GCP_62 CKV_AZURE_4",
-    ),
+    "logging": ("medium", _LOG, ()),
     # Least privilege and strong identity.
-    **_family(
-        "access",
-        "high",
-        _ACC,
-        "CKV_AWS_79 CKV_AWS_40 CKV_AWS_274 CKV_AWS_62 CKV_AWS_63 CKV_AWS_286 CKV_AWS_287 "
-        "CKV_AWS_288 CKV_AWS_289 CKV_AWS_290 CKV_AWS_355 CKV_AWS_33 CKV_GCP_7 CKV_GCP_13 "
-        "CKV_GCP_69 CKV_GCP_29 CKV_GCP_41 CKV_GCP_49 CKV_AZURE_5 CKV_AZURE_137 CKV_AZURE_141",
-    ),
+    "access": ("high", _ACC, ()),
     # What runs is what was reviewed: immutable, scanned images; shielded nodes.
-    **_family(
-        "integrity",
-        "high",
-        _INT,
-        "CKV_AWS_51 CKV_AWS_163 CKV_GCP_66 CKV_GCP_71 CKV_GCP_72 CKV_GCP_68 CKV_GCP_22 "
-        "CKV_AZURE_163 CKV_AZURE_166",
-    ),
+    "integrity": ("high", _INT, ()),
     # Recoverability of stored data.
-    **_family("resilience", "medium", _RES, "CKV_AWS_21 CKV_GCP_78"),
+    "resilience": ("medium", _RES, ()),
     # Pod hardening (CIS Kubernetes 5.2 / 5.7): the pods KServe runs for a model.
-    **_family(
-        "workload",
-        "high",
-        _POD,
-        "CKV_K8S_16 CKV_K8S_17 CKV_K8S_18 CKV_K8S_19 CKV_K8S_20 CKV_K8S_22 CKV_K8S_23 "
-        "CKV_K8S_28 CKV_K8S_37 CKV_K8S_6 CKV_K8S_40 CKV_K8S_31 CKV_K8S_38 CKV_K8S_43 "
-        "CKV_K8S_11 CKV_K8S_13",
-        "5.2.1 5.2.5 5.2.7",
-    ),
+    "workload": ("high", _POD, ("5.2.1", "5.2.5", "5.2.7")),
 }
+
+
+class ReviewError(ValueError):
+    """mandatory_set.yaml is malformed (the pack cannot load: the gate blocks)."""
+
+
+def _entry(check_id: str, entry: object) -> CheckControls:
+    if not isinstance(entry, dict) or set(entry) - {"family", "control", "decision", "reason"}:
+        raise ReviewError(f"{REVIEW_FILE.name}: {check_id}: expected family, control, decision, "
+                          "reason")
+    family, decision = entry.get("family"), entry.get("decision")
+    if decision not in DECISIONS or not str(entry.get("reason") or "").strip():
+        raise ReviewError(f"{REVIEW_FILE.name}: {check_id}: decision must be one of "
+                          f"{', '.join(DECISIONS)}, with a reason")
+    if family is not None and family not in FAMILIES:
+        raise ReviewError(f"{REVIEW_FILE.name}: {check_id}: unknown family {family!r}")
+    if decision == "mandatory" and (family is None or not entry.get("control")):
+        raise ReviewError(f"{REVIEW_FILE.name}: {check_id}: a mandatory check needs a family "
+                          "and the control of the catalogue it enforces")
+    severity, (hipaa, gdpr), cis = FAMILIES[family] if family else ("low", ((), ()), ())
+    return CheckControls(family, severity, hipaa, gdpr, cis, entry.get("control"), decision,
+                         " ".join(str(entry["reason"]).split()))
+
+
+def load_review(path: Path = REVIEW_FILE) -> dict[str, CheckControls]:
+    """Every reviewed check, by id."""
+    document = load_file(path)
+    checks = document.get("checks") if isinstance(document, dict) else None
+    if not isinstance(checks, dict):
+        raise ReviewError(f"{path.name}: expected a mapping `checks:` of check ids")
+    return {str(i): _entry(str(i), e) for i, e in checks.items()}
+
+
+CONTROLS: dict[str, CheckControls] = load_review()
+#: The checks that block a PHI stack by default.
+MANDATORY: frozenset[str] = frozenset(i for i, c in CONTROLS.items() if c.decision == "mandatory")
+#: The checks whose failures are not reported unless an enforcement override names them.
+OFF: frozenset[str] = frozenset(i for i, c in CONTROLS.items() if c.decision == "off")
 
 #: Where a failed check's guideline points when Checkov has none (offline, it has none).
 POLICY_INDEX = {
@@ -109,5 +112,9 @@ POLICY_INDEX = {
 
 
 def default_enforcement(check_id: str, phi: bool) -> str:
-    """Mandatory for a check in our control families on a PHI stack; advisory otherwise."""
-    return "mandatory" if phi and check_id in CONTROLS else "advisory"
+    """Mandatory for a check of the reviewed mandatory set on a PHI stack, "disabled" for a
+    check reviewed off (its failures are not reported unless an enforcement override names
+    it); advisory otherwise."""
+    if check_id in OFF:
+        return "disabled"
+    return "mandatory" if phi and check_id in MANDATORY else "advisory"

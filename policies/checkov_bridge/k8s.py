@@ -3,7 +3,8 @@
 A kubernetes resource's props are its manifest. Checkov's pod checks cannot read a KServe
 InferenceService, so each component (predictor, transformer, explainer) is also expanded into
 the Deployment KServe runs for it in Standard mode: the component's pod-spec fields, its model
-as the `kserve-container` container, its other containers, and the replica floor. The
+as the `kserve-container` container, its other containers, the replica floor, and the
+readiness probe KServe's reconciler gives the model server when it has none. The
 predictor's pod is the one KServe's webhook really creates (components/k8s/kserve_pod.py): with
 the `storage-initializer` init container from the ClusterStorageContainer this plan's KServe
 release renders (KServe's unconfigured default when the plan installs no KServe), and the agent
@@ -140,6 +141,7 @@ def component_deployment(isvc: dict[str, Any], component: str,
         elif containers and "name" not in containers[0]:
             containers[0] = {**containers[0], "name": "kserve-container"}
         pod["containers"] = containers
+    _default_readiness_probes(pod)
     labels = {
         **(metadata.get("labels") if isinstance(metadata.get("labels"), dict) else {}),
         "serving.kserve.io/inferenceservice": name,
@@ -160,6 +162,26 @@ def component_deployment(isvc: dict[str, Any], component: str,
     if metadata.get("namespace"):
         deployment["metadata"]["namespace"] = metadata["namespace"]
     return _strip_skips(deployment)
+
+
+#: Containers KServe's deployment reconciler gives a default readiness probe (v0.20.0,
+#: pkg/controller/v1beta1/inferenceservice/reconcilers/deployment/deployment_reconciler.go).
+_PROBED = ("kserve-container", "transformer-container")
+
+
+def _default_readiness_probes(pod: dict[str, Any]) -> None:
+    """As KServe's Standard-mode reconciler does: a model-server (or collocated transformer)
+    container without a readiness probe gets a TCP probe on its first port, else 8080."""
+    for container in pod.get("containers") or []:
+        if not isinstance(container, dict) or container.get("name") not in _PROBED:
+            continue
+        if container.get("readinessProbe") is None:
+            ports = [p for p in container.get("ports") or [] if isinstance(p, dict)]
+            port = ports[0].get("containerPort", 8080) if ports else 8080
+            container["readinessProbe"] = {
+                "tcpSocket": {"port": port}, "timeoutSeconds": 1, "periodSeconds": 10,
+                "successThreshold": 1, "failureThreshold": 3,
+            }
 
 
 def to_manifests(resources: list[dict[str, Any]]) -> Manifests:

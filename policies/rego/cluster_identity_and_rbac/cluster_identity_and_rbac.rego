@@ -3,7 +3,9 @@
 # description: >-
 #   Every action in a cluster must be attributable to a person or a workload identity, and
 #   pods must get cloud permissions without stored secrets. EKS uses access entries (API
-#   authentication mode, not the aws-auth ConfigMap) and an OIDC provider for IRSA; AKS has
+#   authentication mode, not the aws-auth ConfigMap) and a workload identity mechanism: an
+#   OIDC provider of this plan for IRSA, or the eks-pod-identity-agent add-on for EKS Pod
+#   Identity (MED-IAM-005 judges either trust for exactly one service account); AKS has
 #   Kubernetes RBAC with Entra ID integration, local accounts disabled and workload identity on;
 #   GKE has Workload Identity, no legacy ABAC and no client certificate.
 # custom:
@@ -16,11 +18,13 @@
 #   resource_types:
 #     - aws:eks/cluster:Cluster
 #     - aws:iam/openIdConnectProvider:OpenIdConnectProvider
+#     - aws:eks/addon:Addon
 #     - azure-native:containerservice:ManagedCluster
 #     - gcp:container/cluster:Cluster
 #   remediation: >-
-#     EKS: accessConfig.authenticationMode API and an aws.iam.OpenIdConnectProvider for the
-#     cluster's issuer. AKS: enableRBAC true, aadProfile {managed: true, enableAzureRBAC: true},
+#     EKS: accessConfig.authenticationMode API, and either an aws.iam.OpenIdConnectProvider for
+#     the cluster's issuer (IRSA) or an aws.eks.Addon eks-pod-identity-agent on the cluster (EKS
+#     Pod Identity). AKS: enableRBAC true, aadProfile {managed: true, enableAzureRBAC: true},
 #     disableLocalAccounts true, oidcIssuerProfile.enabled and
 #     securityProfile.workloadIdentity.enabled true. GKE: workloadIdentityConfig.workloadPool set,
 #     enableLegacyAbac false, masterAuth.clientCertificateConfig.issueClientCertificate false.
@@ -44,6 +48,9 @@ verifiable := {
 	},
 	"aws:iam/openIdConnectProvider:OpenIdConnectProvider": {
 		"/url": "aws:eks/cluster:Cluster",
+	},
+	"aws:eks/addon:Addon": {
+		"/clusterName": "aws:eks/cluster:Cluster",
 	},
 	"azure-native:containerservice:ManagedCluster": {
 		"/enableRBAC": "value",
@@ -75,10 +82,28 @@ deny contains finding if {
 	finding := data.medinfra.lib.finding(cluster, sprintf("EKS cluster %s does not use access entries only (accessConfig.authenticationMode API)", [cluster.name]))
 }
 
+# EKS Pod Identity: the agent add-on on a cluster of this plan (by reference, or by the name
+# the program gave the cluster).
+pod_identity_clusters contains value if {
+	some addon in data.medinfra.lib.of_type("aws:eks/addon:Addon")
+	addon.props.addonName == "eks-pod-identity-agent"
+	value := data.medinfra.lib.target(addon, "/clusterName", object.get(addon.props, "clusterName", null), {"aws:eks/cluster:Cluster"})
+}
+
+pod_identity_clusters contains cluster.urn if {
+	some addon in data.medinfra.lib.of_type("aws:eks/addon:Addon")
+	addon.props.addonName == "eks-pod-identity-agent"
+	some cluster in data.medinfra.lib.of_type("aws:eks/cluster:Cluster")
+	is_string(cluster.props.name)
+	not data.medinfra.lib.is_unknown(cluster.props.name)
+	addon.props.clusterName == cluster.props.name
+}
+
 deny contains finding if {
 	some cluster in data.medinfra.lib.of_type("aws:eks/cluster:Cluster")
 	not cluster.urn in oidc_clusters
-	finding := data.medinfra.lib.finding(cluster, sprintf("EKS cluster %s has no OIDC provider for workload identity (IRSA)", [cluster.name]))
+	not cluster.urn in pod_identity_clusters
+	finding := data.medinfra.lib.finding(cluster, sprintf("EKS cluster %s has no workload identity: neither an OIDC provider (IRSA) nor the eks-pod-identity-agent add-on (EKS Pod Identity)", [cluster.name]))
 }
 
 aks_checks := {

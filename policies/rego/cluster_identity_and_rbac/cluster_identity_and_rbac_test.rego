@@ -27,6 +27,30 @@ test_eks_without_oidc_provider_fails if {
 	found(object.remove(fx.aws, ["oidc"])) == {fx.aws.eks.urn}
 }
 
+addon(name, cluster, references) := data.medinfra.fixtures.res("aws:eks/addon:Addon", "pod-identity", {
+	"addonName": name, "clusterName": cluster,
+}, references)
+
+test_eks_with_pod_identity_agent_and_no_oidc_provider_passes if {
+	plan := object.union(object.remove(fx.aws, ["oidc"]), {"pia": addon("eks-pod-identity-agent", "medinfra", {"/clusterName": fx.aws.eks.urn})})
+	found(plan) == set()
+}
+
+test_eks_with_pod_identity_agent_named_like_the_cluster_passes if {
+	plan := object.union(object.remove(fx.aws, ["oidc"]), {"pia": addon("eks-pod-identity-agent", "medinfra", {})})
+	found(plan) == set()
+}
+
+test_eks_with_pod_identity_agent_of_another_cluster_fails if {
+	plan := object.union(object.remove(fx.aws, ["oidc"]), {"pia": addon("eks-pod-identity-agent", "other", {})})
+	found(plan) == {fx.aws.eks.urn}
+}
+
+test_eks_with_another_addon_and_no_oidc_provider_fails if {
+	plan := object.union(object.remove(fx.aws, ["oidc"]), {"pia": addon("coredns", "medinfra", {"/clusterName": fx.aws.eks.urn})})
+	found(plan) == {fx.aws.eks.urn}
+}
+
 test_aks_local_accounts_enabled_fails if {
 	found(object.union(fx.azure, {"aks": {"props": {"disableLocalAccounts": false}}})) == {fx.azure.aks.urn}
 }

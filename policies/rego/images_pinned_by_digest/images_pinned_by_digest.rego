@@ -11,6 +11,9 @@
 #   that fetches the weights into every model pod (set by the KServe chart's kserve.storage
 #   values). Other workloads' images are referenced by digest. Helm releases pin an exact chart
 #   version.
+#   An image whose reference is read from another stack (a platform stack's registry output,
+#   through a pulumi.StackReference) comes from a registry outside this plan: it is a finding
+#   unless the organisation trusts that registry.
 # custom:
 #   id: MED-HRD-003
 #   severity: high
@@ -132,6 +135,22 @@ deny contains finding if {
 	some [r, c] in workload_containers
 	not by_digest(object.get(data.medinfra.lib.obj(c), "image", ""))
 	finding := data.medinfra.lib.finding(r, sprintf("%s %s container %v uses image %v, not pinned by digest", [r.type, r.name, object.get(data.medinfra.lib.obj(c), "name", "(unnamed)"), object.get(data.medinfra.lib.obj(c), "image", "")]))
+}
+
+# An image read from another stack (Inventory `stack_outputs`: a platform stack's registry
+# output) is from a registry outside this plan, whatever its digest.
+external_image_types := {
+	"kubernetes:core/v1:Pod", "kubernetes:apps/v1:Deployment", "kubernetes:apps/v1:StatefulSet",
+	"kubernetes:apps/v1:DaemonSet", "kubernetes:batch/v1:Job",
+}
+
+deny contains finding if {
+	some t in external_image_types
+	some r in data.medinfra.lib.of_type(t)
+	some path, _ in object.get(r, "stack_outputs", {})
+	endswith(path, "/image")
+	not data.medinfra.lib.trusted_registry(data.medinfra.lib.value_at(r, path))
+	finding := data.medinfra.lib.finding(r, sprintf("%s %s runs an image from a registry outside this plan%s; only a registry the organisation trusts may serve it", [r.type, r.name, data.medinfra.lib.stack_origin(r, path)]))
 }
 
 # KServe injects the storage initializer into every model pod from its chart's values.

@@ -112,3 +112,26 @@ test_storage_initializer_of_a_trusted_registry_passes if {
 test_storage_initializer_of_an_untrusted_registry_fails if {
 	found(mirrored_storage_initializer) == {fx.kserve["kserve-release"].urn}
 }
+
+platform_ref := "urn:pulumi:test::medinfra::pulumi:pulumi:StackReference::org/platform/prod"
+
+# The same Deployment, its image (by digest) read from a platform stack's registry output.
+external_deployment := object.union(fx.kserve.deployment, {"stack_outputs": {
+	"/spec/template/spec/containers/0/image": {"stack": "org/platform/prod", "output": "registryUrl", "reference": platform_ref},
+}})
+
+test_deployment_image_read_from_another_stack_fails_naming_the_stack if {
+	plan := object.union(fx.kserve, {"deployment": external_deployment})
+	found(plan) == {fx.kserve.deployment.urn}
+	messages := {f.message | some f in rule.deny} with input as data.medinfra.fixtures.inventory(plan)
+	some m in messages
+	contains(m, "runs an image from a registry outside this plan")
+	contains(m, "read from stack org/platform/prod (output registryUrl)")
+}
+
+test_deployment_value_read_from_another_stack_that_is_not_an_image_passes if {
+	other := object.union(fx.kserve.deployment, {"stack_outputs": {
+		"/spec/template/spec/containers/0/name": {"stack": "org/platform/prod", "output": "name", "reference": platform_ref},
+	}})
+	found(object.union(fx.kserve, {"deployment": other})) == set()
+}

@@ -79,6 +79,13 @@ trusted_identity(value) if {
 	regex.match(pattern, value)
 }
 
+# The value at a JSON pointer (/a/0/b) of a resource's props; array steps are numbers.
+value_at(r, path) := object.get(obj(r.props), [_pointer_step(s) | some s in split(trim_prefix(path, "/"), "/")], null)
+
+_pointer_step(s) := to_number(s) if regex.match(`^[0-9]+$`, s)
+
+_pointer_step(s) := replace(replace(s, "~1", "/"), "~0", "~") if not regex.match(`^[0-9]+$`, s)
+
 # An image reference under a registry prefix the organisation trusts. The prefix ends at a path
 # boundary: registry.example/org covers registry.example/org/app and registry.example/org@sha256:..,
 # never registry.example/org-evil/app; a host prefix never covers another port (host:5000/..).
@@ -185,3 +192,9 @@ wildcard_principal(p) if {
 # An InferenceService whose plan shows no predictor (its provider returned nothing, or the spec
 # is missing): what its pods run cannot be judged, which is a finding, never a pass.
 no_predictor(isvc) if not is_object(object.get(isvc.props, ["spec", "predictor"], null))
+
+# Where property `path` of `r` came from when another stack provided it (a stack reference's
+# output, Inventory `stack_outputs`), for messages: ": <value>, read from stack S (output O)".
+stack_origin(r, path) := sprintf(": %v, read from stack %s (output %v)", [object.get(obj(r.props), split(trim_prefix(path, "/"), "/"), "?"), origin.stack, object.get(origin, "output", null)]) if {
+	origin := r.stack_outputs[path]
+} else := ""

@@ -49,8 +49,15 @@ provenance(r, path) := {found} if {
 	found := data.medinfra.lib.referenced(r, path)
 }
 
+# A value read from another stack (a stack reference: `stack_outputs`, never `references`).
+provenance(r, path) := {data.medinfra.lib.by_urn[origin.reference]} if {
+	not data.medinfra.lib.referenced(r, path)
+	origin := r.stack_outputs[path]
+}
+
 provenance(r, path) := data.medinfra.lib.dependencies_of(r) if {
 	not data.medinfra.lib.referenced(r, path)
+	not r.stack_outputs[path]
 }
 
 dependencies_of(r) := {d |
@@ -175,13 +182,26 @@ _why(r, path, kind) := sprintf("it traces to %s, not to %s", [concat(", ", names
 # provenance (the gate makes it mandatory; reports show it).
 unverifiable_finding(r, path, kind) := {
 	"urn": r.urn,
-	"message": sprintf("%s: %s is not known before deployment and %s, so it cannot be verified before deployment; to make it verifiable, %s", [r.name, path, _why(r, path, kind), remedy(kind)]),
+	"message": sprintf("%s: %s is not known before deployment and %s, so it cannot be verified before deployment; to make it verifiable, %s%s", [r.name, path, _why(r, path, kind), remedy(kind), _unread_stacks(r, path)]),
 	"provenance": {
 		"property": path,
 		"requires": requirement(kind),
 		"traced_to": _traced_to(r, path),
 	},
 }
+
+# The stack references the value comes from whose outputs the offline preview was not given (a
+# real preview reads them from the backend): how to give them.
+_unread_stacks(r, path) := hint if {
+	names := sort({c.props.name |
+		some c in provenance(r, path)
+		c.type == "pulumi:pulumi:StackReference"
+		"/outputs" in object.get(c, "unknowns", [])
+	})
+	count(names) > 0
+	flags := concat(" ", [sprintf("--stack-outputs %s=FILE", [n]) | some n in names])
+	hint := sprintf(" (or, offline, give the outputs of the referenced stack %s: medinfra preview %s, with the JSON `pulumi stack output --json` prints)", [concat(", ", names), flags])
+} else := ""
 
 _traced_to(r, path) := sorted if {
 	sources := provenance(r, path)

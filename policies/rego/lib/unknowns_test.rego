@@ -68,3 +68,26 @@ test_patterns_cover_the_property_what_is_below_and_what_is_above if {
 	not data.medinfra.lib.overlaps("/bucket", "/rules/*/applyServerSideEncryptionByDefault/kmsMasterKeyId")
 	not data.medinfra.lib.overlaps("/ingress/0/description", "/ingress/*/cidrBlocks")
 }
+
+# A key read from another stack whose outputs the offline preview was not given: unknown,
+# traced to the stack reference (never to a key of this plan), with the flag that gives them.
+unread_platform := data.medinfra.fixtures.res("pulumi:pulumi:StackReference", "org/platform/prod", {
+	"name": "org/platform/prod", "outputs": "[unknown]", "secretOutputNames": "[unknown]",
+}, {})
+
+test_unknown_key_from_a_stack_reference_without_outputs_fails_naming_the_flag if {
+	pool := object.union(object.remove(fx.gcp["gpu-pool"], ["references"]), {
+		"props": {"nodeConfig": {"bootDiskKmsKey": "[unknown]"}},
+		"unknowns": ["/nodeConfig/bootDiskKmsKey"],
+		"references": {"/cluster": fx.gcp.gke.urn},
+		"stack_outputs": {"/nodeConfig/bootDiskKmsKey": {"stack": "org/platform/prod", "output": null, "reference": unread_platform.urn}},
+		"dependencies": [unread_platform.urn],
+	})
+	platform := object.union(unread_platform, {"unknowns": ["/outputs", "/secretOutputNames"]})
+	plan := object.union(object.remove(fx.gcp, ["gpu-pool"]), {"gpu-pool": pool, "platform": platform})
+	some f in disks(plan)
+	f.urn == fx.gcp["gpu-pool"].urn
+	f.provenance.traced_to == [unread_platform.urn]
+	contains(f.message, "it traces to org/platform/prod, not to a customer-managed key of this plan")
+	contains(f.message, "medinfra preview --stack-outputs org/platform/prod=FILE")
+}

@@ -268,7 +268,8 @@ deny contains finding if {
 deny contains finding if {
 	some a in data.medinfra.lib.of_type(association_type)
 	not a.references["/roleArn"]
-	finding := data.medinfra.lib.finding(a, sprintf("Pod Identity association %s grants a role that is not a role of this plan", [a.name]))
+	not data.medinfra.lib.trusted_identity(object.get(a.props, "roleArn", null))
+	finding := data.medinfra.lib.finding(a, sprintf("Pod Identity association %s grants a role that is neither a role of this plan nor one the organisation trusts%s", [a.name, data.medinfra.lib.stack_origin(a, "/roleArn")]))
 }
 
 # Azure: federated identity credentials of user-assigned identities.

@@ -217,3 +217,18 @@ test_aws_role_associated_with_two_accounts_fails if {
 test_aws_association_with_a_role_outside_the_plan_fails if {
 	found(json.remove(pod_plan(pod_identity, {}), [["association", "references", "/roleArn"]])) == {urn_of_association}
 }
+
+stack_reference := data.medinfra.fixtures.res("pulumi:pulumi:StackReference", "org/platform/prod", {
+	"name": "org/platform/prod", "outputs": {"modelRoleArn": "arn:aws:iam::123456789012:role/platform-model"},
+	"secretOutputNames": [],
+}, {})
+
+test_aws_association_with_a_role_read_from_another_stack_fails_and_names_the_stack if {
+	external := object.union(json.remove(association("association", "chest-xray"), [["references", "/roleArn"]]), {
+		"props": {"roleArn": "arn:aws:iam::123456789012:role/platform-model"},
+		"stack_outputs": {"/roleArn": {"stack": "org/platform/prod", "output": "modelRoleArn", "reference": stack_reference.urn}},
+	})
+	plan := {"eks": fx.aws.eks, "platform": stack_reference, "association": external}
+	messages := {f.message | some f in rule.deny} with input as data.medinfra.fixtures.inventory(plan)
+	messages == {"Pod Identity association association grants a role that is not a role of this plan: arn:aws:iam::123456789012:role/platform-model, read from stack org/platform/prod (output modelRoleArn)"}
+}
