@@ -135,3 +135,11 @@ test_deployment_value_read_from_another_stack_that_is_not_an_image_passes if {
 	}})
 	found(object.union(fx.kserve, {"deployment": other})) == set()
 }
+
+test_deployment_image_read_from_a_trusted_registry_of_another_stack_passes if {
+	image := concat("", ["registry.example/org/models", digest_ref])
+	trusted := object.union(external_deployment, {"props": {"spec": {"template": {"spec": {"containers": [object.union(fx.kserve.deployment.props.spec.template.spec.containers[0], {"image": image})]}}}}})
+	plan := object.union(fx.kserve, {"deployment": trusted})
+	found_with_settings(plan, {"trustedRegistries": ["registry.example/org"]}) == set()
+	found_with_settings(plan, {"trustedRegistries": ["registry.example/other"]}) == {fx.kserve.deployment.urn}
+}

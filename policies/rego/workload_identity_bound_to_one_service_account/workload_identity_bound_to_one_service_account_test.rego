@@ -230,5 +230,17 @@ test_aws_association_with_a_role_read_from_another_stack_fails_and_names_the_sta
 	})
 	plan := {"eks": fx.aws.eks, "platform": stack_reference, "association": external}
 	messages := {f.message | some f in rule.deny} with input as data.medinfra.fixtures.inventory(plan)
-	messages == {"Pod Identity association association grants a role that is not a role of this plan: arn:aws:iam::123456789012:role/platform-model, read from stack org/platform/prod (output modelRoleArn)"}
+	messages == {"Pod Identity association association grants a role that is neither a role of this plan nor one the organisation trusts: arn:aws:iam::123456789012:role/platform-model, read from stack org/platform/prod (output modelRoleArn)"}
+}
+
+test_aws_association_with_a_trusted_role_read_from_another_stack_passes if {
+	external := object.union(json.remove(association("association", "chest-xray"), [["references", "/roleArn"]]), {
+		"props": {"roleArn": "arn:aws:iam::123456789012:role/platform-model"},
+		"stack_outputs": {"/roleArn": {"stack": "org/platform/prod", "output": "modelRoleArn", "reference": stack_reference.urn}},
+	})
+	plan := {"eks": fx.aws.eks, "platform": stack_reference, "association": external}
+	trusting := data.medinfra.fixtures.inventory_settings(plan, {"trustedIdentities": ["^arn:aws:iam::123456789012:role/platform-[^/]*$"]})
+	count(rule.deny) == 0 with input as trusting
+	untrusting := data.medinfra.fixtures.inventory_settings(plan, {"trustedIdentities": ["^arn:aws:iam::999999999999:role/platform-[^/]*$"]})
+	count(rule.deny) == 1 with input as untrusting
 }
