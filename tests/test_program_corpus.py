@@ -8,8 +8,8 @@ findings that block the compliant program today although it is compliant
 exactly those, so fixing one fails this test until its entry is removed.
 
 Every stack is planned once per session (two planner processes at a time) and judged
-in-process (`--direct`, one Checkov import), with the program's pack config where the command
-accepts one (`--policy-pack-config`).
+in-process (`--direct`, one Checkov worker), with the program's pack config
+(`--policy-pack-config`).
 """
 
 from __future__ import annotations
@@ -44,16 +44,15 @@ def _config(program: str, stack: str) -> dict:
 
 def _preview_args(program: str):
     """The `medinfra preview` arguments a platform team would run, parsed by the CLI itself."""
+    from medinfra import pack_config_cli
     from medinfra.cli import _parser
     from medinfra.preview_command import _semantics
 
-    argv = ["preview", "--dir", str(CORPUS / program), "--all-stacks", "--direct"]
-    parser = _parser()
-    known = {o for a in parser._subparsers._group_actions[0].choices["preview"]._actions
-             for o in a.option_strings}
-    if "--policy-pack-config" in known:  # issue 21 (packcfg); until then, what exists today
-        argv += ["--policy-pack-config", str(CORPUS / program / "policy-config.json")]
-    args = parser.parse_args(argv)
+    argv = ["preview", "--dir", str(CORPUS / program), "--all-stacks", "--direct",
+            "--policy-pack-config", str(CORPUS / program / "policy-config.json")]
+    args = _parser().parse_args(argv)
+    # As `medinfra preview` prepares them (preview_command.run): the config file read and checked.
+    args.pack_config_document = pack_config_cli.read(args.policy_pack_config)
     args.semantics = _semantics(args)
     return args
 
