@@ -27,7 +27,7 @@ from medinfra.policies.engines import (
 )
 from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
 from medinfra.policies.gate_checkov import (
-    _bounded_scan,
+    PendingScan,
     _checkov_findings,
     _checkov_selection,
     _phi,
@@ -236,6 +236,13 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
             )
         )
     try:
+        selection = _checkov_selection(inventory)
+        scanner = options.checkov or _RealCheckov()
+        scan_s = remaining("Checkov")
+        if options.checkov_timeout_s is not None:
+            scan_s = min(scan_s, options.checkov_timeout_s)
+        # Checkov scans in its own worker process: start it now, beside the Rego engine.
+        pending = PendingScan(scanner, inventory["resources"], selection, scan_s)
         engine = options.engine or engine_from_environment()
         input_json = json.dumps(inventory)
         eval_started = time.perf_counter()
@@ -247,12 +254,7 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         timings["rego_rules_evaluated"] = len(raw)
         overrides, notes = _enforcement_overrides(inventory, rules)
         findings = _findings(rules, raw, inventory, overrides) + notes
-        selection = _checkov_selection(inventory)
-        scanner = options.checkov or _RealCheckov()
-        scan_s = remaining("Checkov")
-        if options.checkov_timeout_s is not None:
-            scan_s = min(scan_s, options.checkov_timeout_s)
-        scan = _bounded_scan(scanner, inventory["resources"], selection, scan_s)
+        scan = pending.result()
         if not isinstance(scan, Scan):
             raise CheckovError(f"Checkov answered {type(scan).__name__}, not a scan")
         if time.perf_counter() > end:

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medinfra.policies.checkov_bridge import fastload
 from medinfra.policies.checkov_bridge.arm import to_arm_template
 from medinfra.policies.checkov_bridge.k8s import to_manifests
 from medinfra.policies.checkov_bridge.parallel import (
@@ -132,6 +133,8 @@ def load_checkov() -> float:
             parallel_runner.type = ParallelizationType.NONE
             # Our own checks join Checkov's registries and run like its own.
             custom_checks.load()
+            # Checkov's line-numbering YAML loaders, exactly, for our one-line JSON files.
+            fastload.install()
             _checkov = {
                 "terraform_plan": PlanRunner,
                 "arm": ArmRunner,
