@@ -34,8 +34,8 @@ def _same(a, b, path="$") -> str | None:
     if isinstance(a, list):
         if len(a) != len(b):
             return f"{path}: {len(a)} vs {len(b)} items"
-        return next((d for i, (x, y) in enumerate(zip(a, b)) if (d := _same(x, y, f"{path}[{i}]"))),
-                    None)
+        pairs = enumerate(zip(a, b, strict=True))
+        return next((d for i, (x, y) in pairs if (d := _same(x, y, f"{path}[{i}]"))), None)
     return None if a == b else f"{path}: {a!r} vs {b!r}"
 
 

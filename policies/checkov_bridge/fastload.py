@@ -1,4 +1,4 @@
-"""Exact fast loaders for the files the bridge writes (the Checkov worker only; docs/checkov-fast.md).
+"""Exact fast loaders for the bridge's files, in the Checkov worker (docs/checkov-scale.md).
 
 Checkov reads a Terraform plan, an ARM template or a Kubernetes JSON manifest through PyYAML so
 that every mapping carries its line numbers: Python-level YAML construction, half of a scan's
@@ -91,10 +91,12 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def _marked_builder(filename: str):
     """MarkedLoader's objects for one file: every node's marks on line 0."""
+    from checkov.cloudformation.parser import cfn_yaml
     from checkov.common.parsers.node import DictNode, ListNode, StrNode
-    from yaml._yaml import Mark
 
-    mark = Mark("<file>", 0, 0, 0, None, None)
+    if "mark" not in _installed:  # a mark of PyYAML's own type, on line 0, from Checkov's loader
+        _installed["mark"] = cfn_yaml.loads("{}", "<mark>", cfn_yaml.ContentType.TFPLAN).start_mark
+    mark = _installed["mark"]
     new_str = str.__new__
 
     def text(value: str) -> StrNode:
@@ -155,7 +157,7 @@ def install() -> bool:
         return False
     if importlib.metadata.version("checkov") != CHECKOV_VERSION:
         return False
-    if _installed:
+    if "tfplan" in _installed:
         return True
     from checkov.arm.parser import parser as arm_parser
     from checkov.cloudformation.parser import cfn_yaml
@@ -200,7 +202,7 @@ def install() -> bool:
 
 def uninstall() -> None:
     """Checkov's own loaders again (the equivalence test compares both)."""
-    if not _installed:
+    if "tfplan" not in _installed:
         return
     from checkov.arm.parser import parser as arm_parser
     from checkov.cloudformation.parser import cfn_yaml
@@ -209,4 +211,5 @@ def uninstall() -> None:
     cfn_yaml.load = _installed["tfplan"]
     k8_json.load = _installed["k8s"]
     arm_parser.load = _installed["arm"]
-    _installed.clear()
+    for key in ("tfplan", "k8s", "arm"):
+        del _installed[key]

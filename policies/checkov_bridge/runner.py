@@ -61,10 +61,10 @@ PREWARM_THREAD = "medinfra-checkov-import"
 #: A plan with fewer converted items (Terraform resources + ARM resources + manifests) is
 #: scanned as one run per framework, in this process: see docs/checkov-scale.md for the
 #: measurement behind the number.
-PARALLEL_MIN_ITEMS = 1000
+PARALLEL_MIN_ITEMS = 300
 #: At most this many items per Checkov run once a plan is split (a part bigger than this is
 #: one run): Checkov's Kubernetes graph grows with the square of a run's size.
-CHUNK_ITEMS = 250
+CHUNK_ITEMS = 125
 
 
 class CheckovError(Exception):
