@@ -20,6 +20,7 @@ reports as skipped anyway counts as failed. Exceptions are waivers (policies/wai
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import tempfile
@@ -135,6 +136,9 @@ def load_checkov() -> float:
             custom_checks.load()
             # Checkov's line-numbering YAML loaders, exactly, for our one-line JSON files.
             fastload.install()
+            # Checkov's ~300k import-time objects are never garbage: keep them out of every full
+            # garbage collection (and out of the pages a forked scan worker would copy).
+            gc.freeze()
             _checkov = {
                 "terraform_plan": PlanRunner,
                 "arm": ArmRunner,
