@@ -2,7 +2,9 @@
 
 The offline preview has no Pulumi CLI, so this module plays its part: it launches the pack the
 way the CLI's python analyzer shim does (`python -u -m pulumi.policy <engine> .`, cwd = the pack,
-PULUMI_* in the environment), reads the port, calls Handshake, GetAnalyzerInfo and AnalyzeStack
+PULUMI_* in the environment), reads the port, calls Handshake, GetAnalyzerInfo, Configure (the
+policy-pack config reconciled with the pack's policies and checked against their schemas, as the
+CLI does with `--policy-pack-config FILE`, or without one), Analyze per resource and AnalyzeStack
 over gRPC on 127.0.0.1, and always stops the pack (SIGINT, then SIGKILL). The pack's violations
 are turned back into findings (see policies/violations.py for the encoding). Any failure raises
 AnalyzerError; the caller reports it as a MED-GATE finding (exit 3).
@@ -35,15 +37,14 @@ from medinfra.analyzer_requests import (  # noqa: F401 - part of this module's A
     analyze_requests,
     analyze_stack_request,
     analyzer_resource,
+    configure_request,
+    level_name,
     wire_properties,
 )
 from medinfra.policies.inventory_schema import inventory_problems
 from medinfra.policies.violations import (
-    ADVISORY_POLICY,
-    CATCH_ALL_POLICIES,
-    GATE_POLICY,
+    FIXED_LEVELS,
     PACK_NAME,
-    WAIVED_POLICY,
     decode_violation,
     policy_name_for,
 )
@@ -58,10 +59,10 @@ _CHANNEL_OPTIONS = [
     ("grpc.enable_http_proxy", 0),  # loopback only: never route through an *_proxy variable
 ]
 _EXPECTED_LEVELS = {
-    GATE_POLICY: analyzer_pb2.MANDATORY,
-    WAIVED_POLICY: analyzer_pb2.ADVISORY,
-    ADVISORY_POLICY: analyzer_pb2.ADVISORY,
+    name: analyzer_pb2.EnforcementLevel.Value(level.upper()) for name, level in FIXED_LEVELS.items()
 }
+
+
 
 
 def _config_text(value: Any) -> str:
@@ -207,7 +208,7 @@ def _call(method, request, deadline: float, what: str, unimplemented_ok: bool = 
         raise AnalyzerError(f"{what} failed: {exc.code().name}: {exc.details()}") from None
 
 
-def _drive(port: int, pack_dir: Path, request, deadline: float):
+def _drive(port: int, pack_dir: Path, request, deadline: float, pack_config):
     with grpc.insecure_channel(f"127.0.0.1:{port}", options=_CHANNEL_OPTIONS) as channel:
         stub = analyzer_pb2_grpc.AnalyzerStub(channel)
         handshake = analyzer_pb2.AnalyzerHandshakeRequest(
@@ -217,8 +218,8 @@ def _drive(port: int, pack_dir: Path, request, deadline: float):
         )
         _call(stub.Handshake, handshake, deadline, "Handshake", unimplemented_ok=True)
         info = _call(stub.GetAnalyzerInfo, empty_pb2.Empty(), deadline, "GetAnalyzerInfo")
-        # No Configure: the pack needs no policy config, and a PolicyConfig without an explicit
-        # level would downgrade MANDATORY policies to ADVISORY.
+        configure, configured = configure_request(info, pack_config)
+        _call(stub.Configure, configure, deadline, "Configure")
         stack_request, resource_requests = request
         for each in resource_requests:  # as the engine does, resource by resource, then the stack
             answer = _call(stub.Analyze, each, deadline, f"Analyze of {each.urn}")
@@ -228,32 +229,38 @@ def _drive(port: int, pack_dir: Path, request, deadline: float):
                     "the pack's resource policy reports none"
                 )
         response = _call(stub.AnalyzeStack, stack_request, deadline, "AnalyzeStack")
-    return info, response
+    return info, response, configured
 
 
-def _rule_levels(info: analyzer_pb2.AnalyzerInfo) -> dict[str, str]:
+def _rule_levels(
+    info: analyzer_pb2.AnalyzerInfo, configured: dict[str, dict[str, Any]] | None = None
+) -> dict[str, str]:
+    """Each rule policy's level as configured (the level the pack reports it at)."""
     if info.name != PACK_NAME:
         raise AnalyzerError(f"expected the {PACK_NAME!r} policy pack, got {info.name!r}")
     levels = {p.name: p.enforcementLevel for p in info.policies}
     for name, level in _EXPECTED_LEVELS.items():
         if levels.get(name) != level:
             raise AnalyzerError(f"the policy pack lacks policy {name} at its enforcement level")
+    configured = configured or {}
     return {
-        name: "mandatory" if level == analyzer_pb2.MANDATORY else "advisory"
+        name: (configured.get(name) or {}).get("enforcementLevel") or level_name(level)
         for name, level in levels.items()
-        if name not in CATCH_ALL_POLICIES
+        if name not in FIXED_LEVELS
     }
 
 
 def findings_from_response(
-    info: analyzer_pb2.AnalyzerInfo, response: analyzer_pb2.AnalyzeResponse
+    info: analyzer_pb2.AnalyzerInfo,
+    response: analyzer_pb2.AnalyzeResponse,
+    configured: dict[str, dict[str, Any]] | None = None,
 ) -> list[dict[str, Any]]:
     """The gate's findings (Finding.to_dict(), in the gate's order) from the pack's answers.
 
     Checks each violation against the finding it carries (policy, enforcement, URN) and that
     none is missing; any mismatch is an AnalyzerError, never a silently shorter list.
     """
-    rule_levels = _rule_levels(info)
+    rule_levels = _rule_levels(info, configured)
     decoded = []
     for diag in response.diagnostics:
         try:
@@ -291,8 +298,13 @@ def analyze_over_protocol(
     pack_dir: Path = PACK_DIR,
     timeout: float = 120.0,
     env: dict[str, str] | None = None,
+    pack_config: dict[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """Judge `inventory` with the policy pack at `pack_dir`, over the analyzer protocol.
+
+    `pack_config` is a policy-pack config file's object (`--policy-pack-config`), configured
+    as the CLI configures the pack; None configures every policy at its default, as the CLI
+    does without the flag.
 
     `env` is the base environment for the pack (default: this process's); the PULUMI_* variables
     and PYTHONPATH are set from the Inventory. Returns the findings as Finding.to_dict() dicts;
@@ -305,5 +317,5 @@ def analyze_over_protocol(
     request = (analyze_stack_request(inventory), analyze_requests(inventory))
     pack_dir = Path(pack_dir).resolve()
     with running_pack(pack_dir, pack_environment(inventory, env), deadline) as port:
-        info, response = _drive(port, pack_dir, request, deadline)
-    return findings_from_response(info, response)
+        info, response, configured = _drive(port, pack_dir, request, deadline, pack_config)
+    return findings_from_response(info, response, configured)

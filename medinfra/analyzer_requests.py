@@ -1,5 +1,6 @@
-"""The analyzer requests the engine sends for a plan, built from an Inventory: Analyze per
-resource (its checked inputs), then AnalyzeStack (every resource, as the engine shows outputs).
+"""The analyzer requests the engine sends for a plan, built from an Inventory: Configure (the
+policy-pack config, reconciled as the CLI does), Analyze per resource (its checked inputs), then
+AnalyzeStack (every resource, as the engine shows outputs).
 """
 
 from __future__ import annotations
@@ -8,9 +9,12 @@ import copy
 from contextlib import contextmanager
 from typing import Any
 
-from google.protobuf import struct_pb2
+import jsonschema
+from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2
+
+from medinfra.policies.pack_config import PolicyInfo, reconcile
 
 
 class AnalyzerError(Exception):
@@ -131,3 +135,46 @@ def analyze_requests(inventory: dict[str, Any]) -> list[analyzer_pb2.AnalyzeRequ
 def analyze_stack_request(inventory: dict[str, Any]) -> analyzer_pb2.AnalyzeStackRequest:
     """Every Inventory resource, encoded as the CLI encodes a stack for AnalyzeStack."""
     return analyzer_pb2.AnalyzeStackRequest(resources=_stack_resources(inventory))
+
+
+def level_name(level: int) -> str:
+    return analyzer_pb2.EnforcementLevel.Name(level).lower()
+
+
+def configure_request(
+    info: analyzer_pb2.AnalyzerInfo, pack_config: dict[str, Any] | None
+) -> tuple[analyzer_pb2.ConfigureAnalyzerRequest, dict[str, dict[str, Any]]]:
+    """The Configure request the CLI sends (and the reconciled config it holds): every policy's
+    default level and schema defaults, `all`, then the file's entries; AnalyzerError if the
+    result does not match a policy's config schema (the CLI's "validating policy config")."""
+    policies = [
+        PolicyInfo(p.name, level_name(p.enforcementLevel),
+                   json_format.MessageToDict(p.configSchema.properties))
+        for p in info.policies
+    ]
+    configured = reconcile(policies, pack_config or {})
+    errors = []
+    for p in info.policies:
+        if not p.HasField("configSchema"):
+            continue
+        properties = json_format.MessageToDict(p.configSchema.properties)
+        schema = {"type": "object", "properties": properties}
+        if p.configSchema.required:
+            schema["required"] = list(p.configSchema.required)
+        props = configured.get(p.name, {}).get("properties") or {}
+        validator = jsonschema.Draft7Validator(schema)
+        errors += [f"{p.name}: {e.message}" for e in validator.iter_errors(props)]
+    if errors:
+        raise AnalyzerError("validating policy config: " + "; ".join(sorted(errors)[:5]))
+    request = analyzer_pb2.ConfigureAnalyzerRequest()
+    for name, entry in configured.items():
+        level = entry["enforcementLevel"]
+        config = request.policyConfig[name]
+        # The CLI sends a level for every policy: one without it would read as ADVISORY (0).
+        config.enforcementLevel = (
+            analyzer_pb2.EnforcementLevel.Value(level.upper()) if level else analyzer_pb2.ADVISORY
+        )
+        props = struct_pb2.Struct()
+        props.update(entry.get("properties") or {})
+        config.properties.CopyFrom(props)
+    return request, configured

@@ -144,6 +144,9 @@ def _parser() -> argparse.ArgumentParser:
         help="print (or write) the JSON Schema of the medinfra:* stack config keys",
     )
     schema.add_argument("--out", type=Path, metavar="FILE", help="write it to FILE")
+    from medinfra.promote_command import add_parser as add_promote_parser
+
+    add_promote_parser(commands)
     policies = commands.add_parser("policies", help="the control catalogue the gate enforces")
     what = policies.add_subparsers(dest="policies_command", required=True, metavar="ACTION")
     listing = what.add_parser("list", help="every rule: id, title, severity, controls, types")
@@ -173,6 +176,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def _gate_flags(command: argparse.ArgumentParser) -> None:
     """The flags every gating command shares."""
+    command.add_argument(
+        "--policy-pack-config",
+        type=Path,
+        metavar="FILE",
+        help="the organisation's policy-pack config (JSON), as `pulumi preview --policy-pack "
+        "policies --policy-pack-config FILE` reads it: per-policy enforcement levels and the "
+        "medinfra-settings policy's settings; medinfra: stack keys narrow it (README)",
+    )
     command.add_argument(
         "--gate-timeout",
         type=_seconds("--gate-timeout"),
@@ -216,6 +227,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         return policies_command.inventory_schema(args)
     if args.command == "gate":
         return _gate(args)
+    if args.command == "promote":
+        from medinfra.promote_command import promote
+
+        return promote(args)
     if args.command in evidence_cli.COMMANDS:
         return evidence_cli.run(args)
     if args.command in ("audit", "preflight"):

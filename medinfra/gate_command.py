@@ -64,8 +64,10 @@ def _read_inventory(path: Path) -> dict:
 
 
 def gate(args: argparse.Namespace) -> int:
+    from medinfra import pack_config_cli
     from medinfra.render import gate_report, gate_text
 
+    args.pack_config_document = pack_config_cli.read(args.policy_pack_config)
     inventory = _read_inventory(args.inventory_file)
     result = run_gate(inventory, args)
     findings = [f.to_dict() for f in result.findings]

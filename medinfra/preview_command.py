@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from medinfra import SOURCE_ROOT
+from medinfra import SOURCE_ROOT, pack_config_cli
 from medinfra.errors_log import last_line, log_traceback, where
 from medinfra.evidence import cli as evidence_cli
 from medinfra.exit_codes import EXIT_ALLOW, EXIT_BLOCK, EXIT_GATE, EXIT_INPUT
@@ -86,7 +86,10 @@ def run_gate(inventory: dict, args: argparse.Namespace):
             engine = engine_from_environment(args.opa_url)
         except EngineError as exc:
             return failed("ENGINE", str(exc), "Fix --opa-url / OPA_URL.")
-        return evaluate(inventory, GateOptions(engine=engine, timeout_s=args.gate_timeout))
+        return evaluate(inventory, GateOptions(
+            engine=engine, timeout_s=args.gate_timeout,
+            pack_config=pack_config_cli.reconciled(getattr(args, "pack_config_document", None)),
+        ))
 
     try:
         from medinfra import analyzer_client
@@ -117,7 +120,8 @@ def run_gate(inventory: dict, args: argparse.Namespace):
         env[TIMINGS_ENV] = str(Path(tmp) / "timings.json")
         try:
             found = analyzer_client.analyze_over_protocol(
-                inventory, analyzer_client.PACK_DIR, timeout=args.gate_timeout, env=env
+                inventory, analyzer_client.PACK_DIR, timeout=args.gate_timeout, env=env,
+                pack_config=getattr(args, "pack_config_document", None),
             )
         except analyzer_client.AnalyzerError as exc:
             found = exc
@@ -216,6 +220,7 @@ def preview(args: argparse.Namespace) -> int:
         raise InputError(
             "--inventory names one file; use it with --stack, or --inventory-dir with --all-stacks"
         )
+    args.pack_config_document = pack_config_cli.read(args.policy_pack_config)
     args.semantics = _semantics(args)
     if args.inventory_dir and not args.inventory_dir.is_dir():
         raise InputError(f"--inventory-dir {args.inventory_dir}: no such directory")

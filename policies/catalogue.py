@@ -48,7 +48,8 @@ def cloud_of(resource_type: str) -> str:
     if resource_type.startswith("kubernetes:serving.kserve.io/"):
         return "KServe"
     package = resource_type.removeprefix("pulumi:providers:").split(":")[0]
-    return {"aws": "AWS", "azure-native": "Azure", "gcp": "GCP", "kubernetes": "Kubernetes"}[
+    return {"aws": "AWS", "aws-native": "AWS", "azure-native": "Azure", "gcp": "GCP",
+            "kubernetes": "Kubernetes"}[
         package
     ]
 

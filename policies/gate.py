@@ -10,14 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from medinfra.policies.checkov_bridge.controls import default_enforcement
 from medinfra.policies.checkov_bridge.runner import CheckovError, CheckovTimeout, Scan
+from medinfra.policies.enforcement import Enforcement, resolve
 from medinfra.policies.engines import (
     EngineError,
     EngineTimeout,
@@ -30,12 +30,17 @@ from medinfra.policies.gate_checkov import (
     PendingScan,
     _checkov_findings,
     _checkov_selection,
-    _phi,
     _RealCheckov,
     checkov_selection_problems,
 )
 from medinfra.policies.inventory_schema import inventory_problems
+from medinfra.policies.pack_config import (
+    invalid_pack_config,
+    org_settings,
+    pack_config_problems,
+)
 from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
+from medinfra.policies.settings import effective
 from medinfra.policies.waivers import WAIVERS_FILE, WaiverFileError, apply_waivers, load_waivers
 
 
@@ -51,10 +56,14 @@ class GateOptions:
     deadline_epoch: float | None = None
     """An absolute bound (time.time()) on top, e.g. the offline driver's, counted from its start."""
     today: dt.date | None = None
+    """The day waivers and model approvals are judged by (default: today, UTC)."""
     checkov: Any = None
     """An object with Checkov's `scan(resources, selection, timeout_s)` (default: the real one)."""
     checkov_timeout_s: float | None = None
     """Deadline of the Checkov scan (default: what is left of `timeout_s`), never beyond it."""
+    pack_config: Mapping[str, Mapping[str, Any]] | None = None
+    """The policy-pack config as the CLI reconciles it for Configure ({policy:
+    {"enforcementLevel", "properties"}}; policies.pack_config.reconcile), None without one."""
 
 
 @dataclass
@@ -77,62 +86,8 @@ class GateResult:
         return 1 if self.decision == "block" else 0
 
 
-def _enforcement_overrides(
-    inventory: dict, rules: list[Rule]
-) -> tuple[dict[str, str], list[Finding]]:
-    """Per-stack overrides from config `policy.enforcement`; on PHI stacks never weaker than a
-    rule's default (an ignored override is reported)."""
-    config = inventory.get("config") if isinstance(inventory.get("config"), dict) else {}
-    policy = config.get("policy") if isinstance(config.get("policy"), dict) else {}
-    requested = policy.get("enforcement") if isinstance(policy.get("enforcement"), dict) else {}
-    phi = _phi(config)
-    defaults = {
-        r.id: "mandatory" if r.severity in MANDATORY_SEVERITIES else "advisory" for r in rules
-    }
-    defaults.update(
-        {i: default_enforcement(i, phi) for i in requested if _CHECKOV_ID.match(str(i))}
-    )
-    overrides, notes = {}, []
-    for rule_id, level in sorted(requested.items()):
-        if level not in ("mandatory", "advisory") or rule_id not in defaults:
-            notes.append(
-                _policy_note(
-                    f"enforcement override {rule_id}: {level!r} ignored "
-                    "(unknown rule or level; use mandatory|advisory)"
-                )
-            )
-        elif phi and defaults[rule_id] == "mandatory" and level == "advisory":
-            notes.append(
-                _policy_note(
-                    f"enforcement override {rule_id}: advisory ignored; on a "
-                    "PHI stack a mandatory rule stays mandatory"
-                )
-            )
-        else:
-            overrides[rule_id] = level
-    return overrides, notes
-
-
-#: A Checkov check id, or one of our custom checks' (CKV_MED_AZURE_1).
-_CHECKOV_ID = re.compile(r"^CKV2?_(MED_)?[A-Z0-9]+_\d+$")
-
-
-def _policy_note(message: str) -> Finding:
-    return Finding(
-        id="MED-POLICY-001",
-        source="gate",
-        title="A policy setting was ignored",
-        severity="medium",
-        enforcement="advisory",
-        urn="",
-        resource_type="",
-        message=message,
-        remediation="Fix medinfra:policy.enforcement in the stack config.",
-    )
-
-
 def _findings(
-    rules: list[Rule], raw: dict[str, list[Any]], inventory: dict, overrides: dict[str, str]
+    rules: list[Rule], raw: dict[str, list[Any]], inventory: dict, levels: Enforcement
 ) -> list[Finding]:
     types = {
         r.get("urn"): r.get("type", "")
@@ -141,6 +96,10 @@ def _findings(
     }
     findings = []
     for rule in rules:
+        default = "mandatory" if rule.severity in MANDATORY_SEVERITIES else "advisory"
+        level = levels.level(rule.id, default)
+        if level == "disabled":
+            continue
         for entry in raw[rule.id]:  # check_answer: one well-formed deny set per rule
             provenance = entry.get("provenance")
             findings.append(
@@ -150,10 +109,7 @@ def _findings(
                     title=rule.title,
                     severity=rule.severity,
                     # An unknown that provenance does not vouch for blocks (fail closed).
-                    enforcement="mandatory"
-                    if provenance is not None
-                    else overrides.get(rule.id)
-                    or ("mandatory" if rule.severity in MANDATORY_SEVERITIES else "advisory"),
+                    enforcement="mandatory" if provenance is not None else level,
                     urn=entry["urn"],
                     resource_type=types.get(entry["urn"], ""),
                     message=str(entry.get("message") or rule.title),
@@ -209,6 +165,7 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
     round trip, Checkov); what overruns is abandoned and reported as MED-GATE-TIMEOUT.
     """
     options = options or GateOptions()
+    today = options.today or dt.datetime.now(dt.UTC).date()
     timings: dict[str, float] = {}
     started = time.perf_counter()
     end = started + _budget(options)
@@ -257,6 +214,9 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
                 "Produce the Inventory with medinfra preview (or fix the producer).",
             )
         )
+    config_problems = pack_config_problems(options.pack_config, [r.id for r in rules])
+    if config_problems:
+        return blocked(invalid_pack_config(config_problems))
     selection_problems = checkov_selection_problems(inventory.get("config"))
     if selection_problems:
         return blocked(
@@ -269,7 +229,13 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
     try:
         pending = pending or _start_scan(inventory, options, remaining, strict=True)
         engine = options.engine or engine_from_environment()
-        input_json = json.dumps(inventory)
+        levels = resolve(inventory.get("config"), rules, options.pack_config)
+        org = org_settings(options.pack_config)
+        settings, setting_notes = effective(inventory.get("config"), org)
+        # The day rules judge expiry by (approvals, MED-SRV-006): given, so runs are repeatable.
+        input_json = json.dumps(
+            {**inventory, "settings": settings, "gate": {"date": today.isoformat()}}
+        )
         eval_started = time.perf_counter()
         raw = engine.evaluate(rules, input_json, remaining("the Rego rules"))
         if time.perf_counter() > end:
@@ -277,8 +243,7 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         raw = check_answer(f"the Rego engine ({getattr(engine, 'name', '?')})", rules, raw)
         timings["rego_s"] = round(time.perf_counter() - eval_started, 4)
         timings["rego_rules_evaluated"] = len(raw)
-        overrides, notes = _enforcement_overrides(inventory, rules)
-        findings = _findings(rules, raw, inventory, overrides) + notes
+        findings = _findings(rules, raw, inventory, levels) + levels.notes + setting_notes
         scan = pending.result()
         if not isinstance(scan, Scan):
             raise CheckovError(f"Checkov answered {type(scan).__name__}, not a scan")
@@ -287,7 +252,7 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         timings.update(scan.timings)
         timings["checkov_resources"] = scan.scanned
         timings["checkov_unmapped_types"] = len(scan.unmapped_types)
-        findings += _checkov_findings(scan, inventory, overrides)
+        findings += _checkov_findings(scan, inventory, levels)
         findings.sort(key=lambda f: (f.urn, f.id, f.message))
     except EngineTimeout as exc:
         return blocked(
@@ -321,7 +286,6 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
             )
         )
     stack = str(inventory.get("stack", ""))
-    today = options.today or dt.datetime.now(dt.UTC).date()
     findings += apply_waivers(findings, waiver_set, {r.id: r for r in rules}, stack, today)
     decision = "block" if any(f.blocks for f in findings) else "allow"
     timings["gate_s"] = round(time.perf_counter() - started, 4)

@@ -75,7 +75,9 @@ def _checkov_selection(inventory: dict) -> Selection:
     return Selection(tuple(checks), tuple(skips))
 
 
-def _checkov_findings(scan: Scan, inventory: dict, overrides: dict[str, str]) -> list[Finding]:
+def _checkov_findings(scan: Scan, inventory: dict, levels: Any) -> list[Finding]:
+    """Checkov's failed checks as findings, at the level `levels` (policies.enforcement)
+    gives each check id; a disabled check reports nothing."""
     types = {
         r.get("urn"): r.get("type", "")
         for r in inventory.get("resources", [])
@@ -91,6 +93,9 @@ def _checkov_findings(scan: Scan, inventory: dict, overrides: dict[str, str]) ->
             continue
         seen.add(key)
         mapped = CONTROLS.get(result.check_id)
+        level = levels.level(result.check_id, default_enforcement(result.check_id, phi))
+        if level == "disabled":
+            continue
         guideline = result.guideline or POLICY_INDEX.get(result.framework, "")
         subject = result.resource if result.resource else "the resource"
         findings.append(
@@ -99,8 +104,7 @@ def _checkov_findings(scan: Scan, inventory: dict, overrides: dict[str, str]) ->
                 source="checkov",
                 title=result.check_name,
                 severity=mapped.severity if mapped else "low",
-                enforcement=overrides.get(result.check_id)
-                or default_enforcement(result.check_id, phi),
+                enforcement=level,
                 urn=result.urn,
                 resource_type=types.get(result.urn, ""),
                 message=f"Checkov {result.check_id} failed on {subject}: {result.check_name}",

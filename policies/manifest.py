@@ -33,7 +33,7 @@ FORMAT = "medinfra-policy-manifest/1"
 # What the pack enforces, relative to policies/ (globs).
 RULE_FILES = ("PulumiPolicy.yaml", "rego/**/*.rego", "checkov_bridge/checks/**/*.py")
 # Relative to the source checkout; a wheel ships none, so there they are recorded, not checked.
-LOCK_FILES = ("requirements*.lock", "scripts/installer.lock")
+LOCK_FILES = ("requirements*.lock", "checkov.lock", "scripts/installer.lock")
 COMMIT = re.compile(r"^[0-9a-f]{40}([0-9a-f]{24})?$")
 
 

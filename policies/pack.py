@@ -6,23 +6,28 @@ violation (`policies.violations`: which policy reports it, and the message that 
 Importable: only `policies/__main__.py` constructs the PolicyPack (which serves forever).
 
 Policies. One StackValidationPolicy per rule (name = rule id, with the rule's enforcement,
-severity, controls and remediation as CrossGuard metadata), plus the three catch-all policies
-of `policies.violations`.
+severity, controls and remediation as CrossGuard metadata), the three catch-all policies of
+`policies.violations`, and `medinfra-settings`, whose config schema holds the organisation's
+settings (`policies.pack_config.SETTINGS_PROPERTIES`; given with `pulumi preview
+--policy-pack-config FILE`) and which reports a config the pack cannot use. The config the CLI
+sends with Configure reaches the gate (`configured_pack`), which judges with it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import threading
 import traceback
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
 from medinfra.policies.gate import GateOptions, evaluate
-from medinfra.policies.pulumi_policy_patches import keep_secrets_marked
+from medinfra.policies.pack_config import SETTINGS_PROPERTIES
+from medinfra.policies.pulumi_policy_patches import configured_pack, keep_secrets_marked
 from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
 from medinfra.policies.stack_inventory import (
     AnalyzerSetupError,
@@ -33,6 +38,7 @@ from medinfra.policies.violations import (
     ADVISORY_POLICY,
     GATE_POLICY,
     INPUTS_POLICY,
+    SETTINGS_POLICY,
     WAIVED_POLICY,
     encode_violation,
     policy_name_for,
@@ -40,6 +46,7 @@ from medinfra.policies.violations import (
 from pulumi_policy import (
     EnforcementLevel,
     PolicyComplianceFramework,
+    PolicyConfigSchema,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
@@ -110,7 +117,8 @@ class _GateRun:
             inventory = inventory_from_stack_args(
                 args, project, stack, project_config(project), inputs
             )
-            key = json.dumps(inventory, sort_keys=True)
+            configured = configured_pack()
+            key = json.dumps([inventory, configured], sort_keys=True)
         except Exception as exc:  # noqa: BLE001 - fail closed with a finding, never a crash
             return [
                 gate_error(
@@ -121,11 +129,12 @@ class _GateRun:
             ]
         with self._lock:
             if key != self._key:
-                result = evaluate(inventory, self._options)
+                options = dataclasses.replace(self._options, pack_config=configured)
+                result = evaluate(inventory, options)
                 # Under the real CLI, $MEDINFRA_EVIDENCE_DIR asks for an evidence bundle.
                 from medinfra.evidence.pack import write_pack_evidence
 
-                write_pack_evidence(inventory, result, self._options)
+                write_pack_evidence(inventory, result, options)
                 self._findings = result.findings
                 self._key = key
                 _report_timings(result.timings)
@@ -153,11 +162,26 @@ def prewarm_checkov() -> None:
     prewarm()
 
 
-def _validate(name: str, run: _GateRun, rule_levels: Mapping[str, str]):
+def _configured_levels(defaults: Mapping[str, str]) -> Callable[[], dict[str, str]]:
+    """Each rule policy's level as the CLI configured it (Configure), else its default: the
+    level pulumi-policy reports the policy's violations at."""
+
+    def levels() -> dict[str, str]:
+        configured = configured_pack() or {}
+        return {
+            name: (configured.get(name) or {}).get("enforcementLevel") or level
+            for name, level in defaults.items()
+        }
+
+    return levels
+
+
+def _validate(name: str, run: _GateRun, rule_levels: Callable[[], Mapping[str, str]]):
     def validate(args: StackValidationArgs, report_violation) -> None:
         findings = run.findings(args)
+        levels = rule_levels()
         for seq, finding in enumerate(findings):
-            if policy_name_for(finding, rule_levels) == name:
+            if policy_name_for(finding, levels) == name:
                 report_violation(encode_violation(finding, seq, len(findings)), finding.urn or None)
 
     return validate
@@ -203,7 +227,7 @@ def build_policies(
         rules = load_rules(rules_dir)
     except (RuleError, OSError):
         rules = []
-    rule_levels = {rule.id: _level(rule.severity) for rule in rules}
+    rule_levels = _configured_levels({rule.id: _level(rule.severity) for rule in rules})
     # medinfra preview passes its --gate-timeout; the Pulumi CLI leaves the default.
     timeout, deadline = _gate_bounds(os.environ)
     run = _GateRun(GateOptions(rules_dir=rules_dir, timeout_s=timeout, deadline_epoch=deadline))
@@ -212,7 +236,7 @@ def build_policies(
             name=rule.id,
             description=rule.description,
             validate=_validate(rule.id, run, rule_levels),
-            enforcement_level=_enforcement(rule_levels[rule.id]),
+            enforcement_level=_enforcement(_level(rule.severity)),
             display_name=rule.title,
             severity=Severity(rule.severity),
             framework=_framework(rule),
@@ -231,6 +255,18 @@ def build_policies(
                 severity=severity,
             )
         )
+    policies.append(
+        StackValidationPolicy(
+            name=SETTINGS_POLICY,
+            description="The organisation's settings (allowed regions, required tags, trusted "
+            "registries, keys and identities, log retention): reports a policy-pack config the "
+            "pack cannot use.",
+            validate=_validate(SETTINGS_POLICY, run, rule_levels),
+            enforcement_level=EnforcementLevel.MANDATORY,
+            severity=Severity.CRITICAL,
+            config_schema=PolicyConfigSchema(properties=SETTINGS_PROPERTIES),
+        )
+    )
     # Analyze shows each resource's checked inputs before AnalyzeStack shows the stack's
     # outputs; a resource whose provider is not configured yet has none, and is judged on these.
     policies.append(

@@ -96,7 +96,8 @@ _METADATA_SCHEMA = {
 def satisfied_by_clouds(resource_types: tuple[str, ...] | list[str]) -> set[str]:
     """The `satisfied_by` keys a rule needs: one per cloud its resource types belong to."""
     packages = {t.removeprefix("pulumi:providers:").split(":")[0] for t in resource_types}
-    names = {"aws": "aws", "azure-native": "azure", "gcp": "gcp", "kubernetes": "k8s"}
+    names = {"aws": "aws", "aws-native": "aws", "azure-native": "azure", "gcp": "gcp",
+             "kubernetes": "k8s"}
     return {names[p] for p in packages if p in names}
 
 

@@ -6,8 +6,12 @@ This is the contract between the pack (policies/pack.py) and the offline driver
 Policies. One policy per rule (name = rule id) plus three that report what no rule policy can:
 `medinfra-gate` (MANDATORY: blocking findings without a rule policy, e.g. MED-GATE-* or another
 engine's), `medinfra-waived` (ADVISORY: findings a valid waiver covers) and `medinfra-advisory`
-(ADVISORY: every other non-blocking finding, e.g. MED-WAIVER-*). A violation is MANDATORY
-exactly when its finding blocks, so the CLI blocks exactly when the gate does.
+(ADVISORY: every other non-blocking finding, e.g. MED-WAIVER-*); and `medinfra-settings`
+(MANDATORY: a policy-pack config the pack cannot use, MED-POLICY-002), whose config schema holds
+the organisation's settings. `rule_levels` are the levels the pack was configured with
+(Configure), so a rule the config disabled or lowered never reports a blocking finding itself.
+A violation is MANDATORY exactly when its finding blocks, so the CLI blocks exactly when the
+gate does.
 `policy_name_for` decides which policy reports a finding; both ends use it.
 
 Violations. CrossGuard diagnostics carry no structured payload, so each violation message ends
@@ -36,6 +40,19 @@ ADVISORY_POLICY = "medinfra-advisory"
 # which the gate judges where AnalyzeStack shows no outputs (policies/pack.py).
 INPUTS_POLICY = "medinfra-inputs"
 CATCH_ALL_POLICIES = (GATE_POLICY, WAIVED_POLICY, ADVISORY_POLICY, INPUTS_POLICY)
+# Reports a policy-pack config the pack cannot use (MED-POLICY-002); the organisation's settings
+# are its config properties (policies/pack_config.py).
+SETTINGS_POLICY = "medinfra-settings"
+SETTINGS_FINDINGS = frozenset({"MED-POLICY-002"})
+#: Policies whose level no configuration changes: the pack pins them (an `all: disabled` must
+#: not silence the gate's own failures), and the offline driver checks them.
+FIXED_LEVELS = {
+    GATE_POLICY: "mandatory",
+    WAIVED_POLICY: "advisory",
+    ADVISORY_POLICY: "advisory",
+    INPUTS_POLICY: "advisory",
+    SETTINGS_POLICY: "mandatory",
+}
 FINDING_TAG = "medinfra-finding/v1 "
 
 
@@ -44,6 +61,8 @@ def policy_name_for(finding: Finding, rule_levels: Mapping[str, str]) -> str:
     if finding.waiver is not None:
         return WAIVED_POLICY
     level = "mandatory" if finding.blocks else "advisory"
+    if finding.id in SETTINGS_FINDINGS and level == "mandatory":
+        return SETTINGS_POLICY
     if rule_levels.get(finding.id) == level:
         return finding.id
     return GATE_POLICY if level == "mandatory" else ADVISORY_POLICY

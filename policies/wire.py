@@ -43,11 +43,15 @@ def from_wire(value: Any, unknown: Any) -> Any:
     sig = _field(value, rpc._special_sig_key)
     if sig is None:
         return {k: from_wire(v, unknown) for k, v in value.items() if not k.startswith("__")}
+    # A secret whose value is not known yet is unknown: it holds nothing to hide, and what the
+    # gate must see is that it is unknown (pulumi 3.272 sends such a value wrapped as a
+    # secret; older SDKs sent the bare unknown).
     if sig == rpc._special_secret_sig:
-        return Secret(from_wire(_field(value, "value"), unknown))
+        inner = from_wire(_field(value, "value"), unknown)
+        return inner if inner is unknown else Secret(inner)
     if sig == rpc._special_output_value_sig:
         inner = from_wire(value["value"], unknown) if "value" in value else unknown
-        return Secret(inner) if _field(value, "secret") else inner
+        return Secret(inner) if _field(value, "secret") and inner is not unknown else inner
     if sig == rpc._special_resource_sig:
         return _field(value, "urn", "")
     if sig == rpc._special_asset_sig:

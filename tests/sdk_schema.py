@@ -17,6 +17,7 @@ from pulumi import _types as sdk_types
 
 _PACKAGES = {
     "aws": "pulumi_aws",
+    "aws-native": "pulumi_aws_native",
     "gcp": "pulumi_gcp",
     "azure-native": "pulumi_azure_native",
     "kubernetes": "pulumi_kubernetes",
@@ -32,7 +33,7 @@ def _module_for(token: str):
         group, version = module.split("/")
         group = group.split(".")[0] if group != "core" else "core"
         return importlib.import_module(f"{root}.{group}.{version}")
-    if package == "azure-native":
+    if package in ("azure-native", "aws-native"):
         return importlib.import_module(f"{root}.{module}")
     name = module.split("/")[0]
     return importlib.import_module(root if name == "index" else f"{root}.{name}")

@@ -332,6 +332,12 @@ def pack_servicer(monkeypatch):
         "ConfigureStack",
         policy_module._PolicyAnalyzerServicer.ConfigureStack,
     )
+    monkeypatch.setattr(
+        policy_module._PolicyAnalyzerServicer,
+        "Configure",
+        policy_module._PolicyAnalyzerServicer.Configure,
+    )
+    monkeypatch.setattr(pulumi_policy_patches, "_configured", None)
     for name in ("PULUMI_PROJECT", "PULUMI_STACK", "PULUMI_DRY_RUN", "PULUMI_CONFIG"):
         monkeypatch.delenv(name, raising=False)
 

@@ -28,6 +28,7 @@ EXPECTED = {
         ("MED-HRD-001", "aws:ec2/launchTemplate:LaunchTemplate", "hrd-imdsv1"),
         ("MED-RES-001", "pulumi:providers:aws", "res-us-east-1"),
         ("MED-TAG-001", "aws:kms/key:Key", "tag-missing-cost-center"),
+        ("MED-ENC-001", "aws-native:healthlake:FhirDatastore", "enc-fhir-aws-owned-key"),
     },
     ("noncompliant-azure", "dev"): {
         ("MED-ENC-001", AZ_STORAGE, "enc-no-cmk"),
@@ -43,6 +44,7 @@ EXPECTED = {
         ("MED-HRD-001", "azure-native:containerservice:ManagedCluster", "hrd-unpatched-nodes"),
         ("MED-RES-001", AZ_NSG, "res-outside-region"),
         ("MED-TAG-001", AZ_NSG, "tag-missing"),
+        ("MED-NET-002", "azure-native:healthcareapis:Workspace", "net-hds-no-private-endpoint"),
     },
     ("noncompliant-gcp", "dev"): {
         ("MED-ENC-001", GCS, "enc-no-cmek"),
@@ -58,6 +60,7 @@ EXPECTED = {
         ("MED-HRD-001", "gcp:container/nodePool:NodePool", "hrd-node-metadata-exposed"),
         ("MED-RES-001", GCS, "res-multi-region-us"),
         ("MED-TAG-001", GCS, "tag-no-labels"),
+        ("MED-ENC-001", "gcp:healthcare/dataset:Dataset", "enc-dataset-no-cmek"),
     },
     ("noncompliant-kserve", "prod"): {
         ("MED-TLS-002", ISVC, "tls-http-model"),
@@ -67,6 +70,9 @@ EXPECTED = {
         ("MED-HRD-002", ISVC, "hrd-privileged"),
         ("MED-SRV-002", ISVC, "srv-canary-in-standard"),
         ("MED-SRV-005", ISVC, "srv-unapproved"),
+        ("MED-SRV-006", ISVC, "srv-unapproved"),
+        # Approved for version and sha256, but the approval names another image digest.
+        ("MED-SRV-006", ISVC, "srv-approved-other-image"),
     },
 }
 

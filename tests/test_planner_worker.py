@@ -6,7 +6,7 @@ import pytest
 
 from medinfra.planner import Plan, plan
 from medinfra.project import load_project, load_stack_config
-from medinfra.worker.sdk_tuning import OutputQueue, _memoize_per_class
+from medinfra.worker.sdk_tuning import _memoize_per_class
 from tests.conftest import PROGRAMS, REPO
 
 # Every patch of medinfra.worker.sdk_tuning, in the order it applies them. A patch whose target
@@ -40,27 +40,6 @@ def test_sdk_tuning_does_not_change_the_inventory(monkeypatch, directory, stack)
     untuned = _plan(monkeypatch, directory, stack, "0")
     assert (tuned.sdk_tuning, untuned.sdk_tuning) == (ALL_TUNING, [])
     assert tuned.inventory == untuned.inventory
-
-
-def test_output_queue_behaves_like_the_sdk_deque():
-    queue = OutputQueue()
-    a, b, c = object(), object(), object()
-    for item in (a, b, c):
-        queue.append(item)
-    assert len(queue) == 3
-    queue.remove(b)
-    assert len(queue) == 2
-    with pytest.raises(ValueError):
-        queue.remove(b)
-    assert queue.popleft() is a
-    queue.append(a)  # the SDK re-queues a task that is not done yet
-    assert queue.popleft() is c
-    assert queue.popleft() is a
-    with pytest.raises(IndexError):
-        queue.popleft()
-    queue.append(b)
-    queue.clear()
-    assert len(queue) == 0
 
 
 def test_memoized_type_lookup_hands_out_copies():

@@ -23,7 +23,7 @@ def _checkout(tmp_path: Path) -> Path:
     ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
     for folder in ("medinfra", "components", "policies"):
         shutil.copytree(REPO / folder, root / folder, ignore=ignore)
-    for name in ("pyproject.toml", "requirements.lock", "scripts/installer.lock"):
+    for name in ("pyproject.toml", "requirements.lock", "checkov.lock", "scripts/installer.lock"):
         (root / name).parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(REPO / name, root / name)
     return root
@@ -56,7 +56,7 @@ def test_the_manifest_records_every_rule_file_the_lock_files_and_the_pack_versio
     name = "rego/store_encrypted_with_cmk/store_encrypted_with_cmk.rego"
     content = (REPO / "policies" / name).read_bytes()
     assert recorded["files"][name] == hashlib.sha256(content).hexdigest()
-    assert set(recorded["locks"]) == {"requirements.lock", "scripts/installer.lock"}
+    assert set(recorded["locks"]) == {"requirements.lock", "checkov.lock", "scripts/installer.lock"}
     assert recorded["pack"] == {"name": "medinfra", "version": "0.1.0"}
     # The committed manifest cannot name the commit that holds it; a release stamps it.
     assert recorded["source"] == {"commit": None}

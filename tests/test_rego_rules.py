@@ -19,6 +19,7 @@ from medinfra.components.config import (
     rego_data,
 )
 from medinfra.policies.rules import RULES_DIR, library_sources, load_rules
+from medinfra.policies.settings import effective
 
 
 def _cases():
@@ -68,7 +69,8 @@ def test_required_tags_rule_checks_exactly_the_types_its_metadata_lists():
     engine = regorus.Engine()
     engine.add_policy("rule.rego", rule.source)
     checked = json.loads(engine.eval_rule_as_json(f"data.{rule.package}.taggable"))
-    assert sorted(checked) == sorted(rule.resource_types)
+    k8s = json.loads(engine.eval_rule_as_json(f"data.{rule.package}.k8s_taggable"))
+    assert sorted([*checked, *k8s]) == sorted(rule.resource_types)
 
 
 def test_generated_rego_constants_are_current(tmp_path):
@@ -88,7 +90,9 @@ def test_rules_read_the_config_constants_not_copies():
         return json.loads(engine.eval_rule_as_json(path))
 
     assert value("data.medinfra.lib.is_phi") is (DEFAULT_CLASSIFICATION == PHI)
-    assert value("data.medinfra.rules.required_tags_present.expected") == DEFAULT_CLASSIFICATION
+    # The classification a tag must state is settled by the gate (policies/settings.py).
+    settings, _ = effective({}, None)
+    assert settings["requiredTags"]["tags"]["dataClassification"] == [DEFAULT_CLASSIFICATION]
     assert value("data.medinfra.rules.log_retention_minimum.minimum") == MIN_LOG_RETENTION_DAYS
     sources = {rule.name: rule.source for rule in load_rules()} | library_sources()
     del sources["constants.rego"]

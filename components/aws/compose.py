@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import posixpath
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_aws_native as aws_native
 from medinfra.components.aws.access_logs import AccessLogBucket, AccessLogBucketArgs
 from medinfra.components.aws.data_store import DataStore, DataStoreArgs
 from medinfra.components.aws.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
+from medinfra.components.aws.health_audit import HealthAudit, HealthAuditArgs
+from medinfra.components.aws.health_store import HealthStore, HealthStoreArgs
 from medinfra.components.aws.identity import WorkloadIdentity, WorkloadIdentityArgs
 from medinfra.components.aws.keys import Keys, KeysArgs
 from medinfra.components.aws.network import Network, NetworkArgs
@@ -20,9 +24,10 @@ from medinfra.components.config import (
     MODELS_NAMESPACE,
     PlatformConfig,
 )
+from medinfra.components.config.serving import deployed_keys
 from medinfra.components.k8s.compose import ModelIdentity, ServingTarget
 from medinfra.components.naming import physical_name
-from medinfra.components.tagging import tag_transformation
+from medinfra.components.tagging import required_tags, tag_transformation
 
 
 @dataclass
@@ -35,6 +40,7 @@ class AwsPlatform:
     registry: Registry
     cluster: GpuCluster
     identities: dict[str, WorkloadIdentity]
+    health_stores: dict[str, HealthStore]
 
     @property
     def serving(self) -> ServingTarget:
@@ -55,6 +61,8 @@ class AwsPlatform:
             "kubeconfig": self.cluster.kubeconfig,
             "registryUrl": self.registry.repository_url,
             "buckets": {n: s.bucket.bucket for n, s in self.stores.items()},
+            **({"healthStores": {n: s.arn for n, s in self.health_stores.items()}}
+               if self.health_stores else {}),
         }
 
 
@@ -65,7 +73,7 @@ def tag_transformations(tags: dict[str, str]) -> list:
 
 def store_bucket_names(prefix: str, config: PlatformConfig) -> dict[str, str]:
     """Store name -> physical bucket name."""
-    return {s.name: physical_name(prefix, s.name) for s in config.data_stores}
+    return {s.name: physical_name(prefix, s.name) for s in config.object_stores}
 
 
 def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
@@ -73,17 +81,28 @@ def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tup
     buckets = {v: k for k, v in store_bucket_names(prefix, config).items()}
     found, problems = {}, []
     for i, model in enumerate(config.models):
-        uri = urlparse(model.storage_uri)
-        if uri.scheme != "s3" or uri.netloc not in buckets:
-            problems.append(
-                (
-                    f"models[{i}].storageUri",
-                    f"{model.storage_uri} is not in a store of this stack "
-                    f"(s3://{{{', '.join(sorted(buckets))}}}/...)",
+        places = set()
+        for key, version in deployed_keys(i, model):
+            uri = urlparse(version.storage_uri)
+            if uri.scheme != "s3" or uri.netloc not in buckets:
+                problems.append(
+                    (
+                        key,
+                        f"{version.storage_uri} is not in a store of this stack "
+                        f"(s3://{{{', '.join(sorted(buckets))}}}/...)",
+                    )
                 )
-            )
-            continue
-        found[model.name] = (buckets[uri.netloc], uri.path.strip("/"))
+                continue
+            places.add((buckets[uri.netloc], uri.path.strip("/")))
+        stores = {store for store, _ in places}
+        if len(stores) > 1:
+            listed = ", ".join(sorted(stores))
+            problems.append((f"models[{i}].versions", f"prod and canary are in different stores "
+                             f"({listed}); keep a model's versions in one store"))
+        elif places:
+            # The identity reads the common prefix of the versions that get traffic.
+            prefix = posixpath.commonpath([path for _, path in places])
+            found[model.name] = (stores.pop(), prefix)
     return found, problems
 
 
@@ -95,11 +114,17 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
     raise_if_invalid("medinfra:aws:Platform", prefix, problems)
 
     provider = aws.Provider("aws", region=config.region, opts=pulumi.ResourceOptions(parent=parent))
-    opts = pulumi.ResourceOptions(parent=parent, providers=[provider])
+    providers = [provider]
+    if config.health_stores:
+        # HealthImaging and HealthLake exist only in the Cloud Control (aws-native) provider.
+        providers.append(aws_native.Provider(
+            "aws-native", region=config.region, opts=pulumi.ResourceOptions(parent=parent)))
+    opts = pulumi.ResourceOptions(parent=parent, providers=providers)
     prod = config.is_prod
     retention = HIPAA_RETENTION_DAYS if prod else MIN_LOG_RETENTION_DAYS
 
-    keys = Keys("keys", KeysArgs(prefix=prefix, region=config.region), opts=opts)
+    keys = Keys("keys", KeysArgs(prefix=prefix, region=config.region,
+                                 audit_trail=bool(config.health_stores)), opts=opts)
     network = Network(
         "network",
         NetworkArgs(
@@ -136,8 +161,34 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
             ),
             opts=opts,
         )
-        for store in config.data_stores
+        for store in config.object_stores
     }
+    tags = required_tags(config, pulumi.get_project(), pulumi.get_stack())
+    health = {
+        store.name: HealthStore(
+            store.name,
+            HealthStoreArgs(
+                kind=store.kind,
+                store_name=physical_name(prefix, store.name),
+                store_tag=f"{prefix}/{store.name}",
+                key_arn=keys.arn("data"),
+                tags=tags,
+            ),
+            opts=opts,
+        )
+        for store in config.health_stores
+    }
+    if health:
+        HealthAudit(
+            "health-audit",
+            HealthAuditArgs(
+                name=f"{prefix}-health-data-events",
+                kinds=tuple(s.kind for s in config.health_stores),
+                key_arn=keys.arn("logs"),
+                retention_days=HIPAA_RETENTION_DAYS,
+            ),
+            opts=opts,
+        )
     registry = Registry(
         "registry",
         RegistryArgs(
@@ -189,9 +240,12 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> AwsPl
                 bucket_arn=stores[locations[model.name][0]].arn,
                 prefix=locations[model.name][1],
                 key_alias=keys.alias("data"),
+                health_stores=tuple(
+                    (health[n].kind, f"{prefix}/{n}") for n in model.data_stores
+                ),
             ),
             opts=opts,
         )
         for model in config.models
     }
-    return AwsPlatform(keys, network, stores, registry, cluster, identities)
+    return AwsPlatform(keys, network, stores, registry, cluster, identities, health)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 from medinfra.components import PACKAGE
+from medinfra.components.aws.health_store import health_reader_policy
 from medinfra.components.aws.known import Account
 from medinfra.components.aws.policies import model_reader_policy, pod_identity_trust_policy
 from medinfra.components.validation import raise_if_invalid
@@ -34,6 +35,8 @@ class WorkloadIdentityArgs:
     """Object prefix the workload may read."""
     key_alias: str
     """Alias (`alias/...`) of the key the store is encrypted with (decrypt only)."""
+    health_stores: tuple[tuple[str, str], ...] = ()
+    """DICOM/FHIR stores the workload reads: (kind, `medinfra:store` tag) pairs."""
 
 
 def _validate(args: WorkloadIdentityArgs) -> list[tuple[str, str]]:
@@ -77,6 +80,19 @@ class WorkloadIdentity(pulumi.ComponentResource):
             ),
             opts=child,
         )
+        if args.health_stores:
+            aws.iam.RolePolicy(
+                f"{name}-health",
+                role=self.role.name,
+                policy=pulumi.Output.all(
+                    account.partition, account.region, account.account_id
+                ).apply(
+                    lambda a: json.dumps(
+                        health_reader_policy(a[0], a[1], a[2], list(args.health_stores))
+                    )
+                ),
+                opts=child,
+            )
         # HIPAA 164.312(d): the one service account whose pods get this role's credentials.
         aws.eks.PodIdentityAssociation(
             name,

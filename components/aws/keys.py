@@ -34,6 +34,8 @@ class KeysArgs:
     # HIPAA 164.312(a)(2)(iv): a scheduled deletion can be cancelled for 30 days.
     deletion_window_days: int = 30
     """Days a key stays recoverable after deletion is scheduled (7-30)."""
+    audit_trail: bool = False
+    """CloudTrail Lake encrypts the health stores' data events with the logs key."""
 
 
 def _validate(args: KeysArgs) -> list[tuple[str, str]]:
@@ -62,6 +64,8 @@ class Keys(pulumi.ComponentResource):
         self.keys: dict[str, aws.kms.Key] = {}
         for purpose in args.purposes:
             services = [s.format(region=args.region) for s in PURPOSE_SERVICES[purpose]]
+            if purpose == "logs" and args.audit_trail:
+                services.append("cloudtrail.amazonaws.com")
             policy = pulumi.Output.all(identity.account_id, partition.partition).apply(
                 lambda a, services=services, purpose=purpose: json.dumps(
                     kms_key_policy(

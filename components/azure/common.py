@@ -18,11 +18,16 @@ ROLES = {
     # AKS KMS with a private vault manages the vault's private link as the cluster identity.
     "Key Vault Contributor": "f25e0fa2-a7c8-4377-a976-54943a77a395",
     "Storage Blob Data Reader": "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+    # write blobs to one container: what a VNet flow log's identity needs on its log store.
+    "Storage Blob Data Contributor": "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
     "AcrPull": "7f951dda-4ed3-4680-a7ca-43fe172d538d",
     "Managed Identity Operator": "f1a07417-d97a-45cb-824c-7a7467783830",
     "Network Contributor": "4d97b98b-1d4f-4787-a291-c67834d212e7",
     "Reader": "acdd72a7-3385-48ef-bd42-f606fba81ae7",
     "Azure Kubernetes Service RBAC Cluster Admin": "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+    # read and search one DICOM or FHIR service (a model reading the stores its config names).
+    "DICOM Data Reader": "e89c7a3c-2f64-4fa1-a847-3e4c9ba4283a",
+    "FHIR Data Reader": "4c8d0bbc-75d3-4935-991f-5f3c56d81508",
 }
 
 #: Audience Entra ID expects in a federated (workload identity) token.

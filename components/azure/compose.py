@@ -9,19 +9,25 @@ import pulumi
 import pulumi_azure_native as azure
 from medinfra.components.azure.data_store import DataStore, DataStoreArgs
 from medinfra.components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
+from medinfra.components.azure.flow_logs import VnetFlowLog, VnetFlowLogArgs
 from medinfra.components.azure.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
+from medinfra.components.azure.health_store import HealthWorkspace, HealthWorkspaceArgs
 from medinfra.components.azure.identity import WorkloadIdentity, WorkloadIdentityArgs
 from medinfra.components.azure.keys import Keys, KeysArgs
 from medinfra.components.azure.logs import LogWorkspace, LogWorkspaceArgs
 from medinfra.components.azure.network import Network, NetworkArgs
 from medinfra.components.azure.registry import Registry, RegistryArgs
 from medinfra.components.config import MIN_LOG_RETENTION_DAYS, MODELS_NAMESPACE, PlatformConfig
+from medinfra.components.config.serving import deployed_keys
 from medinfra.components.k8s.compose import ModelIdentity, ServingTarget
 from medinfra.components.naming import physical_name
 from medinfra.components.tagging import tag_transformation
 from medinfra.components.validation import raise_if_invalid
 
 BLOB_SUFFIX = ".blob.core.windows.net"
+#: Flow log blobs are kept for a year, the longest Network Watcher's retention policy allows
+#: (longer-term evidence lives in Log Analytics through traffic analytics, when enabled).
+FLOW_LOG_RETENTION_DAYS = 365
 
 
 @dataclass
@@ -37,6 +43,8 @@ class AzurePlatform:
     repository: str
     cluster: GpuCluster
     identities: dict[str, WorkloadIdentity]
+    health: HealthWorkspace | None = None
+    flow_log: VnetFlowLog | None = None
 
     @property
     def image_repository(self) -> pulumi.Output[str]:
@@ -66,6 +74,7 @@ class AzurePlatform:
             "oidcIssuer": self.cluster.oidc_issuer,
             "registryUrl": self.image_repository,
             "storageAccounts": {n: s.account.name for n, s in self.stores.items()},
+            **({"healthWorkspace": self.health.workspace.name} if self.health else {}),
         }
 
 
@@ -76,7 +85,9 @@ def tag_transformations(tags: dict[str, str]) -> list:
 
 def store_accounts(prefix: str, config: PlatformConfig) -> dict[str, str]:
     """Store name -> globally unique storage account name (3-24 lowercase letters/digits)."""
-    return {s.name: physical_name(prefix, s.name, max_len=24, sep="") for s in config.data_stores}
+    return {
+        s.name: physical_name(prefix, s.name, max_len=24, sep="") for s in config.object_stores
+    }
 
 
 def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
@@ -88,20 +99,27 @@ def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tup
     accounts = {v: k for k, v in store_accounts(prefix, config).items()}
     found, problems = {}, []
     for i, model in enumerate(config.models):
-        uri = urlparse(model.storage_uri)
-        account = uri.netloc.removesuffix(BLOB_SUFFIX)
-        container, _, path = uri.path.lstrip("/").partition("/")
-        store = accounts.get(account) if uri.netloc.endswith(BLOB_SUFFIX) else None
-        if uri.scheme != "https" or store is None or container != store:
-            expected = ", ".join(f"https://{a}{BLOB_SUFFIX}/{s}/..." for a, s in accounts.items())
-            problems.append(
-                (
-                    f"models[{i}].storageUri",
-                    f"{model.storage_uri} is not in a store of this stack ({expected})",
+        places = set()
+        for key, version in deployed_keys(i, model):
+            uri = urlparse(version.storage_uri)
+            account = uri.netloc.removesuffix(BLOB_SUFFIX)
+            container, _, path = uri.path.lstrip("/").partition("/")
+            store = accounts.get(account) if uri.netloc.endswith(BLOB_SUFFIX) else None
+            if uri.scheme != "https" or store is None or container != store:
+                expected = ", ".join(
+                    f"https://{a}{BLOB_SUFFIX}/{s}/..." for a, s in accounts.items())
+                problems.append(
+                    (key, f"{version.storage_uri} is not in a store of this stack ({expected})")
                 )
-            )
-            continue
-        found[model.name] = (store, path.strip("/"))
+                continue
+            places.add((store, path.strip("/")))
+        stores = {store for store, _ in places}
+        if len(stores) > 1:
+            listed = ", ".join(sorted(stores))
+            problems.append((f"models[{i}].versions", f"prod and canary are in different stores "
+                             f"({listed}); keep a model's versions in one store"))
+        elif places:
+            found[model.name] = sorted(places)[0]
     return found, problems
 
 
@@ -186,8 +204,45 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
             ),
             opts=opts,
         )
-        for store in config.data_stores
+        for store in config.object_stores
     }
+    health = None
+    if config.health_stores:
+        health = HealthWorkspace(
+            "health",
+            HealthWorkspaceArgs(
+                resource_group_name=rg,
+                location=location,
+                workspace_name=physical_name(prefix, "hds", max_len=24, sep=""),
+                stores=tuple((s.name, s.kind) for s in config.health_stores),
+                key_uri=keys.key_uri("data"),
+                key_id=data_key.id,
+                vnet_id=network.vnet.id,
+                endpoint_subnet_id=endpoints,
+                workspace_id=workspace_id,
+            ),
+            opts=opts,
+        )
+    # CIS Azure 6.4 / HIPAA 164.312(b): the VNet's flows, into a private log store of the plan.
+    flow_log = VnetFlowLog(
+        "flow-log",
+        VnetFlowLogArgs(
+            resource_group_name=rg,
+            location=location,
+            name=prefix,
+            account_name=physical_name(prefix, "flowlogs", max_len=24, sep=""),
+            vnet_id=network.vnet.id,
+            retention_days=FLOW_LOG_RETENTION_DAYS,
+            key_vault_uri=keys.vault_uri,
+            key_name=keys.key_name("data"),
+            key_id=data_key.id,
+            endpoint_subnet_id=endpoints,
+            dns_zone_id=network.dns_zone_id("blob"),
+            workspace_id=workspace_id,
+            replication="Standard_ZRS" if prod else "Standard_LRS",
+        ),
+        opts=opts,
+    )
     registry = Registry(
         "registry",
         RegistryArgs(
@@ -259,6 +314,13 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> Azure
         )
         for model in config.models
     }
+    for model in config.models:
+        for store in model.data_stores:
+            health.grant_reader(
+                f"model-{model.name}-{store}", store, identities[model.name].identity.principal_id
+            )
     return AzurePlatform(
-        group, logs, network, keys, stores, registry, config.registry.name, cluster, identities
+        group, logs, network, keys, stores, registry, config.registry.name, cluster, identities,
+        health,
+        flow_log,
     )

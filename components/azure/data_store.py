@@ -45,6 +45,10 @@ class DataStoreArgs:
     """Days deleted blobs and containers stay recoverable (1-365)."""
     replication: str = "Standard_ZRS"
     """Storage SKU (zone-redundant by default)."""
+    immutability_support_only: bool = False
+    """With no retention_days: still turn on version-level immutability support, without a
+    default policy, for a store a service keeps appending to (a WORM default would refuse its
+    writes); legal holds and blob-level policies stay possible, e.g. during an investigation."""
 
 
 def _validate(args: DataStoreArgs) -> list[tuple[str, str]]:
@@ -96,6 +100,8 @@ class DataStore(pulumi.ComponentResource):
                     "allow_protected_append_writes": False,
                 },
             }
+        elif args.immutability_support_only:
+            immutability = {"enabled": True}
         self.account = azure.storage.StorageAccount(
             name,
             resource_group_name=rg,

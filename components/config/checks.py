@@ -31,6 +31,14 @@ from medinfra.components.config.serving import Model, Serving
 from medinfra.components.config.value_types import REGION_FORMATS, STORAGE_SCHEMES
 from pydantic import BaseModel
 
+#: Why a canary is refused outside Knative mode (also `medinfra promote canary`'s refusal).
+CANARY_NEEDS_KNATIVE = (
+    "a canary needs serving.deploymentMode: Knative, which splits traffic between revisions; "
+    "{mode} mode cannot: KServe v0.20.0 ignores canaryTrafficPercent there (kserve#5335) and "
+    "its Standard-mode spec.canary starts the canary beside prod without routing any traffic "
+    "to it (weighted routes came after v0.20.0, kserve#5912, and need Gateway API, which this "
+    "platform does not install) - promote the candidate straight to prod, or switch the mode")
+
 
 def _default(model: type[BaseModel], field: str) -> Any:
     """A section field's default: the model is its one source."""
@@ -110,6 +118,33 @@ def relation_problems(data: Mapping[str, Any]) -> list[Problem]:
     return out
 
 
+def _store_problems(raw: Mapping[str, Any], models: list) -> list[Problem]:
+    """Store names are unique; retention applies to object stores; a model reads only DICOM or
+    FHIR stores of this stack (its weights come from its storageUri)."""
+    stores = raw.get("dataStores") if isinstance(raw.get("dataStores"), list) else []
+    stores = [s for s in stores if isinstance(s, Mapping)]
+    problems = []
+    counts = Counter(s.get("name") for s in stores if isinstance(s.get("name"), str))
+    for dup in sorted(n for n, k in counts.items() if k > 1):
+        problems.append(Problem("dataStores", dup, "store names must be unique"))
+    health = {s.get("name") for s in stores if s.get("kind") in ("dicom", "fhir")}
+    for i, store in enumerate(stores):
+        if store.get("kind") in ("dicom", "fhir") and store.get("retentionDays") is not None:
+            problems.append(Problem(
+                f"dataStores[{i}].retentionDays", store["retentionDays"],
+                f"applies to objects stores only; a {store['kind']} store keeps what it holds "
+                "until it is deleted"))
+    for i, model in enumerate(models):
+        names = model.get("dataStores") if isinstance(model, Mapping) else None
+        for j, name in enumerate(names if isinstance(names, list) else []):
+            if isinstance(name, str) and name not in health:
+                allowed = ", ".join(sorted(n for n in health if isinstance(n, str))) or "none"
+                problems.append(Problem(
+                    f"models[{i}].dataStores[{j}]", name,
+                    f"must name a dicom or fhir store of dataStores (this stack has: {allowed})"))
+    return problems
+
+
 def cross_field_problems(raw: Mapping[str, Any]) -> list[Problem]:
     """Checks that depend on more than one key (cloud, region, pools, models), on raw input."""
     return relation_problems(raw) + cloud_problems(raw)
@@ -179,15 +214,25 @@ def cloud_problems(raw: Mapping[str, Any]) -> list[Problem]:
             "serving.kserveChartDigests", None,
             "required when models are configured: {kserveCrd, kserveResources}, the sha256 "
             "digests of KServe's OCI charts at the pinned version", missing=True))
+    problems.extend(_store_problems(raw, models))
     for i, model in enumerate(models):
         if not isinstance(model, Mapping):
             continue
-        uri = model.get("storageUri")
-        if isinstance(uri, str) and not uri.lower().startswith(("http://", scheme)):
-            problems.append(
-                Problem(f"models[{i}].storageUri", uri, f"on {cloud} expected {scheme_what}")
-            )
+        versions = model.get("versions") if isinstance(model.get("versions"), list) else []
+        uris = [("storageUri", model.get("storageUri"))] + [
+            (f"versions[{j}].storageUri", v.get("storageUri"))
+            for j, v in enumerate(versions) if isinstance(v, Mapping)]
+        for key, uri in uris:
+            if isinstance(uri, str) and not uri.lower().startswith(("http://", scheme)):
+                problems.append(
+                    Problem(f"models[{i}].{key}", uri, f"on {cloud} expected {scheme_what}")
+                )
         mode = serving.get("deploymentMode", _default(Serving, "deployment_mode"))
+        for j, v in enumerate(versions):
+            if isinstance(v, Mapping) and v.get("stage") == "canary" and mode != "Knative":
+                problems.append(Problem(
+                    f"models[{i}].versions[{j}].stage", "canary", CANARY_NEEDS_KNATIVE.format(
+                        mode=mode)))
         if model.get("canaryPercent") is not None and mode != "Knative":
             problems.append(Problem(
                 f"models[{i}].canaryPercent", model["canaryPercent"],

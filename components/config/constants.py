@@ -33,6 +33,8 @@ MODELS_NAMESPACE: Final = "models"
 MODEL_SHA_ANNOTATION: Final = "medinfra.io/model-sha256"
 #: InferenceService annotation carrying the model's version (the gate matches it to approvals).
 MODEL_VERSION_ANNOTATION: Final = "medinfra.io/model-version"
+#: InferenceService annotation carrying the model-server image digest (bound to the approval).
+MODEL_DIGEST_ANNOTATION: Final = "medinfra.io/image-digest"
 #: KServe's annotation choosing the deployment mode (canary traffic needs Knative).
 DEPLOYMENT_MODE_ANNOTATION: Final = "serving.kserve.io/deploymentMode"
 

@@ -33,10 +33,15 @@ class PolicySettings(SectionModel):
     ] = Field(default_factory=dict)
     """Rule id -> mandatory|advisory. On PHI stacks a rule is never made weaker than its
     default (such an override is ignored and reported)."""
+    required_tags: dict[NonEmpty, list[NonEmpty]] = Field(default_factory=dict)
+    """Tag name -> allowed values (empty: any non-empty value) this stack requires on top of
+    the organisation's (the policy-pack config's requiredTags, else MedInfra's built-in names):
+    it may add names or narrow a name's allowed values, never widen them."""
     allowed_external_keys: list[NonEmpty] = Field(default_factory=list)
     """Customer-managed keys from outside this stack (ARNs, Key Vault key URIs, Cloud KMS key
     names) that may encrypt its data; every other key must be created by the stack."""
     min_log_retention_days: int = Field(default=MIN_LOG_RETENTION_DAYS, ge=1, le=3653)
-    """Shortest retention the gate accepts for log groups, workspaces and log buckets."""
+    """Shortest retention the gate accepts for log groups, workspaces and log buckets. With
+    the organisation's logRetentionDays (policy-pack config) it may only raise it."""
     checkov: CheckovSelection = Field(default_factory=CheckovSelection)
     """Checkov check selection."""

@@ -22,6 +22,7 @@ REGO_CONSTANTS = {
     "min_log_retention_days": constants.MIN_LOG_RETENTION_DAYS,
     "model_sha_annotation": constants.MODEL_SHA_ANNOTATION,
     "model_version_annotation": constants.MODEL_VERSION_ANNOTATION,
+    "model_digest_annotation": constants.MODEL_DIGEST_ANNOTATION,
     "deployment_mode_annotation": constants.DEPLOYMENT_MODE_ANNOTATION,
     "gpu_resource": constants.GPU_RESOURCE,
 }

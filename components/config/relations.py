@@ -74,12 +74,18 @@ def cluster_relations(cluster: Mapping[str, Any]) -> Found:
 
 
 def model_relations(model: Mapping[str, Any]) -> Found:
-    """minReplicas <= maxReplicas; no plain-http model URIs."""
-    out = []
+    """minReplicas <= maxReplicas; no plain-http model URIs; the versions' relations."""
+    from medinfra.components.config.model_versions import version_relations
+
+    out = version_relations(model)
     lo, hi = _int(model.get("minReplicas")), _int(model.get("maxReplicas", DEFAULT_MAX_REPLICAS))
     if lo is not None and hi is not None and lo > hi:
         out.append(("minReplicas", lo, f"must be <= maxReplicas ({hi})"))
-    uri = model.get("storageUri")
-    if isinstance(uri, str) and uri.lower().startswith("http://"):
-        out.append(("storageUri", uri, "plain http is not allowed (encrypt data in transit)"))
+    uris = [("storageUri", model.get("storageUri"))]
+    if isinstance(model.get("versions"), list):
+        uris += [(f"versions[{i}].storageUri", v.get("storageUri"))
+                 for i, v in enumerate(model["versions"]) if isinstance(v, Mapping)]
+    for key, uri in uris:
+        if isinstance(uri, str) and uri.lower().startswith("http://"):
+            out.append((key, uri, "plain http is not allowed (encrypt data in transit)"))
     return out

@@ -127,12 +127,15 @@ class Registry(SectionModel):
 
 
 class DataStore(SectionModel):
-    """An encrypted, private, versioned object store."""
+    """An encrypted, private, audited data store: objects (S3, Blob, GCS), or a managed DICOM
+    or FHIR store (HealthImaging / HealthLake, Health Data Services, Cloud Healthcare)."""
 
     name: Label
     """Store name (lowercase label)."""
+    kind: Literal["objects", "dicom", "fhir"] = "objects"
+    """objects (an object store), dicom (medical images) or fhir (FHIR R4 clinical data)."""
     purpose: Literal["models", "data", "logs"] = "data"
     """What the store holds."""
     # HIPAA 164.316(b)(2): PHI stores keep objects locked for six years unless told otherwise.
     retention_days: int | None = Field(default=None, ge=1, le=36500)
-    """Object-lock retention; default six years on PHI stacks."""
+    """Object-lock retention; default six years on PHI stacks (objects stores only)."""

@@ -51,7 +51,8 @@ class PlatformConfig(SectionModel):
     data_stores: list[DataStore] = Field(
         default_factory=lambda: [DataStore(name="models", purpose="models")]
     )
-    """Encrypted object stores; the default is one store for model artifacts."""
+    """Encrypted data stores (objects, dicom, fhir); the default is one object store for model
+    artifacts."""
     models: list[Model] = Field(default_factory=list)
     """Model versions to serve with KServe."""
     serving: Serving = Field(default_factory=Serving)
@@ -83,8 +84,21 @@ class PlatformConfig(SectionModel):
             return model.min_replicas
         return min(2 if self.is_prod else 1, model.max_replicas)
 
+    @property
+    def object_stores(self) -> list[DataStore]:
+        """The stores of kind `objects` (buckets, storage accounts)."""
+        return [s for s in self.data_stores if s.kind == "objects"]
+
+    @property
+    def health_stores(self) -> list[DataStore]:
+        """The managed DICOM and FHIR stores."""
+        return [s for s in self.data_stores if s.kind != "objects"]
+
     def retention_days(self, store: DataStore) -> int | None:
-        """Object-lock retention: as configured, else six years for PHI, none otherwise."""
+        """Object-lock retention: as configured, else six years for PHI, none otherwise (and
+        none for DICOM and FHIR stores, which have no object lock)."""
+        if store.kind != "objects":
+            return None
         if store.retention_days is not None:
             return store.retention_days
         return HIPAA_RETENTION_DAYS if self.is_phi else None

@@ -8,9 +8,11 @@ from urllib.parse import urlparse
 import pulumi
 import pulumi_gcp as gcp
 from medinfra.components.config import MODELS_NAMESPACE, PlatformConfig
+from medinfra.components.config.serving import deployed_keys
 from medinfra.components.gcp.access_logs import AccessLogBucket, AccessLogBucketArgs
 from medinfra.components.gcp.data_store import DataStore, DataStoreArgs
 from medinfra.components.gcp.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
+from medinfra.components.gcp.health_store import HealthDataset, HealthDatasetArgs
 from medinfra.components.gcp.identity import WorkloadIdentity, WorkloadIdentityArgs
 from medinfra.components.gcp.keys import Keys, KeysArgs
 from medinfra.components.gcp.network import PODS_RANGE, SERVICES_RANGE, Network, NetworkArgs
@@ -44,6 +46,7 @@ class GcpPlatform:
     registry: Registry
     cluster: GpuCluster
     identities: dict[str, WorkloadIdentity]
+    health: HealthDataset | None = None
 
     @property
     def serving(self) -> ServingTarget:
@@ -67,6 +70,7 @@ class GcpPlatform:
             "kubeconfig": self.cluster.kubeconfig,
             "registryUrl": self.registry.url,
             "buckets": {n: s.bucket.name for n, s in self.stores.items()},
+            **({"healthDataset": self.health.dataset.id} if self.health else {}),
         }
 
 
@@ -99,7 +103,7 @@ def tag_transformations(tags: dict[str, str]) -> list:
 
 def store_bucket_names(prefix: str, config: PlatformConfig) -> dict[str, str]:
     """Store name -> physical bucket name."""
-    return {s.name: physical_name(prefix, s.name) for s in config.data_stores}
+    return {s.name: physical_name(prefix, s.name) for s in config.object_stores}
 
 
 def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
@@ -107,15 +111,23 @@ def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tup
     buckets = {v: k for k, v in store_bucket_names(prefix, config).items()}
     found, problems = {}, []
     for i, model in enumerate(config.models):
-        uri = urlparse(model.storage_uri)
-        if uri.scheme != "gs" or uri.netloc not in buckets:
-            problems.append((
-                f"models[{i}].storageUri",
-                f"{model.storage_uri} is not in a store of this stack "
-                f"(gs://{{{', '.join(sorted(buckets))}}}/...)",
-            ))
-            continue
-        found[model.name] = buckets[uri.netloc]
+        stores = set()
+        for key, version in deployed_keys(i, model):
+            uri = urlparse(version.storage_uri)
+            if uri.scheme != "gs" or uri.netloc not in buckets:
+                problems.append((
+                    key,
+                    f"{version.storage_uri} is not in a store of this stack "
+                    f"(gs://{{{', '.join(sorted(buckets))}}}/...)",
+                ))
+                continue
+            stores.add(buckets[uri.netloc])
+        if len(stores) > 1:
+            listed = ", ".join(sorted(stores))
+            problems.append((f"models[{i}].versions", f"prod and canary are in different stores "
+                             f"({listed}); keep a model's versions in one store"))
+        elif stores:
+            found[model.name] = stores.pop()
     return found, problems
 
 
@@ -157,8 +169,14 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> GcpPl
             key_grants=keys.grants["data"], access_log_bucket=log_bucket.bucket.name,
             retention_days=config.retention_days(store),
             lock_retention=locked and config.retention_days(store) is not None), opts=opts)
-        for store in config.data_stores
+        for store in config.object_stores
     }
+    health = None
+    if config.health_stores:
+        health = HealthDataset("health", HealthDatasetArgs(
+            project=project, location=region, dataset_name=physical_name(prefix, "health"),
+            stores=tuple((s.name, s.kind) for s in config.health_stores),
+            key_id=keys.key_id("data")), opts=opts)
     registry = Registry("registry", RegistryArgs(
         repository_id=physical_name(prefix, config.registry.name), location=region,
         key_id=keys.key_id("data"), key_grants=keys.grants["data"],
@@ -188,4 +206,8 @@ def build(parent: pulumi.Resource, config: PlatformConfig, prefix: str) -> GcpPl
             opts=opts)
         for model in config.models
     }
-    return GcpPlatform(services, keys, network, stores, registry, cluster, identities)
+    for model in config.models:
+        for store in model.data_stores:
+            health.grant_reader(f"model-{model.name}-{store}", store,
+                                identities[model.name].account.member)
+    return GcpPlatform(services, keys, network, stores, registry, cluster, identities, health)

@@ -86,13 +86,17 @@ def build(parent: pulumi.Resource, config: PlatformConfig,
     services = {}
     for model in config.models:
         identity = target.identities[model.name]
+        # Knative: the canary's spec with its share (KServe keeps prod as the rolled-out
+        # revision); otherwise prod. Candidates are recorded, never served.
+        version, canary_percent = model.served(config.serving.deployment_mode)
         spec = IsvcInputs(
-            name=model.name, namespace=MODELS_NAMESPACE, version=model.version,
-            sha256=model.sha256, model_format=model.format, runtime=model.runtime,
-            storage_uri=model.storage_uri, service_account=model.name,
+            name=model.name, namespace=MODELS_NAMESPACE, version=version.version,
+            sha256=version.sha256, image_digest=version.image_digest,
+            model_format=model.format, runtime=model.runtime,
+            storage_uri=version.storage_uri, service_account=model.name,
             mode=config.serving.deployment_mode, cpu=model.cpu, memory=model.memory,
             gpu=model.gpu, min_replicas=config.min_replicas(model),
-            max_replicas=model.max_replicas, canary_percent=model.canary_percent,
+            max_replicas=model.max_replicas, canary_percent=canary_percent,
             gpu_node_selector=target.gpu_node_selector if has_gpu_pools else None,
             gpu_tolerations=tuple(target.gpu_tolerations))
         if identity.pod_labels:
@@ -102,7 +106,7 @@ def build(parent: pulumi.Resource, config: PlatformConfig,
             InferenceServiceArgs(
                 spec=spec,
                 service_account_annotations=dict(identity.service_account_annotations),
-                image=pulumi.Output.concat(target.image_repository, "@", model.image_digest)),
+                image=pulumi.Output.concat(target.image_repository, "@", version.image_digest)),
             opts=pulumi.ResourceOptions(parent=parent, providers=[provider],
                                         depends_on=[install.kserve, install.namespace]))
     return services

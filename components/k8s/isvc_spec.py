@@ -31,9 +31,13 @@ from kubernetes.client import (
     V1Volume,
     V1VolumeMount,
 )
+from medinfra.components.config.constants import MODEL_DIGEST_ANNOTATION
 
 API_VERSION = "serving.kserve.io/v1beta1"
 SHA_ANNOTATION = "medinfra.io/model-sha256"
+#: The model-server image digest the predictor runs (known at preview, unlike the image's
+#: registry part): MED-SRV-006 binds it to the version's approval.
+DIGEST_ANNOTATION = MODEL_DIGEST_ANNOTATION
 MODE_ANNOTATION = "serving.kserve.io/deploymentMode"
 # Above 10000: no clash with a UID of the node (CIS Kubernetes 5.7.x, Checkov CKV_K8S_40).
 RUN_AS = 10001
@@ -62,6 +66,8 @@ class IsvcInputs:
     canary_percent: int | None = None
     gpu_node_selector: dict[str, str] | None = None
     gpu_tolerations: tuple[dict[str, str], ...] = ()
+    image_digest: str | None = None
+    """Digest of the model-server image (annotated; the image itself is set by `image`)."""
     image: str | None = None
     """Model-server image by digest; None leaves the serving runtime's image (the component
     sets it from the registry's output)."""
@@ -128,7 +134,9 @@ def render(inputs: IsvcInputs) -> dict[str, Any]:
                     "app.kubernetes.io/version": inputs.version,
                     "app.kubernetes.io/managed-by": "medinfra"},
             annotations={MODE_ANNOTATION: inputs.mode, SHA_ANNOTATION: inputs.sha256,
-                         "medinfra.io/model-version": inputs.version},
+                         "medinfra.io/model-version": inputs.version,
+                         **({DIGEST_ANNOTATION: inputs.image_digest}
+                            if inputs.image_digest else {})},
         ),
         spec=V1beta1InferenceServiceSpec(predictor=predictor),
     )

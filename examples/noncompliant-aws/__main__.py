@@ -6,6 +6,7 @@ import json
 
 import pulumi
 import pulumi_aws as aws
+import pulumi_aws_native as aws_native
 
 tags = {"owner": "ml-platform", "costCenter": "cc-1", "environment": "dev",
         "dataClassification": "phi"}
@@ -84,3 +85,18 @@ aws.ec2.LaunchTemplate(
     block_device_mappings=[{"device_name": "/dev/xvda", "ebs": {
         "encrypted": "true", "kms_key_id": key("volumes").arn, "volume_type": "gp3"}}])
 aws.Provider("res-us-east-1", region="us-east-1")
+
+# A FHIR R4 store that keeps AWS's own key (HealthLake's default) instead of the stack's; its
+# data events are recorded, so only the encryption rule fails.
+native = pulumi.ResourceOptions(provider=aws_native.Provider("aws-native", region="eu-central-1"))
+aws_native.healthlake.FhirDatastore(
+    "enc-fhir-aws-owned-key", datastore_name="clinical", datastore_type_version="R4",
+    sse_configuration={"kms_encryption_config": {"cmk_type": "AWS_OWNED_KMS_KEY"}},
+    identity_provider_configuration={"authorization_strategy": "AWS_AUTH"},
+    tags=[aws_native.TagArgs(key=k, value=v) for k, v in tags.items()], opts=native)
+aws.cloudtrail.EventDataStore(
+    "health-events", name="health-data-events", kms_key_id=data_key.arn, retention_period=2190,
+    multi_region_enabled=False, termination_protection_enabled=True, tags=tags, opts=opts,
+    advanced_event_selectors=[{"name": "fhir", "field_selectors": [
+        {"field": "eventCategory", "equals": ["Data"]},
+        {"field": "resources.type", "equals": ["AWS::HealthLake::FHIRDatastore"]}]}])

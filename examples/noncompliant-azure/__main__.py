@@ -114,3 +114,8 @@ cluster = azure.containerservice.ManagedCluster(
 azure.monitor.DiagnosticSetting(
     "aks", resource_uri=cluster.id, workspace_id=workspace.id,
     logs=[{"category": "kube-audit", "enabled": True}])
+# A Health Data Services workspace without a private endpoint: its DICOM and FHIR services
+# would answer on public networks.
+azure.healthcareapis.Workspace(
+    "net-hds-no-private-endpoint", resource_group_name=RG, location=LOCATION,
+    workspace_name="medinfrahds", tags=tags)

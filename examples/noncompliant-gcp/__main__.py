@@ -63,3 +63,9 @@ gcp.container.NodePool(
                                      "enable_integrity_monitoring": True},
         "workload_metadata_config": {"mode": "GCE_METADATA"}, "resource_labels": labels,
     })
+# A Healthcare dataset on Google's default encryption (no encryptionSpec); its data-access
+# audit logs are on, so only the encryption rule fails.
+gcp.healthcare.Dataset("enc-dataset-no-cmek", name="health", location=REGION)
+gcp.projects.IAMAuditConfig(
+    "healthcare-audit", project="medinfra-example", service="healthcare.googleapis.com",
+    audit_log_configs=[{"log_type": t} for t in ("ADMIN_READ", "DATA_READ", "DATA_WRITE")])

@@ -91,7 +91,8 @@ def inference_service(name, *, uri=None, account="model-server", privileged=Fals
         name, api_version="serving.kserve.io/v1beta1", kind="InferenceService",
         metadata={"name": name, "namespace": "models", "annotations": {
             "serving.kserve.io/deploymentMode": "Standard",
-            "medinfra.io/model-sha256": SHA, "medinfra.io/model-version": "1.0"}},
+            "medinfra.io/model-sha256": SHA, "medinfra.io/model-version": "1.0",
+            "medinfra.io/image-digest": DIGEST}},
         spec={"predictor": predictor}, opts=pulumi.ResourceOptions(depends_on=[namespace]))
     k8s.policy.v1.PodDisruptionBudget(name, metadata={"name": name, "namespace": "models"}, spec={
         "maxUnavailable": 1,
@@ -104,3 +105,4 @@ inference_service("iam-no-identity", account="default")
 inference_service("hrd-privileged", privileged=True)
 inference_service("srv-canary-in-standard", canary=10)
 inference_service("srv-unapproved")
+inference_service("srv-approved-other-image")

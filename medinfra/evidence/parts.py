@@ -178,6 +178,18 @@ def _filled(value: Any) -> bool:
     return isinstance(value, str) and value.strip() != ""
 
 
+def _served_entry(model: dict[str, Any], version: Any, sha256: Any) -> dict[str, Any]:
+    """The config entry of the version an InferenceService serves: the model itself in the
+    single-version form, else the entry of `versions` with that version and sha256."""
+    if not isinstance(model.get("versions"), list):
+        return model
+    for entry in model["versions"]:
+        if isinstance(entry, dict) and (entry.get("version"), entry.get("sha256")) == (
+                version, sha256):
+            return entry
+    return {}
+
+
 def models(
     inventory: dict[str, Any], decision: str, findings: list[dict[str, Any]]
 ) -> dict[str, Any]:
@@ -200,10 +212,11 @@ def models(
         predictor = (r["props"].get("spec") or {}).get("predictor") or {}
         image = str((predictor.get("model") or {}).get("image") or "")
         name = meta.get("name") or r["name"]
-        wanted = configured.get(name, {})
-        approval = wanted.get("approval") if isinstance(wanted.get("approval"), dict) else None
+        model = configured.get(name, {})
         version = annotations.get("medinfra.io/model-version")
         sha256 = annotations.get("medinfra.io/model-sha256")
+        wanted = _served_entry(model, version, sha256)
+        approval = wanted.get("approval") if isinstance(wanted.get("approval"), dict) else None
         approved_for_this = bool(
             approval
             and _filled(approval.get("ticket"))
@@ -223,7 +236,8 @@ def models(
                 "artefact_sha256": sha256,
                 "storage_uri": predictor.get("model", {}).get("storageUri"),
                 "image": image,
-                "image_digest": image.split("@", 1)[1] if "@" in image else None,
+                "image_digest": image.split("@", 1)[1] if "@" in image
+                else annotations.get("medinfra.io/image-digest"),
                 "stage": "canary" if canary is not None and canary < 100 else "prod",
                 "canary_traffic_percent": canary,
                 "environment": config.get("environment"),
@@ -233,9 +247,17 @@ def models(
                     "date": approval.get("date"),
                     "version": wanted.get("version"),
                     "sha256": wanted.get("sha256"),
+                    "expires": approval.get("expires"),
+                    "approved_sha256": approval.get("sha256"),
+                    "approved_image_digest": approval.get("imageDigest"),
                 }
                 if approval
                 else None,
+                # `medinfra promote`'s log and the versions a rollback may return to.
+                "promotions": list(model.get("promotions") or []),
+                "rollback_targets": [
+                    {k: v.get(k) for k in ("version", "sha256", "imageDigest")}
+                    for v in model.get("previousProd") or [] if isinstance(v, dict)],
                 "clinically_eligible": approved_for_this,
                 "deployable": decision == "allow" and not own_blocks,
                 "blocking_findings": own_blocks,

@@ -16,7 +16,7 @@ import hashlib
 import uuid
 from collections.abc import Callable, Mapping
 
-from medinfra.mocks import aws, azure, gcp
+from medinfra.mocks import aws, aws_native, azure, gcp
 from medinfra.mocks.aws import ACCOUNT_ID
 from medinfra.mocks.azure import SUBSCRIPTION_ID, TENANT_ID
 from medinfra.mocks.gcp import GCP_PROJECT
@@ -30,7 +30,7 @@ __all__ = [
     "UnansweredInvoke",
 ]
 
-_CLOUDS = (aws, gcp, azure)
+_CLOUDS = (aws, aws_native, gcp, azure)
 
 
 

@@ -33,7 +33,7 @@ from medinfra.worker.monitor import (
     RecordingMonitor,
     unknowable_data_sources_are_unknown,
 )
-from medinfra.worker.sdk_tuning import OutputQueue, tune_sdk_for_offline_planning
+from medinfra.worker.sdk_tuning import tune_sdk_for_offline_planning
 
 
 def run(request: dict[str, Any]) -> dict[str, Any]:
@@ -66,7 +66,7 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             dry_run=True,
             organization="organization",
             root_directory=str(program_dir),
-            outputs=OutputQueue(),
+            outputs=set(),
             lock=threading.Lock(),
         )
     )

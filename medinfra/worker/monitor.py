@@ -141,10 +141,9 @@ class RecordingMonitor(mocks.MockMonitor):
                 {"message": str(exc), "location": self.call_sites.get(request.tok)}
             )
             raise
-        from pulumi.runtime.proto import provider_pb2
-
         ret_proto = _sync_await(rpc.serialize_properties(ret, {}))
-        return provider_pb2.InvokeResponse(failures=None, **{"return": ret_proto})
+        # The monitor's own response type (it also says whether the result is unknown).
+        return resource_pb2.ResourceInvokeResponse(failures=None, **{"return": ret_proto})
 
     def Call(self, request):
         raise UnansweredInvoke(f"the resource method {request.tok!r} cannot be answered offline")

@@ -3,50 +3,14 @@
 tests/test_planner_worker.py plans the same programs with and without them and compares the
 Inventories, and asserts which patches were applied, so a patch that silently stops applying (an
 SDK upgrade renamed what it patches) fails a test instead of only making planning slow.
+
+(Pulumi 3.223 and older kept pending Outputs in a deque whose linear `remove` made planning
+quadratic, and this module replaced it; the SDK now keeps them in a set, so nothing here does.)
 """
 
 from __future__ import annotations
 
 import sys
-from collections import deque
-from typing import Any
-
-
-class OutputQueue:
-    """The SDK's queue of pending Outputs (`Settings.outputs`) with O(1) `remove`.
-
-    The SDK keeps every Output's future in a deque and removes each one when it resolves;
-    `deque.remove` is linear, which makes planning quadratic in the number of Outputs (5,000
-    resources took 18x the time of 1,000). Same operations, same order: a deque for order plus
-    the set of live items, with removed items skipped lazily by `popleft`.
-    """
-
-    def __init__(self) -> None:
-        self._order: deque = deque()
-        self._live: set = set()
-
-    def append(self, item: Any) -> None:
-        self._order.append(item)
-        self._live.add(item)
-
-    def remove(self, item: Any) -> None:
-        if item not in self._live:
-            raise ValueError("OutputQueue.remove(x): x not in queue")
-        self._live.remove(item)
-
-    def popleft(self) -> Any:
-        while True:
-            item = self._order.popleft()  # IndexError when empty, as deque
-            if item in self._live:
-                self._live.remove(item)
-                return item
-
-    def clear(self) -> None:
-        self._order.clear()
-        self._live.clear()
-
-    def __len__(self) -> int:
-        return len(self._live)
 
 
 def _memoize_per_class(function):

@@ -20,6 +20,7 @@ from pathlib import Path
 
 TF_TYPES: dict[str, str] = {
     # AWS: every type the aws components create (components/aws/), and a few worth it.
+    "aws:cloudtrail/eventDataStore:EventDataStore": "aws_cloudtrail_event_data_store",
     "aws:cloudwatch/logGroup:LogGroup": "aws_cloudwatch_log_group",
     "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup": "aws_default_security_group",
     "aws:ec2/eip:Eip": "aws_eip",

@@ -177,11 +177,16 @@ def test_model_uris_must_name_a_container_of_this_stacks_accounts():
         "https://medinfraazureprodmodels.blob.core.windows.net/phi-data/m/",  # wrong container
         "https://medinfraazureprodmodels.example.com/models/m/",
     ]
+    # azure-prod lists versions: the prod version's URI is the one checked (the candidate is
+    # not served), at its own key.
     for uri in foreign:
-        model = config.models[0].model_copy(update={"storage_uri": uri})
+        versions = [v.model_copy(update={"storage_uri": uri}) if v.stage == "prod" else v
+                    for v in config.models[0].versions]
+        model = config.models[0].model_copy(update={"versions": versions})
         _, problems = model_locations(prefix, config.model_copy(update={"models": [model]}))
         ((path, reason),) = problems
-        assert path == "models[0].storageUri" and "is not in a store of this stack" in reason
+        assert path == "models[0].versions[0].storageUri"
+        assert "is not in a store of this stack" in reason
 
 
 def test_bad_azure_stack_config_is_one_error_naming_every_problem(cli, platform_copy):

@@ -162,13 +162,18 @@ def test_blobs_are_versioned_soft_deleted_logged_and_change_fed(inv):
 
 
 def test_phi_stores_are_immutable_for_six_years(azure_prod, azure_dev):
-    for account in azure_prod.of_type(ACCOUNT):
+    # The flow-log store: immutability support without a WORM default (Network Watcher adds
+    # blocks to its hourly blobs, which a default time-based policy would refuse).
+    (logs,) = [a for a in azure_prod.of_type(ACCOUNT) if a["name"] == "flow-log-store"]
+    assert logs["props"]["immutableStorageWithVersioning"] == {"enabled": True}
+    for account in [a for a in azure_prod.of_type(ACCOUNT) if a["name"] != "flow-log-store"]:
         policy = account["props"]["immutableStorageWithVersioning"]
         assert policy["enabled"] is True
         assert policy["immutabilityPolicy"]["immutabilityPeriodSinceCreationInDays"] == 2190
         assert policy["immutabilityPolicy"]["allowProtectedAppendWrites"] is False
     for account in azure_dev.of_type(ACCOUNT):  # de-identified data: no WORM lock
-        assert "immutableStorageWithVersioning" not in account["props"]
+        if account["name"] != "flow-log-store":
+            assert "immutableStorageWithVersioning" not in account["props"]
 
 
 def test_registry_is_premium_private_cmk_encrypted_with_admin_and_anonymous_pull_off(inv):
@@ -381,3 +386,30 @@ def test_storage_initializer_is_pinned_by_digest_in_this_plans_acr(azure_prod):
     image, source = storage_initializer(azure_prod)
     assert re.fullmatch(r"[a-z0-9]+\.azurecr\.io/[a-z0-9/-]+:v[\d.]+@sha256:[0-9a-f]{64}", image)
     assert source["type"] == "azure-native:containerregistry:Registry"
+
+
+def test_vnet_flow_log_writes_every_flow_through_azures_own_watcher_to_a_private_store(inv):
+    (log,) = inv.of_type(AZ + "network:FlowLog")
+    props = log["props"]
+    # Azure's per-region watcher, referenced by name: no stack creates a Network Watcher.
+    assert inv.of_type(AZ + "network:NetworkWatcher") == []
+    assert props["networkWatcherName"] == "NetworkWatcher_westeurope"
+    assert props["resourceGroupName"] == "NetworkWatcherRG"
+    assert props["enabled"] is True and "enabledFilteringCriteria" not in props
+    assert props["retentionPolicy"] == {"enabled": True, "days": 365}
+    assert props["format"] == {"type": "JSON", "version": 2}
+    assert inv.referenced(log, "/targetResourceId")["type"] == AZ + "network:VirtualNetwork"
+    store = inv.referenced(log, "/storageId")
+    assert store["type"] == ACCOUNT and store["props"]["sku"]["name"].startswith("Standard_")
+    # Shared keys off on the store, so Network Watcher writes as the flow log's identity, which
+    # holds Storage Blob Data Contributor on the one container flow logs go to, nothing wider.
+    assert store["props"]["allowSharedKeyAccess"] is False
+    assert store["props"]["networkRuleSet"]["bypass"] == "AzureServices"
+    identity = inv.referenced(log, "/identity/userAssignedIdentities/0")
+    assert identity["type"] == UAI and props["identity"]["type"] == "UserAssigned"
+    grants = [g for g in inv.of_type(ROLE)
+              if g["references"].get("/principalId") == identity["urn"]]
+    assert [_role(g) for g in grants] == ["Storage Blob Data Contributor"]
+    container = inv.referenced(grants[0], "/scope")
+    assert container["props"]["containerName"] == "insights-logs-flowlogflowevent"
+    assert inv.referenced(container, "/accountName") == store

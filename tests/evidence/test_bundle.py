@@ -190,7 +190,8 @@ def test_a_model_without_approval_is_neither_eligible_nor_deployable(blocked_bun
     (model,) = _load(blocked_bundle, "models.json")["models"]
     assert model["clinically_eligible"] is False
     assert model["deployable"] is False
-    assert model["blocking_findings"] == ["MED-SRV-005"]
+    # No approval at all: neither the version (MED-SRV-005) nor the artefact (MED-SRV-006).
+    assert model["blocking_findings"] == ["MED-SRV-005", "MED-SRV-006"]
     decision = _load(blocked_bundle, "decision.json")
     assert decision["decision"] == "block" and decision["exit_code"] == 1
 

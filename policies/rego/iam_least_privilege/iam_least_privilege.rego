@@ -6,7 +6,9 @@
 #   and no administrator managed policy is attached; Azure role assignments are scoped to a
 #   single resource (not a subscription, management group or resource group) and never grant
 #   Owner, Contributor or User Access Administrator; GCP project-level grants never use the
-#   basic roles (owner, editor, viewer) or let a principal impersonate service accounts.
+#   basic roles (owner, editor, viewer) or let a principal impersonate service accounts, and
+#   Cloud Healthcare roles are granted on a store or dataset, never on the project, and never
+#   as an administrator or basic role.
 # custom:
 #   id: MED-IAM-001
 #   severity: high
@@ -21,11 +23,15 @@
 #     - azure-native:authorization:RoleAssignment
 #     - gcp:projects/iAMMember:IAMMember
 #     - gcp:projects/iAMBinding:IAMBinding
+#     - gcp:healthcare/datasetIamMember:DatasetIamMember
+#     - gcp:healthcare/dicomStoreIamMember:DicomStoreIamMember
+#     - gcp:healthcare/fhirStoreIamMember:FhirStoreIamMember
 #   remediation: >-
 #     AWS: list the exact actions and resource ARNs (MedInfra's identity reads one model prefix
 #     and decrypts with one key). Azure: assign a data-plane role (e.g. Storage Blob Data
 #     Reader) on the one storage account or key. GCP: grant predefined roles on the bucket or
-#     key itself instead of the project.
+#     key itself instead of the project; Cloud Healthcare: a read role
+#     (roles/healthcare.dicomViewer, roles/healthcare.fhirResourceReader) on the one store.
 #   waivable: true
 #   satisfied_by:
 #     aws:
@@ -35,6 +41,7 @@
 #       - "components/azure/common.py: grant() / role_definition_id()"
 #     gcp:
 #       - "components/gcp/gpu_cluster.py: GpuCluster"
+#       - "components/gcp/health_store.py: HealthDataset.grant_reader()"
 package medinfra.rules.iam_least_privilege
 
 import rego.v1
@@ -59,6 +66,15 @@ verifiable := {
 		"/role": "value",
 	},
 	"gcp:projects/iAMBinding:IAMBinding": {
+		"/role": "value",
+	},
+	"gcp:healthcare/datasetIamMember:DatasetIamMember": {
+		"/role": "value",
+	},
+	"gcp:healthcare/dicomStoreIamMember:DicomStoreIamMember": {
+		"/role": "value",
+	},
+	"gcp:healthcare/fhirStoreIamMember:FhirStoreIamMember": {
 		"/role": "value",
 	},
 }
@@ -154,4 +170,32 @@ deny contains finding if {
 	some grant in data.medinfra.lib.of_type(t)
 	grant.props.role in broad_roles
 	finding := data.medinfra.lib.finding(grant, sprintf("project-level grant %s uses the broad role %s", [grant.name, grant.props.role]))
+}
+
+deny contains finding if {
+	some t in ["gcp:projects/iAMMember:IAMMember", "gcp:projects/iAMBinding:IAMBinding"]
+	some grant in data.medinfra.lib.of_type(t)
+	startswith(grant.props.role, "roles/healthcare.")
+	finding := data.medinfra.lib.finding(grant, sprintf("project-level grant %s gives %s on every Cloud Healthcare dataset of the project; grant it on the store", [grant.name, grant.props.role]))
+}
+
+healthcare_grant_types := [
+	"gcp:healthcare/datasetIamMember:DatasetIamMember",
+	"gcp:healthcare/dicomStoreIamMember:DicomStoreIamMember",
+	"gcp:healthcare/fhirStoreIamMember:FhirStoreIamMember",
+]
+
+# Administrator roles (they change IAM or delete stores) and the basic roles.
+admin_role(role) if role in broad_roles
+
+admin_role(role) if {
+	startswith(role, "roles/healthcare.")
+	endswith(role, "Admin")
+}
+
+deny contains finding if {
+	some t in healthcare_grant_types
+	some grant in data.medinfra.lib.of_type(t)
+	admin_role(grant.props.role)
+	finding := data.medinfra.lib.finding(grant, sprintf("Cloud Healthcare grant %s uses the administrator or basic role %s", [grant.name, grant.props.role]))
 }

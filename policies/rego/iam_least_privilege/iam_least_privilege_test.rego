@@ -95,3 +95,23 @@ test_aws_role_policy_unknown_fails if {
 	plan := object.union(fx.aws, {"role-policy": {"props": {"policy": "[unknown]"}, "unknowns": ["/policy"]}})
 	found(plan) == {fx.aws["role-policy"].urn}
 }
+
+test_project_level_healthcare_role_fails if {
+	plan := object.union(fx.gcp, {"log-writer": {"props": {"role": "roles/healthcare.dicomViewer"}}})
+	found(plan) == {fx.gcp["log-writer"].urn}
+}
+
+test_healthcare_store_admin_grant_fails if {
+	plan := object.union(fx.gcp, {"fhir-reader": {"props": {"role": "roles/healthcare.fhirStoreAdmin"}}})
+	found(plan) == {fx.gcp["fhir-reader"].urn}
+}
+
+test_healthcare_store_basic_role_fails if {
+	plan := object.union(fx.gcp, {"dicom-reader": {"props": {"role": "roles/editor"}}})
+	found(plan) == {fx.gcp["dicom-reader"].urn}
+}
+
+test_unknown_healthcare_role_fails if {
+	plan := object.union(fx.gcp, {"dicom-reader": {"props": {"role": "[unknown]"}, "unknowns": ["/role"]}})
+	found(plan) == {fx.gcp["dicom-reader"].urn}
+}

@@ -4,9 +4,13 @@
 #   A tag can be moved to different code after review; a digest cannot. Model-server images of
 #   every InferenceService are referenced by sha256 digest and come from this plan's registry
 #   (ECR, Azure Container Registry or Artifact Registry), so they are encrypted, private and
-#   scanned. So does KServe's storage initializer, the init container that fetches the weights
-#   into every model pod (set by the KServe chart's kserve.storage values). Other workloads'
-#   images are referenced by digest. Helm releases pin an exact chart version.
+#   scanned, or from a registry outside the plan that the organisation trusts
+#   (trustedRegistries of the medinfra-settings policy in the policy-pack config: image
+#   prefixes such as 123456789012.dkr.ecr.eu-central-1.amazonaws.com/platform, which end at a
+#   path boundary), still by digest. So does KServe's storage initializer, the init container
+#   that fetches the weights into every model pod (set by the KServe chart's kserve.storage
+#   values). Other workloads' images are referenced by digest. Helm releases pin an exact chart
+#   version.
 # custom:
 #   id: MED-HRD-003
 #   severity: high
@@ -25,8 +29,9 @@
 #   remediation: >-
 #     Set the model-server image to <this stack's registry>@sha256:<digest> (medinfra:models[].
 #     imageDigest) and KServe's storage initializer to its mirror there (medinfra:serving.
-#     storageInitializerDigest); reference other images as <repository>@sha256:<digest>; set an
-#     exact chart version on every Helm release.
+#     storageInitializerDigest), or pin by digest an image of a registry the organisation
+#     trusts (trustedRegistries in the policy-pack config); reference other images as
+#     <repository>@sha256:<digest>; set an exact chart version on every Helm release.
 #   waivable: true
 #   satisfied_by:
 #     k8s:
@@ -85,7 +90,7 @@ deny contains finding if {
 	some component, spec in data.medinfra.lib.items(object.get(data.medinfra.lib.obj(isvc.props), "spec", {}))
 	is_object(spec.model)
 	not from_plan_registry(isvc, component, spec.model)
-	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s model server image %v is not pinned by digest in this plan's registry", [isvc.name, component, object.get(data.medinfra.lib.obj(spec.model), "image", "(serving runtime default)")]))
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s model server image %v is not pinned by digest in this plan's registry or a trusted one", [isvc.name, component, object.get(data.medinfra.lib.obj(spec.model), "image", "(serving runtime default)")]))
 }
 
 from_plan_registry(isvc, component, model) if {
@@ -96,6 +101,12 @@ from_plan_registry(isvc, component, model) if {
 from_plan_registry(isvc, component, model) if {
 	by_digest(model.image)
 	data.medinfra.lib.referenced(isvc, sprintf("/spec/%s/model/image", [component])).type in registry_types
+}
+
+# A registry outside the plan that the organisation trusts, by digest.
+from_plan_registry(_, _, model) if {
+	by_digest(model.image)
+	data.medinfra.lib.trusted_registry(model.image)
 }
 
 workload_containers contains [r, c] if {
@@ -129,7 +140,7 @@ deny contains finding if {
 	some release in data.medinfra.lib.kserve.releases
 	not storage_initializer_pinned(release)
 	storage := object.get(data.medinfra.lib.obj(release.props), ["values", "kserve", "storage"], {})
-	finding := data.medinfra.lib.finding(release, sprintf("Helm release %s runs KServe's storage initializer as %v:%v, not pinned by digest in this plan's registry", [release.name, object.get(data.medinfra.lib.obj(storage), "image", "(chart default)"), object.get(data.medinfra.lib.obj(storage), "tag", "(chart default)")]))
+	finding := data.medinfra.lib.finding(release, sprintf("Helm release %s runs KServe's storage initializer as %v:%v, not pinned by digest in this plan's registry or a trusted one", [release.name, object.get(data.medinfra.lib.obj(storage), "image", "(chart default)"), object.get(data.medinfra.lib.obj(storage), "tag", "(chart default)")]))
 }
 
 storage_initializer_pinned(release) if {
@@ -143,6 +154,13 @@ storage_initializer_pinned(release) if {
 	storage := release.props.values.kserve.storage
 	by_digest(sprintf("%s:%s", [storage.image, storage.tag]))
 	data.medinfra.lib.referenced(release, "/values/kserve/storage/image").type in registry_types
+}
+
+storage_initializer_pinned(release) if {
+	storage := release.props.values.kserve.storage
+	image := sprintf("%s:%s", [storage.image, storage.tag])
+	by_digest(image)
+	data.medinfra.lib.trusted_registry(image)
 }
 
 exact_version(v) if regex.match(`^v?\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$`, v)

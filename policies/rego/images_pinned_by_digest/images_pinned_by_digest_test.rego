@@ -68,3 +68,47 @@ test_storage_initializer_by_tag_fails_with_a_digest_pinned_chart if {
 	plan := object.union(fx.kserve, {"kserve-release": {"props": {"chart": chart, "values": storage}}})
 	found(plan) == {fx.kserve["kserve-release"].urn}
 }
+
+# Images of a registry outside the plan that the organisation trusts (trustedRegistries).
+digest_ref := concat("", ["@sha256:", data.medinfra.fixtures.sha])
+
+found_trusting(image, prefixes) := u if {
+	plan := object.union(json.remove(fx.kserve, [image_ref]), {"isvc": {"props": {"spec": {"predictor": {"model": {"image": image}}}}}})
+	inp := data.medinfra.fixtures.inventory_settings(plan, {"trustedRegistries": prefixes})
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+test_model_image_of_a_trusted_registry_pinned_by_digest_passes if {
+	found_trusting(concat("", ["registry.example/org/models", digest_ref]), ["registry.example/org"]) == set()
+	found_trusting(concat("", ["registry.example/org", digest_ref]), ["registry.example/org"]) == set()
+	found_trusting(concat("", ["registry.example/org/models:1.0", digest_ref]), ["registry.example/org"]) == set()
+}
+
+test_model_image_of_a_trusted_registry_by_tag_still_fails if {
+	found_trusting("registry.example/org/models:1.0", ["registry.example/org"]) == {fx.kserve.isvc.urn}
+}
+
+test_model_image_of_an_untrusted_registry_still_fails if {
+	found_trusting(concat("", ["other.example/org/models", digest_ref]), ["registry.example/org"]) == {fx.kserve.isvc.urn}
+}
+
+test_trusted_prefix_ends_at_a_path_boundary_so_a_lookalike_fails if {
+	found_trusting(concat("", ["registry.example/org-evil/models", digest_ref]), ["registry.example/org"]) == {fx.kserve.isvc.urn}
+	found_trusting(concat("", ["registry.example.evil.com/models", digest_ref]), ["registry.example"]) == {fx.kserve.isvc.urn}
+	found_trusting(concat("", ["registry.example:5000/models", digest_ref]), ["registry.example"]) == {fx.kserve.isvc.urn}
+}
+
+found_with_settings(plan, settings) := u if {
+	inp := data.medinfra.fixtures.inventory_settings(plan, settings)
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+mirrored_storage_initializer := object.union(json.remove(fx.kserve, [storage_ref]), {"kserve-release": {"props": {"values": {"kserve": {"storage": {"image": "registry.example/org/storage-initializer"}}}}}})
+
+test_storage_initializer_of_a_trusted_registry_passes if {
+	found_with_settings(mirrored_storage_initializer, {"trustedRegistries": ["registry.example/org"]}) == set()
+}
+
+test_storage_initializer_of_an_untrusted_registry_fails if {
+	found(mirrored_storage_initializer) == {fx.kserve["kserve-release"].urn}
+}

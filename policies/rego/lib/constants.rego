@@ -9,5 +9,6 @@ default_classification := "phi"
 min_log_retention_days := 365
 model_sha_annotation := "medinfra.io/model-sha256"
 model_version_annotation := "medinfra.io/model-version"
+model_digest_annotation := "medinfra.io/image-digest"
 deployment_mode_annotation := "serving.kserve.io/deploymentMode"
 gpu_resource := "nvidia.com/gpu"

@@ -28,16 +28,36 @@ config := {
 	"environment": "prod", "dataClassification": "phi",
 	"allowedRegions": ["eu-central-1", "westeurope", "europe-west4"],
 	"models": [{
-		"name": "chest-xray", "version": "1.0", "sha256": sha,
-		"approval": {"ticket": "CAB-1", "approvedBy": "dr.lindqvist"},
+		"name": "chest-xray", "version": "1.0", "sha256": sha, "imageDigest": digest,
+		"approval": {
+			"ticket": "CAB-1", "approvedBy": "dr.lindqvist", "date": "2026-01-15",
+			"sha256": sha, "imageDigest": digest,
+		},
 	}],
 }
 
-# An Inventory of a plan (an object: name -> resource), with the shared config.
-inventory(plan) := {"project": "medinfra", "stack": "test", "config": config, "resources": [r | some r in plan]}
+# What the gate computes from `config` without a policy-pack config (policies/settings.py;
+# tests/test_rule_fixtures.py checks they agree).
+settings := {
+	"allowedRegions": config.allowedRegions,
+	"allowedRegionsFrom": "the stack config (medinfra:allowedRegions)",
+	"requiredTags": {
+		"tags": {"owner": [], "costCenter": [], "environment": [], "dataClassification": ["phi"]},
+		"labels": {"owner": [], "cost_center": [], "environment": [], "data_classification": ["phi"]},
+	},
+	"requiredTagsFrom": "built-in",
+	"trustedRegistries": [], "trustedKeys": [], "trustedIdentities": [],
+	"logRetentionDays": 365,
+}
+
+# An Inventory of a plan (an object: name -> resource), with the shared config and settings.
+inventory(plan) := {"project": "medinfra", "stack": "test", "config": config, "settings": settings, "resources": [r | some r in plan]}
 
 # The same, with config values changed.
 inventory_with(plan, patch) := object.union(inventory(plan), {"config": patch})
+
+# The same, with settings replaced key by key (as a policy-pack config or stack keys would).
+inventory_settings(plan, patch) := object.union(object.remove(inventory(plan), ["settings"]), {"settings": object.union(object.remove(settings, object.keys(patch)), patch)})
 
 urns(findings) := {f.urn | some f in findings}
 
@@ -160,9 +180,38 @@ aws := {
 		"apiVersion": "storage.k8s.io/v1", "kind": "StorageClass", "metadata": {"name": "gp3-encrypted"},
 		"provisioner": "ebs.csi.aws.com", "parameters": {"encrypted": "true", "kmsKeyId": "arn:key", "type": "gp3"},
 	}, {"/parameters/kmsKeyId": urn(kms, "key")}),
+	"aws-native": res("pulumi:providers:aws-native", "aws-native", {"region": "eu-central-1"}, {}),
+	"dicom": res(dicom, "dicom", {"datastoreName": "imaging", "kmsKeyArn": "arn:key", "tags": tags}, {"/kmsKeyArn": urn(kms, "key")}),
+	"fhir": res(fhir, "fhir", {
+		"datastoreName": "clinical", "datastoreTypeVersion": "R4",
+		"sseConfiguration": {"kmsEncryptionConfig": {"cmkType": "CUSTOMER_MANAGED_KMS_KEY", "kmsKeyId": "arn:key"}},
+		"identityProviderConfiguration": {"authorizationStrategy": "AWS_AUTH"},
+		"tags": [{"key": k, "value": v} | some k, v in tags],
+	}, {"/sseConfiguration/kmsEncryptionConfig/kmsKeyId": urn(kms, "key")}),
+	"health-events": res("aws:cloudtrail/eventDataStore:EventDataStore", "health-events", {
+		"name": "health-data-events", "kmsKeyId": "arn:key", "retentionPeriod": 2190,
+		"multiRegionEnabled": false, "terminationProtectionEnabled": true,
+		"advancedEventSelectors": [
+			{"name": "dicom", "fieldSelectors": [
+				{"field": "eventCategory", "equals": ["Data"]},
+				{"field": "resources.type", "equals": ["AWS::MedicalImaging::Datastore"]},
+			]},
+			{"name": "fhir", "fieldSelectors": [
+				{"field": "eventCategory", "equals": ["Data"]},
+				{"field": "resources.type", "equals": ["AWS::HealthLake::FHIRDatastore"]},
+			]},
+		],
+		"tags": tags,
+	}, {"/kmsKeyId": urn(kms, "key")}),
 }
 
+dicom := "aws-native:healthimaging:Datastore"
+
+fhir := "aws-native:healthlake:FhirDatastore"
+
 akv := "azure-native:keyvault:Key"
+
+hds := "azure-native:healthcareapis:Workspace"
 
 sa := "azure-native:storage:StorageAccount"
 
@@ -291,6 +340,33 @@ azure := {
 		"/issuer": urn(aks, "aks"),
 		"/resourceName": urn("azure-native:managedidentity:UserAssignedIdentity", "identity"),
 	}),
+	"hds": res(hds, "hds", {"resourceGroupName": "rg", "location": "westeurope", "workspaceName": "hds", "tags": tags}, {}),
+	"hds-endpoint": res("azure-native:network:PrivateEndpoint", "hds-endpoint", {
+		"resourceGroupName": "rg", "location": "westeurope", "subnet": {"id": "/subscriptions/s/subnet"},
+		"privateLinkServiceConnections": [{"name": "hds", "privateLinkServiceId": "/subscriptions/s/hds", "groupIds": ["healthcareworkspace"]}],
+		"tags": tags,
+	}, {"/privateLinkServiceConnections/0/privateLinkServiceId": urn(hds, "hds")}),
+	"dicom-service": res("azure-native:healthcareapis:DicomService", "dicom-service", {
+		"resourceGroupName": "rg", "location": "westeurope", "workspaceName": "hds", "dicomServiceName": "imaging",
+		"identity": {"type": "UserAssigned", "userAssignedIdentities": ["/subscriptions/s/id"]},
+		"encryption": {"customerManagedKeyEncryption": {"keyEncryptionKeyUrl": "https://vault.vault.azure.net/keys/data"}},
+		"tags": tags,
+	}, {"/workspaceName": urn(hds, "hds"), "/encryption/customerManagedKeyEncryption/keyEncryptionKeyUrl": urn(akv, "akv-key")}),
+	"fhir-service": res("azure-native:healthcareapis:FhirService", "fhir-service", {
+		"resourceGroupName": "rg", "location": "westeurope", "workspaceName": "hds", "fhirServiceName": "clinical", "kind": "fhir-R4",
+		"identity": {"type": "UserAssigned", "userAssignedIdentities": ["/subscriptions/s/id"]},
+		"encryption": {"customerManagedKeyEncryption": {"keyEncryptionKeyUrl": "https://vault.vault.azure.net/keys/data"}},
+		"authenticationConfiguration": {"authority": "https://login.microsoftonline.com/t", "audience": "https://hds-clinical.fhir.azurehealthcareapis.com", "smartProxyEnabled": false},
+		"tags": tags,
+	}, {"/workspaceName": urn(hds, "hds"), "/encryption/customerManagedKeyEncryption/keyEncryptionKeyUrl": urn(akv, "akv-key")}),
+	"dicom-diagnostics": res("azure-native:monitor:DiagnosticSetting", "dicom-diagnostics", {
+		"resourceUri": "/subscriptions/s/hds/dicomservices/imaging", "workspaceId": "/subscriptions/s/ws",
+		"logs": [{"category": "AuditLogs", "enabled": true}],
+	}, {"/resourceUri": urn("azure-native:healthcareapis:DicomService", "dicom-service")}),
+	"fhir-diagnostics": res("azure-native:monitor:DiagnosticSetting", "fhir-diagnostics", {
+		"resourceUri": "/subscriptions/s/hds/fhirservices/clinical", "workspaceId": "/subscriptions/s/ws",
+		"logs": [{"category": "AuditLogs", "enabled": true}],
+	}, {"/resourceUri": urn("azure-native:healthcareapis:FhirService", "fhir-service")}),
 	"role-assignment": res("azure-native:authorization:RoleAssignment", "role-assignment", {
 		"principalId": "p", "principalType": "ServicePrincipal",
 		"roleDefinitionId": "/providers/Microsoft.Authorization/roleDefinitions/2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
@@ -395,6 +471,29 @@ gcp := {
 	"log-writer": res("gcp:projects/iAMMember:IAMMember", "log-writer", {
 		"project": "p", "role": "roles/logging.logWriter", "member": "serviceAccount:nodes@p.iam.gserviceaccount.com",
 	}, {}),
+	"dataset": res("gcp:healthcare/dataset:Dataset", "dataset", {
+		"name": "health", "location": "europe-west4",
+		"encryptionSpec": {"kmsKeyName": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/data"},
+	}, {"/encryptionSpec/kmsKeyName": urn(gkey, "gkey")}),
+	"dicom-store": res("gcp:healthcare/dicomStore:DicomStore", "dicom-store", {
+		"dataset": "projects/p/locations/europe-west4/datasets/health", "name": "imaging", "labels": labels,
+	}, {"/dataset": urn("gcp:healthcare/dataset:Dataset", "dataset")}),
+	"fhir-store": res("gcp:healthcare/fhirStore:FhirStore", "fhir-store", {
+		"dataset": "projects/p/locations/europe-west4/datasets/health", "name": "clinical", "version": "R4",
+		"disableResourceVersioning": false, "labels": labels,
+	}, {"/dataset": urn("gcp:healthcare/dataset:Dataset", "dataset")}),
+	"healthcare-audit": res("gcp:projects/iAMAuditConfig:IAMAuditConfig", "healthcare-audit", {
+		"project": "p", "service": "healthcare.googleapis.com",
+		"auditLogConfigs": [{"logType": "ADMIN_READ"}, {"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}],
+	}, {}),
+	"dicom-reader": res("gcp:healthcare/dicomStoreIamMember:DicomStoreIamMember", "dicom-reader", {
+		"dicomStoreId": "projects/p/locations/europe-west4/datasets/health/dicomStores/imaging",
+		"role": "roles/healthcare.dicomViewer", "member": "serviceAccount:model@p.iam.gserviceaccount.com",
+	}, {"/dicomStoreId": urn("gcp:healthcare/dicomStore:DicomStore", "dicom-store")}),
+	"fhir-reader": res("gcp:healthcare/fhirStoreIamMember:FhirStoreIamMember", "fhir-reader", {
+		"fhirStoreId": "projects/p/locations/europe-west4/datasets/health/fhirStores/clinical",
+		"role": "roles/healthcare.fhirResourceReader", "member": "serviceAccount:model@p.iam.gserviceaccount.com",
+	}, {"/fhirStoreId": urn("gcp:healthcare/fhirStore:FhirStore", "fhir-store")}),
 	"log-bucket": res("gcp:logging/projectBucketConfig:ProjectBucketConfig", "log-bucket", {
 		"project": "p", "location": "europe-west4", "bucketId": "medinfra", "retentionDays": 2190,
 		"cmekSettings": {"kmsKeyName": "projects/p/locations/europe-west4/keyRings/medinfra/cryptoKeys/logs"},
@@ -444,6 +543,7 @@ kserve := object.union(aws, {
 			"annotations": {
 				"serving.kserve.io/deploymentMode": "Standard",
 				"medinfra.io/model-sha256": sha, "medinfra.io/model-version": "1.0",
+				"medinfra.io/image-digest": digest,
 			},
 		},
 		"spec": {"predictor": {

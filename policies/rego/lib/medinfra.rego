@@ -54,11 +54,51 @@ is_phi if object.get(config, "dataClassification", default_classification) == ph
 # Customer-managed key types of the three clouds.
 cmk_types := {"aws:kms/key:Key", "azure-native:keyvault:Key", "gcp:kms/cryptoKey:CryptoKey"}
 
-# Keys from outside the plan the stack explicitly allows (medinfra:policy.allowedExternalKeys).
-allowed_external_keys := {k | some k in object.get(policy, "allowedExternalKeys", [])}
+# What the gate computed from the organisation's policy-pack config (the medinfra-settings
+# policy) with the stack's medinfra: keys on top (policies/settings.py): allowedRegions (absent
+# when neither sets it), requiredTags {tags, labels}, trustedRegistries (image prefixes),
+# trustedKeys and trustedIdentities (anchored regular expressions made from the globs),
+# logRetentionDays. {} when the input carries none.
+settings := s if {
+	s := input.settings
+	is_object(s)
+} else := {}
+
+# A key outside this plan the organisation trusts (settings.trustedKeys, which also holds the
+# stack's medinfra:policy.allowedExternalKeys as exact matches).
+trusted_key(value) if {
+	is_string(value)
+	some pattern in object.get(settings, "trustedKeys", [])
+	regex.match(pattern, value)
+}
+
+# An identity outside this plan the organisation trusts (settings.trustedIdentities).
+trusted_identity(value) if {
+	is_string(value)
+	some pattern in object.get(settings, "trustedIdentities", [])
+	regex.match(pattern, value)
+}
+
+# An image reference under a registry prefix the organisation trusts. The prefix ends at a path
+# boundary: registry.example/org covers registry.example/org/app and registry.example/org@sha256:..,
+# never registry.example/org-evil/app; a host prefix never covers another port (host:5000/..).
+trusted_registry(image) if {
+	is_string(image)
+	some prefix in object.get(settings, "trustedRegistries", [])
+	under_prefix(image, prefix)
+}
+
+under_prefix(image, prefix) if startswith(image, concat("", [prefix, "/"]))
+
+under_prefix(image, prefix) if startswith(image, concat("", [prefix, "@"]))
+
+under_prefix(image, prefix) if {
+	contains(prefix, "/")
+	startswith(image, concat("", [prefix, ":"]))
+}
 
 # Property `path` of `r` (whose value is `value`) is a customer-managed key of this plan, or a
-# key the stack explicitly allows.
+# key outside it that the organisation trusts.
 plan_key(r, path, value) if {
 	value != null
 	not data.medinfra.lib.is_unknown(value)
@@ -71,10 +111,7 @@ plan_key(r, path, value) if {
 	data.medinfra.lib.traced(r, path, "cmk")
 }
 
-plan_key(_, _, value) if {
-	is_string(value)
-	value in allowed_external_keys
-}
+plan_key(_, _, value) if data.medinfra.lib.trusted_key(value)
 
 # The property `path` of `r` came from a resource of type `t` in this plan.
 references_type(r, path, t) if data.medinfra.lib.referenced(r, path).type == t

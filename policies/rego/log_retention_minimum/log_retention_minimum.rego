@@ -2,8 +2,9 @@
 # title: Logs are kept at least as long as the stack requires
 # description: >-
 #   Audit evidence that has expired cannot answer a regulator. CloudWatch log groups, Log
-#   Analytics workspaces and Cloud Logging buckets keep logs for at least
-#   medinfra:policy.minLogRetentionDays (365 days unless the stack sets more). "Never expire"
+#   Analytics workspaces and Cloud Logging buckets keep logs for at least the organisation's
+#   minimum (logRetentionDays of the medinfra-settings policy in the policy-pack config; 365
+#   days without one), which a stack's medinfra:policy.minLogRetentionDays may raise. "Never expire"
 #   also passes on AWS; an omitted retention (provider default) is a finding.
 # custom:
 #   id: MED-LOG-004
@@ -50,7 +51,9 @@ deny contains finding if {
 	some finding in data.medinfra.lib.unverifiable(verifiable)
 }
 
-minimum := object.get(data.medinfra.lib.policy, "minLogRetentionDays", data.medinfra.lib.min_log_retention_days)
+# The organisation's logRetentionDays (policy-pack config), which a stack's
+# medinfra:policy.minLogRetentionDays may raise (data.medinfra.lib.settings); 365 without one.
+minimum := object.get(data.medinfra.lib.settings, "logRetentionDays", data.medinfra.lib.min_log_retention_days)
 
 kept(days) if days >= minimum
 

@@ -24,8 +24,16 @@ test_log_group_retention_omitted_fails if {
 }
 
 test_stack_minimum_above_the_retention_fails if {
-	inp := data.medinfra.fixtures.inventory_with(fx.azure, {"policy": {"minLogRetentionDays": 1000}})
+	# The gate's settings: the organisation's logRetentionDays, raised by the stack's minimum.
+	inp := data.medinfra.fixtures.inventory_settings(fx.azure, {"logRetentionDays": 1000})
 	{f.urn | some f in rule.deny} == {fx.azure.workspace.urn} with input as inp
+}
+
+test_organisation_minimum_below_the_default_passes_a_shorter_retention if {
+	plan := object.union(fx.aws, {"logs": {"props": {"retentionInDays": 90}}})
+	found(plan) == {fx.aws.logs.urn}
+	inp := data.medinfra.fixtures.inventory_settings(plan, {"logRetentionDays": 90})
+	{f.urn | some f in rule.deny} == set() with input as inp
 }
 
 test_workspace_retention_omitted_fails if {

@@ -2,8 +2,9 @@
 # title: Only clinically approved model versions serve in production
 # description: >-
 #   Deployable is not the same as clinically eligible. A model version may serve in production
-#   only if the stack config records its approval (medinfra:models[].approval with a ticket and
-#   an approver), and the version and sha256 being served are the ones that were approved.
+#   only if the stack config records its approval (medinfra:models[].approval, or the approval
+#   of one of medinfra:models[].versions, with a ticket and an approver), and the version and
+#   sha256 being served are the ones that were approved.
 # custom:
 #   id: MED-SRV-005
 #   severity: critical
@@ -48,8 +49,15 @@ filled(x) if {
 	trim_space(x) != ""
 }
 
+# The versions a model lists (`versions`), or the model itself in the single-version form.
+entries(m) := m.versions if is_array(m.versions)
+
+entries(m) := [m] if not is_array(m.versions)
+
 approved(isvc) if {
-	some model in data.medinfra.lib.items(models[isvc.props.metadata.name])
+	some m in data.medinfra.lib.items(models[isvc.props.metadata.name])
+	some model in entries(m)
+	is_object(model)
 	filled(model.approval.ticket)
 	filled(model.approval.approvedBy)
 	annotations := object.get(data.medinfra.lib.obj(isvc.props.metadata), "annotations", {})

@@ -4,8 +4,10 @@
 #   A model server reads model weights (and possibly patient data) from cloud storage. It must
 #   do so as its own workload identity, with no stored keys: its InferenceService names a
 #   service account of this plan, and that service account is bound to an AWS role (IRSA, or an
-#   EKS Pod Identity association of this plan), an Azure workload identity or a GCP service
-#   account.
+#   EKS Pod Identity association of this plan whose role is of this plan or trusted), an Azure
+#   workload identity or a GCP service account. Roles outside the plan (a platform stack's) are
+#   accepted when they match trustedIdentities of the medinfra-settings policy in the
+#   policy-pack config.
 # custom:
 #   id: MED-IAM-004
 #   severity: high
@@ -21,7 +23,8 @@
 #     Set spec.predictor.serviceAccountName to a ServiceAccount created in the same plan and
 #     namespace, annotated with eks.amazonaws.com/role-arn, azure.workload.identity/client-id or
 #     iam.gke.io/gcp-service-account, or named by an EKS Pod Identity association of this plan
-#     whose role is a role of this plan (MedInfra's components do this).
+#     whose role is a role of this plan (MedInfra's components do this) or matches
+#     trustedIdentities in the policy-pack config.
 #   waivable: false
 #   satisfied_by:
 #     aws:
@@ -67,11 +70,17 @@ bound_accounts contains value if {
 	metadata := data.medinfra.lib.obj(sa.props.metadata)
 	namespace := object.get(metadata, "namespace", "default")
 	some a in data.medinfra.lib.of_type("aws:eks/podIdentityAssociation:PodIdentityAssociation")
-	a.references["/roleArn"]
+	role_of_plan_or_trusted(a)
 	a.props.namespace == namespace
 	a.props.serviceAccount == metadata.name
 	value := sprintf("%s/%s", [namespace, metadata.name])
 }
+
+# The association's role is a role of this plan, or one outside it that the organisation trusts
+# (trustedIdentities in the policy-pack config, e.g. the platform stack's roles).
+role_of_plan_or_trusted(a) if a.references["/roleArn"]
+
+role_of_plan_or_trusted(a) if data.medinfra.lib.trusted_identity(a.props.roleArn)
 
 deny contains finding if {
 	some isvc in data.medinfra.lib.of_type("kubernetes:serving.kserve.io/v1beta1:InferenceService")

@@ -49,3 +49,28 @@ test_pod_identity_association_for_another_account_fails if {
 	plan := object.union(pod_identity_plan({"/roleArn": fx.aws["model-role"].urn}), {"association": {"props": {"serviceAccount": "triage"}}})
 	found(plan) == {fx.kserve.isvc.urn}
 }
+
+# A platform stack's role, outside this plan, trusted by the organisation (trustedIdentities;
+# the gate turns each glob into an anchored regular expression).
+platform_role := "arn:aws:iam::111122223333:role/platform/models-reader"
+
+found_trusting(plan, patterns) := u if {
+	inp := data.medinfra.fixtures.inventory_settings(plan, {"trustedIdentities": patterns})
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+external_role_plan := object.union(pod_identity_plan({}), {"association": {"props": {"roleArn": platform_role}}})
+
+test_pod_identity_role_of_a_trusted_platform_stack_passes if {
+	found_trusting(external_role_plan, ["^arn:aws:iam::111122223333:role/platform/.*$"]) == set()
+}
+
+test_pod_identity_role_of_an_untrusted_account_still_fails if {
+	found_trusting(external_role_plan, ["^arn:aws:iam::999999999999:role/platform/.*$"]) == {fx.kserve.isvc.urn}
+}
+
+test_pod_identity_trust_pattern_does_not_cover_a_sibling_path if {
+	# arn:...:role/platform/* (one segment) must not cover role/platform-evil/...
+	plan := object.union(external_role_plan, {"association": {"props": {"roleArn": "arn:aws:iam::111122223333:role/platform-evil/x"}}})
+	found_trusting(plan, ["^arn:aws:iam::111122223333:role/platform/[^/]*$"]) == {fx.kserve.isvc.urn}
+}

@@ -30,7 +30,7 @@
 #     aws:
 #       - "components/aws/network.py: Network._flow_logs()"
 #     azure:
-#       - "none: no MedInfra component creates a VNet flow log yet (the finding is advisory on the Azure reference stacks)"
+#       - "components/azure/flow_logs.py: VnetFlowLog / network_watcher_name()"
 #     gcp:
 #       - "components/gcp/network.py: NetworkArgs.flow_sampling / Network"
 package medinfra.rules.network_flow_logs_enabled

@@ -3,7 +3,8 @@
 # description: >-
 #   Geo-redundant copies are copies too: on PHI stacks, S3 replication may only target a bucket
 #   of this plan (which is itself held to allowedRegions), and Azure storage accounts use
-#   geo-redundant SKUs (GRS, RA-GRS, GZRS) only when the paired region is also allowed.
+#   geo-redundant SKUs (GRS, RA-GRS, GZRS) only when the paired region is also allowed (the
+#   allowed regions of MED-RES-001: the policy-pack config's, narrowed by the stack's).
 # custom:
 #   id: MED-RES-002
 #   severity: high
@@ -65,7 +66,9 @@ pairs := {
 
 geo_redundant(sku) if regex.match(`(?i)_(RA)?G(Z)?RS$`, sku)
 
-allowed := {lower(replace(r, " ", "")) | some r in object.get(data.medinfra.lib.config, "allowedRegions", [])}
+# The allowed regions as the gate settles them (data.medinfra.lib.settings: the organisation's
+# policy-pack config narrowed by the stack); none set counts as none allowed.
+allowed := {lower(replace(r, " ", "")) | some r in object.get(data.medinfra.lib.settings, "allowedRegions", []); is_string(r)}
 
 pair_allowed(location) if pairs[lower(replace(location, " ", ""))] in allowed
 

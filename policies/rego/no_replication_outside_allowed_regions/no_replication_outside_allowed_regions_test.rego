@@ -39,6 +39,6 @@ test_azure_grs_with_location_omitted_fails if {
 
 test_azure_grs_with_paired_region_allowed_passes if {
 	plan := object.union(fx.azure, {"storage": {"props": {"sku": {"name": "Standard_GZRS"}}}})
-	inp := data.medinfra.fixtures.inventory_with(plan, {"allowedRegions": ["westeurope", "northeurope"]})
+	inp := data.medinfra.fixtures.inventory_settings(plan, {"allowedRegions": ["westeurope", "northeurope"]})
 	count(rule.deny) == 0 with input as inp
 }

@@ -4,8 +4,10 @@
 #   Data residency: every provider and every resource that names a region, location or zone
 #   (AWS region, Azure location, GCP region, location or zone) uses one of the stack's
 #   allowedRegions. A multi-region location (such as the GCS "EU" or "US" multi-regions), a
-#   region outside the list, a value not yet known, or a stack that does not declare
-#   allowedRegions while naming regions is a finding.
+#   region outside the list or a value not yet known is a finding. The allowed regions are the
+#   organisation's (allowedRegions of the medinfra-settings policy in the policy-pack config),
+#   narrowed by the stack's medinfra:allowedRegions; either alone applies. When neither is set
+#   and the plan places resources, that is one finding saying how to set it.
 # custom:
 #   id: MED-RES-001
 #   severity: high
@@ -15,14 +17,18 @@
 #     cis: []
 #   resource_types:
 #     - pulumi:providers:aws
+#     - pulumi:providers:aws-native
 #     - pulumi:providers:gcp
 #     - pulumi:providers:azure-native
 #     - "aws:*"
 #     - "azure-native:*"
 #     - "gcp:*"
 #   remediation: >-
-#     Deploy into one of the stack's allowedRegions (medinfra:region), or, if the data may
-#     lawfully live there, add the region to medinfra:allowedRegions after a privacy review.
+#     Deploy into one of the allowed regions (medinfra:region), or, if the data may lawfully
+#     live there, add the region after a privacy review: to allowedRegions of the
+#     medinfra-settings policy in the policy-pack config (pulumi preview --policy-pack-config
+#     FILE; medinfra preview --policy-pack-config FILE), or to the stack's
+#     medinfra:allowedRegions, which may only narrow the organisation's list.
 #   waivable: false
 #   satisfied_by:
 #     aws:
@@ -39,11 +45,15 @@ import rego.v1
 
 normal(region) := lower(replace(region, " ", ""))
 
-allowed_as_written := {r | some r in object.get(data.medinfra.lib.config, "allowedRegions", []); is_string(r)}
+regions_set if is_array(data.medinfra.lib.settings.allowedRegions)
+
+allowed_as_written := {r | some r in data.medinfra.lib.settings.allowedRegions; is_string(r)}
+
+where_from := object.get(data.medinfra.lib.settings, "allowedRegionsFrom", "the settings")
 
 allowed := {normal(r) | some r in allowed_as_written}
 
-region_props := {"pulumi:providers:aws": "region", "pulumi:providers:gcp": "region", "pulumi:providers:azure-native": "location"}
+region_props := {"pulumi:providers:aws": "region", "pulumi:providers:aws-native": "region", "pulumi:providers:gcp": "region", "pulumi:providers:azure-native": "location"}
 
 # Locations that are not a place (Azure "global" resources such as DNS zones).
 placeless := {"global"}
@@ -66,13 +76,14 @@ outside(value) if {
 }
 
 deny contains finding if {
+	regions_set
 	some resource in input.resources
 	prop := region_props[resource.type]
 	region := resource.props[prop]
 	outside(region)
 	finding := {
 		"urn": resource.urn,
-		"message": sprintf("provider %s deploys to %v, outside allowedRegions %v", [resource.name, region, sort(allowed)]),
+		"message": sprintf("provider %s deploys to %v, outside the allowed regions %v (from %s)", [resource.name, region, sort(allowed), where_from]),
 	}
 }
 
@@ -85,6 +96,7 @@ placement_of_type[t] := props if {
 }
 
 deny contains finding if {
+	regions_set
 	some t, props in placement_of_type
 	some resource in data.medinfra.lib.by_type[t]
 	some prop in props
@@ -92,7 +104,32 @@ deny contains finding if {
 	outside(region)
 	finding := {
 		"urn": resource.urn,
-		"message": sprintf("%s %s is placed in %v, outside allowedRegions %v", [resource.type, resource.name, region, sort(allowed)]),
+		"message": sprintf("%s %s is placed in %v, outside the allowed regions %v (from %s)", [resource.type, resource.name, region, sort(allowed), where_from]),
+	}
+}
+
+# Resources that name where they are placed.
+placed contains resource.urn if {
+	some resource in input.resources
+	region_props[resource.type] in object.keys(data.medinfra.lib.obj(resource.props))
+}
+
+placed contains resource.urn if {
+	some t, props in placement_of_type
+	some resource in data.medinfra.lib.by_type[t]
+	some prop in props
+	prop in object.keys(data.medinfra.lib.obj(resource.props))
+}
+
+stack_urns := {r.urn | some r in data.medinfra.lib.of_type("pulumi:pulumi:Stack")}
+
+# No allowed regions at all: one finding for the stack, not one per resource.
+deny contains finding if {
+	not regions_set
+	count(placed) > 0
+	finding := {
+		"urn": concat("", [u | some u in stack_urns]),
+		"message": sprintf("no allowed regions are set, so where %d resources are placed cannot be judged; set allowedRegions in the medinfra-settings policy of the policy-pack config (pulumi preview --policy-pack-config FILE, medinfra preview --policy-pack-config FILE), or medinfra:allowedRegions in the stack config", [count(placed)]),
 	}
 }
 

@@ -72,3 +72,71 @@ test_gke_wrong_classification_label_fails if {
 test_untaggable_types_are_ignored if {
 	found(json.remove(fx.aws, ["bucket-policy/props"])) == set()
 }
+
+test_healthlake_tag_list_without_owner_fails if {
+	plan := object.union(fx.aws, {"fhir": {"props": {"tags": [{"key": k, "value": v} | some k, v in fx.tags; k != "owner"]}}})
+	found(plan) == {fx.aws.fhir.urn}
+}
+
+test_health_stores_without_tags_fail if {
+	plan := json.remove(fx.aws, ["dicom/props/tags", "health-events/props/tags"])
+	found(plan) == {fx.aws.dicom.urn, fx.aws["health-events"].urn}
+}
+
+test_azure_health_services_without_tags_fail if {
+	plan := json.remove(fx.azure, ["hds/props/tags", "fhir-service/props/tags"])
+	found(plan) == {fx.azure.hds.urn, fx.azure["fhir-service"].urn}
+}
+
+test_healthcare_store_without_labels_fails if {
+	found(json.remove(fx.gcp, ["dicom-store/props/labels"])) == {fx.gcp["dicom-store"].urn}
+}
+
+# An organisation's own names and values (requiredTags in the policy-pack config), as the gate
+# settles them: GCP labels normalised (policies/settings.py gcp_label: costCenter -> cost_center).
+org_tags := {
+	"requiredTagsFrom": "policy-pack config",
+	"requiredTags": {
+		"tags": {"data-classification": ["phi", "deidentified"], "costCenter": []},
+		"labels": {"data-classification": ["phi", "deidentified"], "cost_center": []},
+	},
+}
+
+found_org(plan) := u if {
+	inp := data.medinfra.fixtures.inventory_settings(plan, org_tags)
+	u := {f.urn | some f in rule.deny} with input as inp
+}
+
+# `name`'s tags (at `path`) replaced by `value`.
+org_tagged(plan, name, path, value) := object.union(json.remove(plan, [concat("/", [name, "props", path])]), {name: {"props": {path: value}}})
+
+test_organisation_tags_replace_the_built_in_names if {
+	plan := org_tagged(fx.aws, "key", "tags", {"data-classification": "phi", "costCenter": "cc-1"})
+	denied := found_org(plan)
+	not fx.aws.key.urn in denied
+	fx.aws.bucket.urn in denied # still the built-in names only: no data-classification
+}
+
+test_organisation_tag_value_not_allowed_fails if {
+	plan := org_tagged(fx.aws, "key", "tags", {"data-classification": "public", "costCenter": "cc-1"})
+	fx.aws.key.urn in found_org(plan)
+}
+
+test_organisation_tag_with_an_empty_value_counts_as_missing if {
+	plan := org_tagged(fx.aws, "key", "tags", {"data-classification": "phi", "costCenter": ""})
+	fx.aws.key.urn in found_org(plan)
+}
+
+test_organisation_tags_on_gcp_are_judged_as_normalised_labels if {
+	good := org_tagged(fx.gcp, "gcs", "labels", {"data-classification": "phi", "cost_center": "cc-1"})
+	not fx.gcp.gcs.urn in found_org(good)
+	camel := org_tagged(fx.gcp, "gcs", "labels", {"data-classification": "phi", "costCenter": "cc-1"})
+	fx.gcp.gcs.urn in found_org(camel)
+}
+
+test_kubernetes_labels_are_judged_only_with_organisation_tags if {
+	not fx.kserve.namespace.urn in found(fx.kserve)
+	fx.kserve.namespace.urn in found_org(fx.kserve)
+	labelled := object.union(fx.kserve, {"namespace": {"props": {"metadata": {"labels": {"costCenter": "cc-1", "data-classification": "phi"}}}}})
+	not fx.kserve.namespace.urn in found_org(labelled)
+}

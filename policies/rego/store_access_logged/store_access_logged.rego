@@ -4,7 +4,12 @@
 #   HIPAA requires a record of who accessed patient data. Every S3 bucket writes server access
 #   logs, every Azure storage account has a diagnostic setting sending its logs to a
 #   destination, and every Cloud Storage bucket writes usage logs. Buckets that are themselves
-#   the destination of access logs are exempt (logging them would log forever).
+#   the destination of access logs are exempt (logging them would log forever). Every managed
+#   DICOM and FHIR store records who read or wrote which record: HealthImaging and HealthLake
+#   datastores are covered by a CloudTrail event data store of this plan that selects their
+#   data events; Azure DICOM and FHIR services send their AuditLogs to a destination; Cloud
+#   Healthcare datasets have Cloud Audit Logs DATA_READ and DATA_WRITE on for
+#   healthcare.googleapis.com.
 # custom:
 #   id: MED-LOG-002
 #   severity: high
@@ -18,20 +23,34 @@
 #     - azure-native:storage:StorageAccount
 #     - azure-native:monitor:DiagnosticSetting
 #     - gcp:storage/bucket:Bucket
+#     - aws-native:healthimaging:Datastore
+#     - aws-native:healthlake:FhirDatastore
+#     - aws:cloudtrail/eventDataStore:EventDataStore
+#     - azure-native:healthcareapis:DicomService
+#     - azure-native:healthcareapis:FhirService
+#     - gcp:healthcare/dataset:Dataset
+#     - gcp:projects/iAMAuditConfig:IAMAuditConfig
 #   remediation: >-
 #     AWS: an aws.s3.BucketLogging for the bucket with a targetBucket (MedInfra's DataStore does
 #     this). Azure: an azure-native.monitor.DiagnosticSetting whose resourceUri is the account
 #     (or its blob service) with logs enabled and a workspace or storage destination. GCP: set
-#     logging.logBucket.
+#     logging.logBucket. DICOM/FHIR stores: an aws.cloudtrail.EventDataStore with an advanced
+#     event selector (eventCategory Data, resources.type AWS::MedicalImaging::Datastore or
+#     AWS::HealthLake::FHIRDatastore); a DiagnosticSetting on each Azure DICOM or FHIR service
+#     with the AuditLogs category; a gcp.projects.IAMAuditConfig for healthcare.googleapis.com
+#     with DATA_READ and DATA_WRITE.
 #   waivable: true
 #   satisfied_by:
 #     aws:
 #       - "components/aws/data_store.py: DataStoreArgs.access_log_bucket / DataStore"
+#       - "components/aws/health_audit.py: HealthAudit"
 #     azure:
 #       - "components/azure/data_store.py: DataStoreArgs.workspace_id / DataStore"
 #       - "components/azure/common.py: diagnostics()"
+#       - "components/azure/health_store.py: HealthWorkspaceArgs.workspace_id / HealthWorkspace"
 #     gcp:
 #       - "components/gcp/data_store.py: DataStoreArgs.access_log_bucket / DataStore"
+#       - "components/gcp/health_store.py: HealthDataset"
 package medinfra.rules.store_access_logged
 
 import rego.v1
@@ -50,6 +69,13 @@ verifiable := {
 	},
 	"gcp:storage/bucket:Bucket": {
 		"/logging/logBucket": "value",
+	},
+	"aws:cloudtrail/eventDataStore:EventDataStore": {
+		"/advancedEventSelectors": "value",
+	},
+	"gcp:projects/iAMAuditConfig:IAMAuditConfig": {
+		"/service": "value",
+		"/auditLogConfigs": "value",
 	},
 }
 
@@ -121,4 +147,71 @@ deny contains finding if {
 	not bucket.props.logging.logBucket
 	not bucket.props.name in log_targets
 	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not write usage logs (logging.logBucket)", [bucket.name]))
+}
+
+# CloudTrail's data-event resource type of each AWS DICOM/FHIR store type.
+data_event_types := {
+	"aws-native:healthimaging:Datastore": "AWS::MedicalImaging::Datastore",
+	"aws-native:healthlake:FhirDatastore": "AWS::HealthLake::FHIRDatastore",
+}
+
+# Data-event resource types some event data store of this plan records.
+recorded_data_events contains value if {
+	some store in data.medinfra.lib.of_type("aws:cloudtrail/eventDataStore:EventDataStore")
+	some selector in data.medinfra.lib.items(store.props.advancedEventSelectors)
+	fields := data.medinfra.lib.items(selector.fieldSelectors)
+	some category in fields
+	category.field == "eventCategory"
+	"Data" in data.medinfra.lib.items(category.equals)
+	some resource in fields
+	resource.field == "resources.type"
+	some value in data.medinfra.lib.items(resource.equals)
+}
+
+deny contains finding if {
+	some t, event_type in data_event_types
+	some store in data.medinfra.lib.of_type(t)
+	not event_type in recorded_data_events
+	finding := data.medinfra.lib.finding(store, sprintf("%s %s: no CloudTrail event data store of this plan records its data events (%s)", [store.type, store.name, event_type]))
+}
+
+health_service_types := {"azure-native:healthcareapis:DicomService", "azure-native:healthcareapis:FhirService"}
+
+# Health Data Services services whose audit logs a diagnostic setting sends somewhere.
+audited_services contains value if {
+	some setting in data.medinfra.lib.of_type("azure-native:monitor:DiagnosticSetting")
+	some log in data.medinfra.lib.items(setting.props.logs)
+	log.enabled == true
+	audit_category(log)
+	some key in ["workspaceId", "storageAccountId", "eventHubAuthorizationRuleId"]
+	setting.props[key]
+	value := data.medinfra.lib.target(setting, "/resourceUri", object.get(setting.props, "resourceUri", null), health_service_types)
+}
+
+audit_category(log) if log.category == "AuditLogs"
+
+audit_category(log) if log.categoryGroup in {"audit", "allLogs"}
+
+deny contains finding if {
+	some t in health_service_types
+	some service in data.medinfra.lib.of_type(t)
+	not service.urn in audited_services
+	finding := data.medinfra.lib.finding(service, sprintf("%s %s has no diagnostic setting sending its AuditLogs", [service.type, service.name]))
+}
+
+healthcare_services := {"healthcare.googleapis.com", "allServices"}
+
+# Cloud Audit Logs of the Healthcare API: which data-access log types are on.
+healthcare_log_types contains log.logType if {
+	some config in data.medinfra.lib.of_type("gcp:projects/iAMAuditConfig:IAMAuditConfig")
+	config.props.service in healthcare_services
+	some log in data.medinfra.lib.items(config.props.auditLogConfigs)
+	count(object.get(data.medinfra.lib.obj(log), "exemptedMembers", [])) == 0
+}
+
+deny contains finding if {
+	some dataset in data.medinfra.lib.of_type("gcp:healthcare/dataset:Dataset")
+	missing := {"DATA_READ", "DATA_WRITE"} - healthcare_log_types
+	count(missing) > 0
+	finding := data.medinfra.lib.finding(dataset, sprintf("Cloud Healthcare dataset %s: data-access audit logs %v are not on for healthcare.googleapis.com (gcp.projects.IAMAuditConfig)", [dataset.name, sort(missing)]))
 }

@@ -56,3 +56,50 @@ test_gcs_without_logging_next_to_a_logging_s3_bucket_fails if {
 	plan := object.union(fx.aws, {"gcs": json.remove(fx.gcp.gcs, ["props/logging"])})
 	found(plan) == {fx.gcp.gcs.urn}
 }
+
+test_health_stores_without_event_data_store_fail if {
+	found(object.remove(fx.aws, ["health-events"])) == {fx.aws.dicom.urn, fx.aws.fhir.urn}
+}
+
+test_event_data_store_of_management_events_only_does_not_count if {
+	plan := object.union(fx.aws, {"health-events": {"props": {"advancedEventSelectors": [{"name": "mgmt", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}]}]}}})
+	found(plan) == {fx.aws.dicom.urn, fx.aws.fhir.urn}
+}
+
+test_event_data_store_without_fhir_selector_fails_the_fhir_store if {
+	plan := object.union(fx.aws, {"health-events": {"props": {"advancedEventSelectors": [fx.aws["health-events"].props.advancedEventSelectors[0]]}}})
+	found(plan) == {fx.aws.fhir.urn}
+}
+
+test_unknown_event_selectors_fail if {
+	plan := object.union(fx.aws, {"health-events": {"props": {"advancedEventSelectors": "[unknown]"}, "unknowns": ["/advancedEventSelectors"]}})
+	found(plan) == {fx.aws.dicom.urn, fx.aws.fhir.urn, fx.aws["health-events"].urn}
+}
+
+test_azure_health_service_without_diagnostics_fails if {
+	found(object.remove(fx.azure, ["fhir-diagnostics"])) == {fx.azure["fhir-service"].urn}
+}
+
+test_azure_health_diagnostics_without_audit_logs_fail if {
+	plan := object.union(fx.azure, {"dicom-diagnostics": {"props": {"logs": [{"category": "DiagnosticLogs", "enabled": true}]}}})
+	found(plan) == {fx.azure["dicom-service"].urn}
+}
+
+test_azure_health_diagnostics_disabled_fail if {
+	plan := object.union(fx.azure, {"dicom-diagnostics": {"props": {"logs": [{"category": "AuditLogs", "enabled": false}]}}})
+	found(plan) == {fx.azure["dicom-service"].urn}
+}
+
+test_healthcare_dataset_without_audit_config_fails if {
+	found(object.remove(fx.gcp, ["healthcare-audit"])) == {fx.gcp.dataset.urn}
+}
+
+test_healthcare_audit_without_data_read_fails if {
+	plan := object.union(fx.gcp, {"healthcare-audit": {"props": {"auditLogConfigs": [{"logType": "DATA_WRITE"}]}}})
+	found(plan) == {fx.gcp.dataset.urn}
+}
+
+test_healthcare_audit_of_another_service_does_not_count if {
+	plan := object.union(fx.gcp, {"healthcare-audit": {"props": {"service": "storage.googleapis.com"}}})
+	found(plan) == {fx.gcp.dataset.urn}
+}
