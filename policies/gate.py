@@ -27,7 +27,7 @@ from medinfra.policies.engines import (
 )
 from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
 from medinfra.policies.gate_checkov import (
-    _bounded_scan,
+    PendingScan,
     _checkov_findings,
     _checkov_selection,
     _RealCheckov,
@@ -130,6 +130,34 @@ def _budget(options: GateOptions) -> float:
     return budget
 
 
+#: From this many resources the Checkov scan starts before the Inventory's schema check (which
+#: takes ~0.15 s per 1,000 resources); a smaller Inventory is scanned only once it is valid.
+EARLY_SCAN_MIN_RESOURCES = 1000
+
+
+def _start_scan(inventory: Any, options: GateOptions, remaining, strict: bool = False):
+    """Checkov's scan of the Inventory's resources, started (a PendingScan). Before the
+    Inventory is validated (`strict` False) only a big plain list of resources with a valid
+    Checkov selection is sent, and any error here means "start it later" (None); once
+    validated, errors propagate to the gate's handlers."""
+    try:
+        if not strict and (not isinstance(inventory, dict)
+                           or not isinstance(inventory.get("resources"), list)
+                           or len(inventory["resources"]) < EARLY_SCAN_MIN_RESOURCES
+                           or checkov_selection_problems(inventory.get("config"))):
+            return None
+        selection = _checkov_selection(inventory)
+        scanner = options.checkov or _RealCheckov()
+        scan_s = remaining("Checkov")
+        if options.checkov_timeout_s is not None:
+            scan_s = min(scan_s, options.checkov_timeout_s)
+        return PendingScan(scanner, inventory["resources"], selection, scan_s)
+    except Exception:
+        if strict:
+            raise
+        return None
+
+
 def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> GateResult:
     """Judge one Inventory. Never raises: every failure becomes a MED-GATE finding.
 
@@ -174,6 +202,9 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         waiver_set = load_waivers(options.waivers_file)
     except WaiverFileError as exc:
         return blocked(gate_error("WAIVERS", str(exc), "Fix policies/waivers.yaml."))
+    # Checkov scans in its own worker process: start it now, beside the schema check and the
+    # Rego engine (docs/checkov-scale.md); whatever blocks first drops it unread.
+    pending = _start_scan(inventory, options, remaining)
     problems = inventory_problems(inventory)
     if problems:
         return blocked(
@@ -196,6 +227,7 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
             )
         )
     try:
+        pending = pending or _start_scan(inventory, options, remaining, strict=True)
         engine = options.engine or engine_from_environment()
         levels = resolve(inventory.get("config"), rules, options.pack_config)
         org = org_settings(options.pack_config)
@@ -212,12 +244,7 @@ def evaluate(inventory: dict[str, Any], options: GateOptions | None = None) -> G
         timings["rego_s"] = round(time.perf_counter() - eval_started, 4)
         timings["rego_rules_evaluated"] = len(raw)
         findings = _findings(rules, raw, inventory, levels) + levels.notes + setting_notes
-        selection = _checkov_selection(inventory)
-        scanner = options.checkov or _RealCheckov()
-        scan_s = remaining("Checkov")
-        if options.checkov_timeout_s is not None:
-            scan_s = min(scan_s, options.checkov_timeout_s)
-        scan = _bounded_scan(scanner, inventory["resources"], selection, scan_s)
+        scan = pending.result()
         if not isinstance(scan, Scan):
             raise CheckovError(f"Checkov answered {type(scan).__name__}, not a scan")
         if time.perf_counter() > end:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from fnmatch import fnmatchcase
 from typing import Any
 
@@ -129,22 +130,38 @@ class _RealCheckov:
         return default_client().scan(resources, selection, timeout_s)
 
 
-def _bounded_scan(scanner: Any, resources: list, selection: Selection, timeout_s: float) -> Any:
-    """`scanner.scan(...)`, abandoned when it overruns `timeout_s` (whatever the scanner does
-    about its own deadline): a late scan is no scan."""
-    outcome: dict[str, Any] = {}
+class PendingScan:
+    """`scanner.scan(...)` started on a thread (the gate starts it before the Rego engine, so
+    Checkov's worker scans while Rego evaluates); `result()` waits for it and abandons it when it
+    overruns `timeout_s` from its start (whatever the scanner does about its own deadline): a
+    late scan is no scan."""
 
-    def work() -> None:
+    def __init__(self, scanner: Any, resources: list, selection: Selection, timeout_s: float):
+        self.timeout_s = timeout_s
+        # The real runner raises its own CheckovTimeout first.
+        self._deadline = time.monotonic() + timeout_s + 0.5
+        self._outcome: dict[str, Any] = {}
+        self._thread = threading.Thread(
+            target=self._work, args=(scanner, resources, selection, timeout_s),
+            name="medinfra-checkov-bound", daemon=True,
+        )
+        self._thread.start()
+
+    def _work(self, scanner: Any, resources: list, selection: Selection, timeout_s: float) -> None:
         try:
-            outcome["scan"] = scanner.scan(resources, selection, timeout_s)
+            self._outcome["scan"] = scanner.scan(resources, selection, timeout_s)
         except BaseException as exc:  # noqa: BLE001 - re-raised on the caller's thread
-            outcome["error"] = exc
+            self._outcome["error"] = exc
 
-    thread = threading.Thread(target=work, name="medinfra-checkov-bound", daemon=True)
-    thread.start()
-    thread.join(timeout_s + 0.5)  # the real runner raises its own CheckovTimeout first
-    if thread.is_alive():
-        raise CheckovTimeout(f"Checkov did not finish within {timeout_s:.1f}s (timeout)")
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome.get("scan")
+    def result(self) -> Any:
+        self._thread.join(max(0.0, self._deadline - time.monotonic()))
+        if self._thread.is_alive():
+            raise CheckovTimeout(f"Checkov did not finish within {self.timeout_s:.1f}s (timeout)")
+        if "error" in self._outcome:
+            raise self._outcome["error"]
+        return self._outcome.get("scan")
+
+
+def _bounded_scan(scanner: Any, resources: list, selection: Selection, timeout_s: float) -> Any:
+    """`scanner.scan(...)` now, abandoned when it overruns `timeout_s` (PendingScan)."""
+    return PendingScan(scanner, resources, selection, timeout_s).result()

@@ -19,7 +19,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_gate import fixture_inventory  # noqa: E402
+from bench_inventories import fixture_inventory  # noqa: E402
 from medinfra.policies.checkov_bridge import parallel, runner  # noqa: E402
 from medinfra.policies.checkov_bridge.arm import to_arm_template  # noqa: E402
 from medinfra.policies.checkov_bridge.k8s import to_manifests  # noqa: E402

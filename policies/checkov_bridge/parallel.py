@@ -3,9 +3,10 @@
 The pool is forked from the process that already imported Checkov (runner.load_checkov), so
 its workers start warm: no worker imports Checkov again. It is created on the first scan big
 enough to need it (runner.PARALLEL_MIN_ITEMS) or by `start_pool`, and kept for later scans.
-Jobs are grouped into one bucket per worker, balanced by size (partition.balance); a bucket
-runs its jobs one after the other and returns plain records, which the runner maps back to
-URNs and sorts, so the order of completion never shows.
+Jobs are handed out one at a time, largest first (by the size of their files), to whichever
+worker is free (longest-processing-time first: the workers finish together even when a
+framework's cost per byte differs from another's); each returns plain records, which the
+runner maps back to URNs and sorts, so the order of completion never shows.
 
 Forking a process that runs other threads can leave a lock held forever in the child. The
 policy pack is a gRPC server (gRPC's threads and its fork handlers are the known hazard), so
@@ -23,8 +24,6 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, NamedTuple
-
-from medinfra.policies.checkov_bridge.partition import balance
 
 WORKERS_ENV = "MEDINFRA_CHECKOV_WORKERS"
 _LOCK = threading.Lock()
@@ -60,10 +59,6 @@ def default_workers() -> int:
         return 1
     return max(1, len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity")
                else (os.cpu_count() or 1))
-
-
-def _run_bucket(run_job: Callable, jobs: list[Job], selection: Any) -> list[list[Record]]:
-    return [run_job(job, selection) for job in jobs]
 
 
 def _pool_of(workers: int) -> ProcessPoolExecutor:
@@ -104,15 +99,10 @@ def execute(run_job: Callable, jobs: list[Job], selection: Any, workers: int) ->
     """Each job's records, in the order of `jobs`; with `workers` > 1, on a forked pool."""
     if workers <= 1 or len(jobs) <= 1:
         return [run_job(job, selection) for job in jobs]
-    buckets = balance([float(_weight(job)) for job in jobs], workers)
+    order = sorted(range(len(jobs)), key=lambda i: (-_weight(jobs[i]), i))
     pool = _pool_of(workers)
-    futures = [pool.submit(_run_bucket, run_job, [jobs[i] for i in b], selection)
-               for b in buckets]
-    out: list[list[Record]] = [[] for _ in jobs]
-    for bucket, future in zip(buckets, futures, strict=True):
-        for i, records in zip(bucket, future.result(), strict=True):
-            out[i] = records
-    return out
+    futures = {i: pool.submit(run_job, jobs[i], selection) for i in order}
+    return [futures[i].result() for i in range(len(jobs))]
 
 
 def _weight(job: Job) -> int:

@@ -275,13 +275,3 @@ def chunks(parts: list[list[Any]], limit: int) -> list[list[Any]]:
             sizes.append(len(part))
     return out
 
-
-def balance(weights: list[float], buckets: int) -> list[list[int]]:
-    """Indices of `weights` in `buckets` groups of near-equal total (longest first)."""
-    groups: list[list[int]] = [[] for _ in range(max(1, buckets))]
-    totals = [0.0] * len(groups)
-    for i in sorted(range(len(weights)), key=lambda i: (-weights[i], i)):
-        k = totals.index(min(totals))
-        groups[k].append(i)
-        totals[k] += weights[i]
-    return [g for g in groups if g]

@@ -20,6 +20,7 @@ reports as skipped anyway counts as failed. Exceptions are waivers (policies/wai
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import tempfile
@@ -29,6 +30,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medinfra.policies.checkov_bridge import fastload
 from medinfra.policies.checkov_bridge.arm import to_arm_template
 from medinfra.policies.checkov_bridge.k8s import to_manifests
 from medinfra.policies.checkov_bridge.parallel import (
@@ -60,10 +62,10 @@ PREWARM_THREAD = "medinfra-checkov-import"
 #: A plan with fewer converted items (Terraform resources + ARM resources + manifests) is
 #: scanned as one run per framework, in this process: see docs/checkov-scale.md for the
 #: measurement behind the number.
-PARALLEL_MIN_ITEMS = 1000
+PARALLEL_MIN_ITEMS = 300
 #: At most this many items per Checkov run once a plan is split (a part bigger than this is
 #: one run): Checkov's Kubernetes graph grows with the square of a run's size.
-CHUNK_ITEMS = 250
+CHUNK_ITEMS = 125
 
 
 class CheckovError(Exception):
@@ -132,6 +134,11 @@ def load_checkov() -> float:
             parallel_runner.type = ParallelizationType.NONE
             # Our own checks join Checkov's registries and run like its own.
             custom_checks.load()
+            # Checkov's line-numbering YAML loaders, exactly, for our one-line JSON files.
+            fastload.install()
+            # Checkov's ~300k import-time objects are never garbage: keep them out of every full
+            # garbage collection (and out of the pages a forked scan worker would copy).
+            gc.freeze()
             _checkov = {
                 "terraform_plan": PlanRunner,
                 "arm": ArmRunner,

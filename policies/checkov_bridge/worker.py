@@ -26,7 +26,6 @@ import platform
 import socket
 import sys
 import threading
-from dataclasses import asdict
 from typing import Any, BinaryIO
 
 from medinfra.policies.checkov_bridge import parallel, protocol, runner
@@ -95,7 +94,7 @@ def _scan(request: dict) -> dict[str, Any]:
     )
     found = runner.scan(resources, chosen, _timeout(request))
     return {
-        "results": [asdict(r) for r in found.results],
+        "results": [dict(vars(r)) for r in found.results],  # flat str fields: asdict's copy
         "timings": found.timings,
         "unmapped_types": found.unmapped_types,
         "scanned": found.scanned,
