@@ -1,5 +1,6 @@
 """Shared fixtures: run the real `medinfra` command, locate the repo's programs, and the six
-reference stacks' planned Inventories (each planned once per session)."""
+reference stacks' planned Inventories (each planned once per session, shared by every
+pytest-xdist worker: tests/reference_plans.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.reference_plans import ALL_STACKS, SYNTHETIC, Plans, shared_root
+
 # The suite starts hundreds of Python processes that import the provider SDKs; without cached
 # bytecode (setup installs with --no-compile, and some machines set PYTHONDONTWRITEBYTECODE)
 # each import compiles them again, which nearly doubles the suite's time.
@@ -21,6 +24,21 @@ sys.dont_write_bytecode = False
 
 REPO = Path(__file__).resolve().parents[1]
 PROGRAMS = REPO / "tests" / "fixtures" / "programs"
+
+
+# pytest-xdist runs the suite on every core (`-n auto --dist loadgroup` in pyproject.toml). Each
+# worker is its own process, so what a file computes once (a module fixture, a cached engine or
+# matrix) is computed once only if the file runs on one worker: a file is a group. The audit and
+# evidence folders share session fixtures (a moto deployment, signed bundles): a folder each.
+_FOLDER_GROUPS = ("audit", "evidence")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist's own hook reads the groups
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        where = item.path.relative_to(REPO / "tests")
+        group = where.parts[0] if where.parts[0] in _FOLDER_GROUPS else where.as_posix()
+        item.add_marker(pytest.mark.xdist_group(group))
 
 
 @dataclass
@@ -41,7 +59,7 @@ def run_cli(*args: str, cwd: Path = REPO, timeout: float = 300) -> Result:
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**__import__("os").environ, "PYTHONPATH": str(REPO)},
+        env={**os.environ, "PYTHONPATH": str(REPO)},
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 
@@ -62,25 +80,27 @@ class AllStacks:
     inventories: Path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def session_plans(request, tmp_path_factory) -> Plans:
+    """Starts the reference stacks' plans this session's tests need, in the background, once
+    for all pytest-xdist workers (tests/reference_plans.py)."""
+    plans = Plans(shared_root(tmp_path_factory))
+    plans.start_needed(request.session.items)
+    yield plans
+    plans.finish(stopping=bool(request.session.shouldstop or request.session.shouldfail))
+
+
 @pytest.fixture(scope="session")
-def all_stacks(tmp_path_factory) -> AllStacks:
+def all_stacks(session_plans) -> AllStacks:
     """Every reference stack planned and through the gate once per session (a minute or two),
     exactly as README command 1 runs them: the default semantics, a new stack's first preview."""
-    out = tmp_path_factory.mktemp("all-stacks")
-    inventories = out / "inventories"
-    inventories.mkdir()
-    result = run_cli(
-        "preview", "--all-stacks", "--format", "json",
-        "--markdown", str(out / "summary.md"), "--sarif", str(out / "findings.sarif"),
-        "--inventory-dir", str(inventories),
-        timeout=900,
-    )
-    summary, sarif = out / "summary.md", out / "findings.sarif"
+    run = session_plans.result(ALL_STACKS)
+    summary, sarif = run.out / "summary.md", run.out / "findings.sarif"
     return AllStacks(
-        result,
+        Result(run.code, run.stdout, run.stderr),
         summary.read_text() if summary.exists() else "",
         json.loads(sarif.read_text()) if sarif.exists() else None,
-        inventories,
+        run.out / "inventories",
     )
 
 
@@ -135,16 +155,14 @@ class Inventory:
 
 
 @pytest.fixture(scope="session")
-def synthetic_inventories(tmp_path_factory) -> Path:
+def synthetic_inventories(session_plans) -> Path:
     """Every reference stack planned once more with synthetic ids and outputs
-    (--synthetic-outputs), for the tests that assert the concrete values a resource will have
-    once it exists (a new stack's preview leaves them unknown). The per-stack Inventory
-    fixtures below read what this run wrote."""
-    out = tmp_path_factory.mktemp("synthetic-stacks")
-    result = run_cli("preview", "--all-stacks", "--synthetic-outputs", "--direct",
-                     "--format", "json", "--inventory-dir", str(out), timeout=900)
-    assert result.code == 0, result.stderr
-    return out
+    (--synthetic-outputs --direct), for the tests that assert the concrete values a resource
+    will have once it exists (a new stack's preview leaves them unknown). The per-stack
+    Inventory fixtures below read what this run wrote."""
+    run = session_plans.result(SYNTHETIC)
+    assert run.code == 0, run.stderr
+    return run.out
 
 
 def _planned(inventories: Path, stack: str) -> Inventory:

@@ -8,7 +8,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from tests.conftest import PROGRAMS, REPO
+from tests.conftest import PROGRAMS, REPO, run_cli
 
 REPORT_SCHEMA = {
     "type": "object",
@@ -66,6 +66,19 @@ def _inventory(cli, tmp_path: Path, *args: str) -> dict:
     return json.loads(out.read_text())
 
 
+# Each program below is planned once for the tests that read its Inventory.
+@pytest.fixture(scope="module")
+def minimal_bucket(tmp_path_factory) -> dict:
+    return _inventory(run_cli, tmp_path_factory.mktemp("minimal-bucket"),
+                      "--dir", str(REPO / "examples/minimal-bucket"), "--stack", "dev")
+
+
+@pytest.fixture(scope="module")
+def nested(tmp_path_factory) -> dict:
+    return _inventory(run_cli, tmp_path_factory.mktemp("nested"),
+                      "--dir", str(PROGRAMS / "nested"), "--stack", "test")
+
+
 def _by_type(inventory: dict, type_: str) -> list[dict]:
     return [r for r in inventory["resources"] if r["type"] == type_]
 
@@ -108,20 +121,16 @@ def test_text_output_shows_the_resource_tree_and_counts(cli):
     assert "Decision: ALLOW" in result.stdout
 
 
-def test_any_pulumi_program_can_be_planned_with_dir(cli, tmp_path):
-    inventory = _inventory(
-        cli, tmp_path, "--dir", str(REPO / "examples/minimal-bucket"), "--stack", "dev"
-    )
+def test_any_pulumi_program_can_be_planned_with_dir(minimal_bucket):
+    inventory = minimal_bucket
     assert inventory["project"] == "minimal-bucket"
     types = {r["type"] for r in inventory["resources"]}
     assert {"aws:kms/key:Key", "aws:s3/bucket:Bucket"} <= types
     assert "medinfra:platform:Platform" not in types
 
 
-def test_inventory_resources_have_exactly_the_design_shape(cli, tmp_path):
-    inventory = _inventory(
-        cli, tmp_path, "--dir", str(REPO / "examples/minimal-bucket"), "--stack", "dev"
-    )
+def test_inventory_resources_have_exactly_the_design_shape(minimal_bucket):
+    inventory = minimal_bucket
     assert set(inventory) == {"project", "stack", "config", "resources"}
     for resource in inventory["resources"]:
         assert set(resource) == RESOURCE_KEYS
@@ -135,10 +144,8 @@ def test_inventory_resources_have_exactly_the_design_shape(cli, tmp_path):
     }
 
 
-def test_bucket_encryption_references_the_kms_key_of_the_same_plan(cli, tmp_path):
-    inventory = _inventory(
-        cli, tmp_path, "--dir", str(REPO / "examples/minimal-bucket"), "--stack", "dev"
-    )
+def test_bucket_encryption_references_the_kms_key_of_the_same_plan(minimal_bucket):
+    inventory = minimal_bucket
     (key,) = _by_type(inventory, "aws:kms/key:Key")
     (bucket,) = _by_type(inventory, "aws:s3/bucket:Bucket")
     (sse,) = _by_type(
@@ -151,10 +158,8 @@ def test_bucket_encryption_references_the_kms_key_of_the_same_plan(cli, tmp_path
     assert set(sse["dependencies"]) == {key["urn"], bucket["urn"]}
 
 
-def test_config_in_inventory_is_the_project_namespace_with_secrets_redacted(cli, tmp_path):
-    inventory = _inventory(
-        cli, tmp_path, "--dir", str(REPO / "examples/minimal-bucket"), "--stack", "dev"
-    )
+def test_config_in_inventory_is_the_project_namespace_with_secrets_redacted(minimal_bucket):
+    inventory = minimal_bucket
     assert inventory["config"] == {"apiToken": "[secret]", "owner": "ml-platform"}
 
 
@@ -194,8 +199,8 @@ def test_canary_secrets_never_reach_stdout_json_or_inventory(cli, tmp_path):
     assert bucket["props"]["tags"]["owner"] == "team"  # only the secret leaf is redacted
 
 
-def test_urn_carries_the_full_parent_type_chain(cli, tmp_path):
-    inventory = _inventory(cli, tmp_path, "--dir", str(PROGRAMS / "nested"), "--stack", "test")
+def test_urn_carries_the_full_parent_type_chain(nested):
+    inventory = nested
     (bucket,) = _by_type(inventory, "aws:s3/bucket:Bucket")
     assert bucket["urn"] == (
         "urn:pulumi:test::nested::acme:index:Platform$acme:storage:Store"
@@ -206,8 +211,8 @@ def test_urn_carries_the_full_parent_type_chain(cli, tmp_path):
     assert store["provider"] is None  # components have no provider
 
 
-def test_values_only_the_cloud_computes_are_unknown_and_traced(cli, tmp_path):
-    inventory = _inventory(cli, tmp_path, "--dir", str(PROGRAMS / "nested"), "--stack", "test")
+def test_values_only_the_cloud_computes_are_unknown_and_traced(nested):
+    inventory = nested
     (param,) = _by_type(inventory, "aws:ssm/parameter:Parameter")
     (bucket,) = _by_type(inventory, "aws:s3/bucket:Bucket")
     assert param["unknowns"] == ["/value"]
@@ -216,9 +221,10 @@ def test_values_only_the_cloud_computes_are_unknown_and_traced(cli, tmp_path):
     assert param["props"]["description"] == "owned by account 123456789012"
 
 
-def test_preview_is_deterministic(cli, tmp_path):
+def test_preview_is_deterministic(cli, tmp_path, all_stacks):
+    # Two separate processes: this one and the session's --all-stacks run.
     first = _inventory(cli, tmp_path, "--stack", "aws-prod")
-    second = _inventory(cli, tmp_path, "--stack", "aws-prod")
+    second = json.loads((all_stacks.inventories / "aws-prod.json").read_text())
     assert first == second
 
 

@@ -194,8 +194,6 @@ def _cases():
                     yield rule, plan, resource, path, kind
 
 
-CASES = list(_cases())
-
 
 def _judged(found, urn, path) -> bool:
     """A finding judged on provenance names `path` of `urn`, and no other resource has one."""
@@ -213,7 +211,7 @@ def _run():
     """Every case, each way it applies. Returns (counts, failures)."""
     counts: Counter = Counter()
     failures: list[str] = []
-    for rule, plan, resource, path, kind in CASES:
+    for rule, plan, resource, path, kind in _cases():
         counts["paths"] += 1
         counts[f"rule:{rule.id}"] += 1
         counts["value paths" if kind == VALUE else "provenance paths"] += 1
