@@ -183,7 +183,10 @@ class WorkerClient:
     def _kill(self, peer: bool = False) -> None:
         if self._proc is not None:
             if self._proc.poll() is None:
-                self._proc.kill()
+                try:  # its own session: the worker and the scan pool it forked
+                    os.killpg(self._proc.pid, signal.SIGKILL)
+                except OSError:
+                    self._proc.kill()
             try:
                 self._proc.wait(timeout=5.0)
             except subprocess.TimeoutExpired:

@@ -21,6 +21,7 @@ import multiprocessing
 import os
 import sys
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, NamedTuple
@@ -61,13 +62,30 @@ def default_workers() -> int:
                else (os.cpu_count() or 1))
 
 
+def _end_with_parent(parent: int) -> None:
+    """A pool process ends when the process that forked it is gone, however it ended (killed
+    for a timeout, by the client, by the OOM killer). It would not notice otherwise: its
+    siblings hold the pool's pipes open, so it never reads end-of-file, and it would live on,
+    holding a warm Checkov in memory. (Not PR_SET_PDEATHSIG: that follows the forking thread.)"""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="medinfra-parent-watch", daemon=True).start()
+
+
 def _pool_of(workers: int) -> ProcessPoolExecutor:
     global _pool, _pool_size
     with _LOCK:
         if _pool is None or _pool_size != workers:
             if _pool is not None:
                 _pool.shutdown(wait=False, cancel_futures=True)
-            _pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+            _pool = ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("fork"),
+                initializer=_end_with_parent, initargs=(os.getpid(),),
+            )
             _pool_size = workers
         return _pool
 

@@ -28,7 +28,7 @@ import sys
 import threading
 from typing import Any, BinaryIO
 
-from medinfra.policies.checkov_bridge import parallel, protocol, runner
+from medinfra.policies.checkov_bridge import protocol, runner
 
 _LOCK = threading.Lock()  # one Checkov run at a time (its registries are process-wide)
 _listing: list[dict[str, Any]] | None = None
@@ -39,13 +39,10 @@ class RequestError(Exception):
 
 
 def _warm_up() -> None:
-    """Import Checkov, then fork the scan pool from the warm process (parallel.start_pool), so
-    a big plan's first scan pays for neither. The pool is one process per core."""
+    """Import Checkov (and gc.freeze, in runner.load_checkov). The scan pool is forked from this
+    warm process on the first plan big enough to need it (runner.PARALLEL_MIN_ITEMS), so a
+    small plan's worker is one process."""
     runner.load_checkov()
-    try:
-        parallel.start_pool()
-    except (OSError, ValueError) as exc:  # no pool: scans run in this process, results the same
-        print(f"checkov worker: no scan pool ({exc})", file=sys.stderr)
 
 
 def _start_import() -> threading.Thread:
