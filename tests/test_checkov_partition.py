@@ -1,13 +1,13 @@
 """Splitting a plan for Checkov (partition.py) and scanning the parts on a pool (parallel.py)
 gives exactly the results of one scan: on the six reference stacks and on every equivalence
-fixture, graph checks (CKV2_*) included; and the partition keeps every reference together."""
+fixture, graph checks (CKV2_*) included; and the partition keeps every reference together. The
+scans run in Checkov's interpreter (tests/checkov_side/split_scan.py), one call for them all."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from medinfra.policies.checkov_bridge import parallel, runner
 from medinfra.policies.checkov_bridge.partition import (
     arm_parts,
     chunks,
@@ -17,6 +17,7 @@ from medinfra.policies.checkov_bridge.partition import (
 )
 from medinfra.policies.checkov_bridge.tfplan import to_terraform_plan
 
+from tests import checkov_worker
 from tests.test_checkov_equivalence import FORMATS, VARIANTS, cases, variant_resources
 
 STACKS = ("aws-dev", "aws-prod", "azure-dev", "azure-prod", "gcp-dev", "gcp-prod")
@@ -116,61 +117,38 @@ def test_chunks_never_split_a_part_and_respect_the_limit():
     assert chunks(list(reversed(parts)), 4) == packed
 
 
-def _key(scan) -> list[tuple]:
-    return [(r.urn, r.check_id, r.resource, r.result, r.framework, r.check_name, r.guideline)
-            for r in scan.results]
+def _equivalence_resources() -> list[dict]:
+    return [r for framework in sorted(FORMATS) for c in cases(framework)
+            for v in VARIANTS for r in variant_resources(c, v)]
 
 
 @pytest.fixture(scope="module")
-def split_vs_one(tmp_path_factory, monkeypatch_module):
-    """(one scan, the split scan on a 2-process pool, jobs run) of a list of resources."""
-    runner.load_checkov()
-    ran: list[int] = []
-    real_execute = runner.execute
-
-    def counting(run_job, jobs, selection, workers):
-        ran.append(len(jobs))
-        return real_execute(run_job, jobs, selection, workers)
-
-    monkeypatch_module.setattr(runner, "execute", counting)
-
-    def compare(resources: list[dict]):
-        monkeypatch_module.setattr(runner, "PARALLEL_MIN_ITEMS", 10**9)
-        one = runner._run_all(resources, runner.Selection(), tmp_path_factory.mktemp("one"))
-        # Tiny chunks: as many Checkov runs as the partition allows.
-        monkeypatch_module.setattr(runner, "PARALLEL_MIN_ITEMS", 0)
-        monkeypatch_module.setattr(runner, "CHUNK_ITEMS", 3)
-        split = runner._run_all(resources, runner.Selection(),
-                                tmp_path_factory.mktemp("split"), workers=2)
-        return one, split, ran[-1]
-
-    yield compare
-    parallel.stop_pool()
-
-
-@pytest.fixture(scope="module")
-def monkeypatch_module():
-    with pytest.MonkeyPatch.context() as mp:
-        yield mp
+def split_vs_one(all_stacks):
+    """Per stack (and "equivalence"): one scan, the split scan on a 2-process pool in chunks of
+    3 items (as many Checkov runs as the partition allows) and the jobs it ran, all done in one
+    call to Checkov's interpreter (tests/checkov_side/split_scan.py). A scan is its results as
+    (urn, check id, resource, result, framework, check name, guideline) and `scanned`."""
+    inputs = {stack: json.loads((all_stacks.inventories / f"{stack}.json").read_text())[
+        "resources"] for stack in STACKS}
+    inputs["equivalence"] = _equivalence_resources()
+    return checkov_worker.in_checkov("split_scan", "one_and_split", inputs)
 
 
 @pytest.mark.parametrize("stack", STACKS)
-def test_reference_stack_split_scan_equals_one_scan(all_stacks, split_vs_one, stack):
-    inventory = json.loads((all_stacks.inventories / f"{stack}.json").read_text())
-    one, split, jobs = split_vs_one(inventory["resources"])
-    assert jobs > 3, "the stack was not split"
-    assert one.results and _key(split) == _key(one)
-    assert split.scanned == one.scanned
+def test_reference_stack_split_scan_equals_one_scan(split_vs_one, stack):
+    found = split_vs_one[stack]
+    assert found["jobs"] > 3, "the stack was not split"
+    assert found["one"] and found["split"] == found["one"]
+    assert found["split_scanned"] == found["one_scanned"]
 
 
 def test_equivalence_fixtures_split_scan_equals_one_scan(split_vs_one):
-    resources = [r for framework in sorted(FORMATS) for c in cases(framework)
-                 for v in VARIANTS for r in variant_resources(c, v)]
-    one, split, jobs = split_vs_one(resources)
-    assert jobs > 10
+    found = split_vs_one["equivalence"]
+    assert found["jobs"] > 10
     # Graph checks spanning resources are among what must not change (a bucket and its
     # encryption configuration, a pod and its network policy, a binding and its role).
-    graph = {r.check_id for r in one.results if r.check_id.startswith("CKV2_")}
+    graph = {check_id for _, check_id, *_ in found["one"] if check_id.startswith("CKV2_")}
     assert {"CKV2_AWS_6", "CKV2_K8S_6"} <= graph, graph
-    assert any(r.check_id.startswith("CKV2_") and r.result == "PASSED" for r in one.results)
-    assert _key(split) == _key(one)
+    assert any(check_id.startswith("CKV2_") and result == "PASSED"
+               for _, check_id, _, result, *_ in found["one"])
+    assert found["split"] == found["one"]
