@@ -73,7 +73,7 @@ class EarlyPack:
         """Launch the pack before planning; None if it cannot be (the gate then launches one
         itself and reports why it fails)."""
         try:
-            stub = _stub(project.name, config.stack, config.project_values(project.name))
+            stub = _stub(project.name, config.stack, config.gate_values())
             return cls.launch(stub, args)
         except Exception:  # noqa: BLE001 - run_gate tries again and reports the failure
             return None

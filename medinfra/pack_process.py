@@ -23,6 +23,7 @@ from typing import Any
 
 import medinfra.policies
 from medinfra import child_environment
+from medinfra.components.config.constants import NAMESPACE
 
 
 class AnalyzerError(Exception):
@@ -59,7 +60,9 @@ def pack_environment(
         PULUMI_PROJECT=project,
         PULUMI_STACK=stack,
         PULUMI_DRY_RUN="true",
-        PULUMI_CONFIG=json.dumps({f"{project}:{k}": _config_text(v) for k, v in config.items()}),
+        PULUMI_CONFIG=json.dumps(
+            {f"{NAMESPACE}:{k}": _config_text(v) for k, v in config.items()}
+        ),
     )
     env.pop("PULUMI_CONFIG_SECRET_KEYS", None)  # never inherit a stray one
     return child_environment(env)

@@ -121,7 +121,7 @@ def plan(
         where = f" (on {python.executable})" if python.virtualenv is not None else ""
         raise PlanError(f"the planner failed{where}: {result['message']}")
     inventory = build_inventory(
-        project.name, config.stack, config.project_values(project.name), result["resources"]
+        project.name, config.stack, config.gate_values(), result["resources"]
     )
     return Plan(
         project=project.name,

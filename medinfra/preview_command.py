@@ -43,7 +43,7 @@ def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, di
         from medinfra.planner import PlanError, plan
         from medinfra.policies.gate import checkov_selection_problems
 
-        refused = checkov_selection_problems(config.project_values(project.name))
+        refused = checkov_selection_problems(config.gate_values())
         if refused:
             raise InputError(f"{project.stack_file(stack)}: " + "; ".join(refused))
         result = plan(

@@ -18,7 +18,7 @@ from typing import Any
 
 import jsonschema
 
-from medinfra.policies.inventory import SECRET_MARK, decode_config_value
+from medinfra.policies.inventory import SECRET_MARK, SETTINGS_NAMESPACE, decode_config_value
 from medinfra.policies.strict_yaml import StrictYamlError, load_file
 
 #: What a program sees in place of a `secure:` config value offline (we never hold the key).
@@ -76,6 +76,11 @@ class StackConfig:
                 continue
             out[name] = decode_config_value(raw)
         return out
+
+    def gate_values(self) -> dict[str, Any]:
+        """What the gate reads (the Inventory's `config`): the `medinfra:*` keys, whatever the
+        project's name (policies.inventory.SETTINGS_NAMESPACE)."""
+        return self.project_values(SETTINGS_NAMESPACE)
 
 
 @cache

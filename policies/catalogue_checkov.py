@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from medinfra.policies.checkov_bridge.controls import CONTROLS, MANDATORY, OFF
+from medinfra.policies.checkov_bridge.controls import CONTROLS, MANDATORY, NOT_ON, OFF
 
 
 def _cell(text: str) -> str:
@@ -49,5 +49,6 @@ def section() -> list[str]:
     order = {"off": 0, "advisory": 1, "mandatory": 2}
     for check_id, c in sorted(CONTROLS.items(), key=lambda kv: (order[kv[1].decision], kv[0])):
         control = f"[{c.control}](#{c.control.lower()})" if c.control else "none"
-        out.append(f"| {check_id} | {c.decision} | {control} | {_cell(c.reason)} |")
+        decision = f"{c.decision}, not on {NOT_ON[c.not_on]}" if c.not_on else c.decision
+        out.append(f"| {check_id} | {decision} | {control} | {_cell(c.reason)} |")
     return [*out, ""]

@@ -16,6 +16,7 @@ from medinfra.policies.checkov_bridge.controls import (
     POLICY_INDEX,
     default_enforcement,
 )
+from medinfra.policies.checkov_bridge.exemptions import exempt
 from medinfra.policies.checkov_bridge.runner import CheckovTimeout, Scan, Selection
 from medinfra.policies.findings import Finding
 
@@ -90,6 +91,7 @@ def _checkov_findings(scan: Scan, inventory: dict, levels: Any) -> list[Finding]
     }
     config = inventory.get("config") if isinstance(inventory.get("config"), dict) else {}
     phi = _phi(config)
+    not_applied = exempt(inventory.get("resources") or [])
     findings = []
     seen = set()
     for result in scan.failed:
@@ -98,6 +100,8 @@ def _checkov_findings(scan: Scan, inventory: dict, levels: Any) -> list[Finding]
             continue
         seen.add(key)
         mapped = CONTROLS.get(result.check_id)
+        if mapped and mapped.not_on and result.urn in not_applied[mapped.not_on]:
+            continue  # reviewed as not applying there (mandatory_set.yaml `not_on`)
         level = levels.level(result.check_id, default_enforcement(result.check_id, phi))
         if level == "disabled":  # reviewed off, or turned off by the policy-pack config
             continue

@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from medinfra.components.config.constants import SECRET_MARK
+from medinfra.components.config.constants import NAMESPACE, SECRET_MARK
 
 UNKNOWN_MARK = "[unknown]"
 
@@ -163,6 +163,13 @@ class InventoryResource:
         }
 
 
+#: The stack config namespace the gate reads its settings from, for every program: MedInfra's own
+#: project is named `medinfra`, and a program of any other project sets the gate's per-stack
+#: settings with `medinfra:*` keys in its stack file. A program's own keys (`<project>:*`) are
+#: never read, so a key of its own named `allowedRegions` or `tags` cannot change the judgement.
+SETTINGS_NAMESPACE = NAMESPACE
+
+
 def decode_config_value(text: str) -> Any:
     """A config value as the Pulumi CLI passes it (objects and lists as JSON text, scalars as
     their text) -> the value the Inventory's `config` holds."""
@@ -185,7 +192,7 @@ def build_inventory(
     config: Mapping[str, Any],
     resources: Iterable[InventoryResource | Mapping[str, Any]],
 ) -> dict[str, Any]:
-    """The Inventory document: project, stack, the project's config and every resource (with
+    """The Inventory document: project, stack, the gate's `medinfra:*` config and every resource (with
     the provenance of values read from other stacks, `policies.stack_refs`)."""
     from medinfra.policies.stack_refs import annotate
 

@@ -32,7 +32,10 @@ INVENTORY_SCHEMA: dict[str, Any] = {
         "stack": {"type": "string"},
         "config": {
             "type": "object",
-            "description": "The project's config namespace, JSON-decoded, secrets redacted.",
+            "description": (
+                "The stack's `medinfra:*` config keys (whatever the project's name), "
+                "JSON-decoded, secrets redacted."
+            ),
         },
         "resources": {
             "type": "array",

@@ -36,8 +36,8 @@ from medinfra.policies.pulumi_policy_patches import (
 from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
 from medinfra.policies.stack_inventory import (
     AnalyzerSetupError,
+    gate_config,
     inventory_from_stack_args,
-    project_config,
 )
 from medinfra.policies.violations import (
     ADVISORY_POLICY,
@@ -126,7 +126,7 @@ class _GateRun:
             with self._lock:
                 inputs = dict(self._inputs)
             inventory = inventory_from_stack_args(
-                args, project, stack, project_config(project), inputs
+                args, project, stack, gate_config(), inputs
             )
             configured = configured_pack()
             key = json.dumps([inventory, configured], sort_keys=True)

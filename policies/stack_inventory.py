@@ -18,6 +18,7 @@ from typing import Any
 
 from medinfra.policies.inventory import (
     SECRET_MARK,
+    SETTINGS_NAMESPACE,
     UNKNOWN,
     InventoryResource,
     build_inventory,
@@ -47,15 +48,16 @@ class AnalyzerSetupError(Exception):
     """The pack is not set up to keep secrets out of the Inventory."""
 
 
-def project_config(project: str, environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
-    """The project's namespace of PULUMI_CONFIG, decoded as the planner does, secrets redacted."""
+def gate_config(environ: Mapping[str, str] = os.environ) -> dict[str, Any]:
+    """The `medinfra:*` keys of PULUMI_CONFIG (SETTINGS_NAMESPACE, whatever the project's name),
+    decoded as the planner does, secrets redacted."""
     raw = json.loads(environ.get("PULUMI_CONFIG") or "{}")
     secret_keys = set(json.loads(environ.get("PULUMI_CONFIG_SECRET_KEYS") or "[]"))
     secret_keys |= secret_config_keys()
     config: dict[str, Any] = {}
     for key, text in sorted(raw.items()):
         namespace, _, name = key.partition(":")
-        if namespace == project:
+        if namespace == SETTINGS_NAMESPACE:
             config[name] = SECRET_MARK if key in secret_keys else decode_config_value(str(text))
     return config
 

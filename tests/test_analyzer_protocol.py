@@ -210,7 +210,7 @@ def compliant_inventory() -> dict:
 
 def noncompliant_inventory() -> dict:
     """The compliant plan plus an unencrypted, untagged bucket with a secret and an unknown
-    property, an EKS cluster open to the internet, and a bucket covered by the SEC-101 waiver."""
+    property, an EKS cluster open to the internet, and a bucket covered by the SEC-120 waiver (CKV2_AWS_62)."""
     inventory = compliant_inventory()
     inventory["resources"] += [
         resource(
@@ -274,7 +274,7 @@ def test_findings_over_the_protocol_are_exactly_the_gates(launched):
     by_rule = {(f["id"], f["urn"]): f for f in found}
     assert by_rule[("MED-ENC-001", SCRATCH)]["enforcement"] == "mandatory"
     assert by_rule[("MED-NET-001", GPU)]["waiver"] is None
-    assert by_rule[("MED-ENC-001", ACCESS_LOGS)]["waiver"]["ticket"] == "SEC-101"
+    assert by_rule[("CKV2_AWS_62", ACCESS_LOGS)]["waiver"]["ticket"] == "SEC-120"
     assert ("MED-ENC-001", PHI) not in by_rule
     # One pack launched, and nothing the call started outlives it.
     assert all(p.poll() is not None for p in launched[own:])

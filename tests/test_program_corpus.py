@@ -2,10 +2,11 @@
 
 `tests/fixtures/programs/corpus/<program>/` holds a compliant program (stack `compliant`) and
 its noncompliant twins (every other `Pulumi.<stack>.yaml`), each differing from `compliant` in
-one config setting. `expect.json` names the rule each twin must be blocked by, and the
-findings that block the compliant program today although it is compliant
-(`known_false_blocks`, explained in FALSE_BLOCKS.md): the compliant program must be blocked by
-exactly those, so fixing one fails this test until its entry is removed.
+one config setting. `expect.json` names the rule each twin must be blocked by (or
+{"rule", "message"}: a finding of that rule whose message contains the text), and the findings
+that would block the compliant program although it is compliant (`known_false_blocks`, each
+with its cause; empty today): the compliant program must be blocked by exactly those, so fixing
+one fails this test until its entry is removed.
 
 Every stack is planned once per session (two planner processes at a time) and judged
 in-process (`--direct`, one Checkov worker), with the program's pack config
@@ -120,8 +121,45 @@ def test_compliant_program_is_allowed(corpus_reports, program):
 
 @pytest.mark.parametrize(("program", "twin"), TWINS)
 def test_twin_is_blocked_by_a_finding_the_compliant_program_lacks(corpus_reports, program, twin):
-    rule = _expect(program)["twins"][twin]
+    wanted = _expect(program)["twins"][twin]
+    rule, text = (wanted, "") if isinstance(wanted, str) else (wanted["rule"], wanted["message"])
     report = corpus_reports[program, twin]
     assert report["decision"] == "block"
     assert rule in _blocking(report), sorted(_blocking(report))
+    assert any(f["id"] == rule and text in f["message"] for f in report["findings"]
+               if f["enforcement"] != "advisory"), [f["message"] for f in report["findings"]]
     assert rule not in {f["id"] for f in corpus_reports[program, COMPLIANT]["findings"]}
+
+
+def _gate_decision(folder: Path, stack: str) -> dict:
+    from medinfra.planner import plan
+    from medinfra.preview_command import run_gate
+    from medinfra.project import load_project, load_stack_config
+
+    args = _preview_args("aws-ecr-repository")
+    project = load_project(folder)
+    inventory = plan(project, load_stack_config(project, stack),
+                     semantics=args.semantics).inventory
+    gate = run_gate(inventory, args)
+    return {"decision": gate.decision, "blocking": {
+        f.id for f in gate.findings if f.enforcement != "advisory"}, "config": inventory["config"]}
+
+
+def test_the_gate_reads_medinfra_keys_never_the_programs_own(tmp_path):
+    """A program's own `allowedRegions` is its business; `medinfra:allowedRegions` in its stack
+    file is the gate's per-stack layer (here narrowing the organisation's regions to one the
+    program's default provider is not in)."""
+    import shutil
+
+    folder = tmp_path / "aws-ecr-repository"
+    shutil.copytree(CORPUS / "aws-ecr-repository", folder)
+    base = (folder / "Pulumi.compliant.yaml").read_text()
+    (folder / "Pulumi.own.yaml").write_text(
+        base + "  corpus-aws-ecr-repository:allowedRegions: [us-east-1]\n"
+        "  corpus-aws-ecr-repository:dataClassification: public\n")
+    (folder / "Pulumi.gate.yaml").write_text(base + "  medinfra:allowedRegions: [us-east-1]\n")
+    own = _gate_decision(folder, "own")
+    assert own["decision"] == "allow" and own["config"] == {}, own
+    narrowed = _gate_decision(folder, "gate")
+    assert narrowed["config"] == {"allowedRegions": ["us-east-1"]}
+    assert narrowed["decision"] == "block" and "MED-RES-001" in narrowed["blocking"], narrowed

@@ -67,9 +67,11 @@ def test_waived_findings_are_sarif_suppressions_with_justification(tmp_path, cli
     results = sarif["runs"][0]["results"]
     # A stack that is allowed has only waived (suppressed) or advisory (note) results.
     assert all(r.get("suppressions") or r["level"] != "error" for r in results)
-    (waived,) = [r for r in results if r["ruleId"] == "MED-ENC-001"]
-    (suppression,) = waived["suppressions"]
-    assert suppression["status"] == "accepted" and "SEC-101" in suppression["justification"]
+    waived = [r for r in results if r["ruleId"] == "CKV2_AWS_62"]
+    assert waived
+    for result in waived:
+        (suppression,) = result["suppressions"]
+        assert suppression["status"] == "accepted" and "SEC-120" in suppression["justification"]
 
 
 def test_sarif_schema_rejects_a_broken_log():
@@ -97,7 +99,7 @@ def test_markdown_lists_waivers_in_effect(all_stacks):
     assert all_stacks.result.code == 0, all_stacks.result.stderr
     text = all_stacks.markdown
     assert "## MedInfra policy gate: allowed" in text
-    assert "### Waivers in effect" in text and "SEC-101" in text
+    assert "### Waivers in effect" in text and "SEC-120" in text
 
 
 def test_protocol_path_and_direct_call_give_the_same_findings(cli):

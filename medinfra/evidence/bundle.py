@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from medinfra.components.config.constants import NAMESPACE
 from medinfra.evidence import parts
 from medinfra.evidence.files import (
     EvidenceError,
@@ -50,7 +51,7 @@ class RunContext:
 
     entry_point: str = "medinfra preview"
     config: dict[str, Any] | None = None
-    """The stack's full config as {key: value}; default: the Inventory's (project keys)."""
+    """The stack's full config as {key: value}; default: the Inventory's (`medinfra:*` keys)."""
     secret_keys: frozenset[str] = frozenset()
     project_dir: Path | None = None
     rules_dir: Path = RULES_DIR
@@ -81,7 +82,7 @@ def collect(inventory: dict[str, Any], gate: Any, context: RunContext) -> dict[s
     findings = _finding_dicts(gate)
     run_id = str(uuid.uuid5(_RUN_NAMESPACE, f"{project}/{stack}/{digest(inventory)}/{finished}"))
     if context.config is None:
-        values = {f"{project}:{k}": v for k, v in (inventory.get("config") or {}).items()}
+        values = {f"{NAMESPACE}:{k}": v for k, v in (inventory.get("config") or {}).items()}
     else:
         values = dict(context.config)
     checks = context.checkov_checks

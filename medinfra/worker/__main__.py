@@ -65,6 +65,8 @@ def run(request: dict[str, Any]) -> dict[str, Any]:
             cloud, semantics.get("mode", SYNTHETIC), semantics.get("state") or {}
         ),
         semantics.get("stack_outputs") or {},
+        config=request["config"],
+        secret_keys=request["secret_keys"],
     )
     engine = RecordingEngine()
     settings.configure(

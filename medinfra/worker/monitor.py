@@ -26,6 +26,7 @@ from medinfra.policies.inventory import (
     resolve_references,
 )
 from medinfra.policies.wire import from_wire
+from medinfra.worker.default_providers import default_provider, needs_default
 from medinfra.worker.errors import record_invoke_call_sites
 
 _STACK_TYPE = "pulumi:pulumi:Stack"
@@ -72,6 +73,8 @@ class RecordingMonitor(mocks.MockMonitor):
         program_dir: Path,
         semantics: PreviewSemantics | None = None,
         stack_outputs: dict[str, dict[str, Any]] | None = None,
+        config: dict[str, str] | None = None,
+        secret_keys: list[str] | None = None,
     ):
         super().__init__(_NoMocks())
         self.cloud = cloud
@@ -88,6 +91,11 @@ class RecordingMonitor(mocks.MockMonitor):
         self.outputs: dict[str, Any] = {}
         #: Outputs of referenced stacks (--stack-outputs), by the name the program references.
         self.stack_outputs = dict(stack_outputs or {})
+        #: The stack config (every namespace, as the CLI passes it) the default providers read.
+        self.config = dict(config or {})
+        self.secret_keys = list(secret_keys or [])
+        #: package -> its default provider, registered on first use (worker.default_providers).
+        self.default_providers: dict[str, InventoryResource] = {}
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
         # As the engine builds it: the parent's full qualified type chain, minus the root stack.
@@ -104,6 +112,13 @@ class RecordingMonitor(mocks.MockMonitor):
                 self.records.append({"urn": urn, "request": request, "custom": False})
             return resource_pb2.RegisterResourceResponse(urn=urn)
         _ensure_event_loop()
+        package = needs_default(request.type, request.provider, request.custom)
+        if package is not None:
+            with self.lock:
+                if package not in self.default_providers:
+                    self.default_providers[package] = default_provider(
+                        package, self.project, self.stack, self.config, self.secret_keys
+                    )
         inputs = rpc.deserialize_properties(request.object)
         if request.custom:
             rid, outputs, generated = self.semantics.answer(
@@ -203,6 +218,7 @@ class RecordingMonitor(mocks.MockMonitor):
                     no_outputs=rec["urn"] in self.semantics.no_outputs,
                 )
             )
+        out += self.default_providers.values()
         out.sort(key=lambda r: (r.type != _STACK_TYPE, r.urn))
         return out
 

@@ -1,7 +1,8 @@
 """The Checkov checks we have reviewed: their decision, the control each enforces, and why.
 
 The review is data, `mandatory_set.yaml` (one entry per check: `control` in our catalogue,
-`decision` mandatory / advisory / off, `reason`). A check is mandatory on a PHI stack only when
+`decision` mandatory / advisory / off, `reason`, optionally `not_on`: resources it is not applied
+to, e.g. `log_targets`, where the catalogue rule it serves makes the same exemption). A check is mandatory on a PHI stack only when
 it enforces a control of the catalogue and its remedy conflicts with no other control
 (overridable per stack only upwards there: `medinfra:policy.enforcement`); every other failed
 check, and every check on a non-PHI stack, is advisory unless the stack makes it mandatory. An
@@ -20,6 +21,13 @@ from medinfra.policies.strict_yaml import load_file
 
 REVIEW_FILE = Path(__file__).resolve().parent / "mandatory_set.yaml"
 DECISIONS = ("mandatory", "advisory", "off")
+#: Resources a reviewed check may be declared not to apply to (`not_on`), and what they are.
+#: (policies/checkov_bridge/exemptions.py finds them in a plan.)
+NOT_ON = {
+    "log_targets": "buckets that receive other buckets' access or usage logs",
+    "dataplane_v2_clusters": "GKE clusters on Dataplane V2 (ADVANCED_DATAPATH)",
+    "clusters_without_default_pool": "GKE clusters created without their default node pool",
+}
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,8 @@ class CheckControls:
     control: str | None = None
     decision: str = "advisory"
     reason: str = ""
+    #: Resources the check is not applied to (a key of NOT_ON), the reason saying why.
+    not_on: str | None = None
 
     def controls(self) -> dict[str, list[str]]:
         return {"hipaa": list(self.hipaa), "gdpr": list(self.gdpr), "cis": list(self.cis)}
@@ -71,9 +81,14 @@ class ReviewError(ValueError):
 
 
 def _entry(check_id: str, entry: object) -> CheckControls:
-    if not isinstance(entry, dict) or set(entry) - {"family", "control", "decision", "reason"}:
+    if not isinstance(entry, dict) or set(entry) - {
+        "family", "control", "decision", "reason", "not_on"
+    }:
         raise ReviewError(f"{REVIEW_FILE.name}: {check_id}: expected family, control, decision, "
-                          "reason")
+                          "reason (and optionally not_on)")
+    if entry.get("not_on") is not None and entry["not_on"] not in NOT_ON:
+        raise ReviewError(f"{REVIEW_FILE.name}: {check_id}: not_on must be one of "
+                          f"{', '.join(NOT_ON)}")
     family, decision = entry.get("family"), entry.get("decision")
     if decision not in DECISIONS or not str(entry.get("reason") or "").strip():
         raise ReviewError(f"{REVIEW_FILE.name}: {check_id}: decision must be one of "
@@ -85,7 +100,7 @@ def _entry(check_id: str, entry: object) -> CheckControls:
                           "and the control of the catalogue it enforces")
     severity, (hipaa, gdpr), cis = FAMILIES[family] if family else ("low", ((), ()), ())
     return CheckControls(family, severity, hipaa, gdpr, cis, entry.get("control"), decision,
-                         " ".join(str(entry["reason"]).split()))
+                         " ".join(str(entry["reason"]).split()), entry.get("not_on"))
 
 
 def load_review(path: Path = REVIEW_FILE) -> dict[str, CheckControls]:

@@ -120,6 +120,30 @@ plan_key(r, path, value) if {
 
 plan_key(_, _, value) if data.medinfra.lib.trusted_key(value)
 
+# S3 buckets of this plan that receive server access logs, by URN: the targetBucket of an
+# aws.s3.BucketLogging, given by reference (the bucket's id or bucket output) or as the literal
+# name the bucket is created with.
+s3_access_log_targets contains urn if {
+	some logging in of_type("aws:s3/bucketLogging:BucketLogging")
+	urn := data.medinfra.lib.target(logging, "/targetBucket", object.get(logging.props, "targetBucket", null), {"aws:s3/bucket:Bucket"})
+}
+
+s3_access_log_targets contains bucket.urn if {
+	some logging in of_type("aws:s3/bucketLogging:BucketLogging")
+	name := logging.props.targetBucket
+	is_string(name)
+	not data.medinfra.lib.is_unknown(name)
+	some bucket in of_type("aws:s3/bucket:Bucket")
+	object.get(obj(bucket.props), "bucket", null) == name
+}
+
+# S3 buckets of this plan whose own server access logs an aws.s3.BucketLogging writes, by URN.
+s3_logged_buckets contains urn if {
+	some logging in of_type("aws:s3/bucketLogging:BucketLogging")
+	logging.props.targetBucket
+	urn := data.medinfra.lib.target(logging, "/bucket", object.get(logging.props, "bucket", null), {"aws:s3/bucket:Bucket"})
+}
+
 # The property `path` of `r` came from a resource of type `t` in this plan.
 references_type(r, path, t) if data.medinfra.lib.referenced(r, path).type == t
 

@@ -5,7 +5,8 @@
 #   On stacks whose dataClassification is phi, every data store is write-once-read-many: S3
 #   buckets have object lock with a default retention, Azure storage accounts have
 #   version-level immutability, Cloud Storage buckets have a retention policy. Buckets that
-#   only receive access logs are exempt.
+#   only receive access logs are exempt (the targetBucket of an S3 BucketLogging, named or
+#   referenced; the logging.logBucket of a Cloud Storage bucket).
 # custom:
 #   id: MED-INT-002
 #   severity: high
@@ -66,15 +67,12 @@ locked_buckets contains value if {
 	value := data.medinfra.lib.target(lock, "/bucket", object.get(lock.props, "bucket", null), {"aws:s3/bucket:Bucket"})
 }
 
-log_targets contains value if {
-	some l in data.medinfra.lib.of_type("aws:s3/bucketLogging:BucketLogging")
-	value := l.props.targetBucket
-}
-
+# Access-log targets (by reference or by name: data.medinfra.lib.s3_access_log_targets) hold
+# logs, not records.
 deny contains finding if {
 	data.medinfra.lib.is_phi
 	some bucket in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
-	not object.get(data.medinfra.lib.obj(bucket.props), "bucket", null) in log_targets
+	not bucket.urn in data.medinfra.lib.s3_access_log_targets
 	not bucket.urn in locked_buckets
 	finding := data.medinfra.lib.finding(bucket, sprintf("PHI bucket %s has no object lock with a default retention", [bucket.name]))
 }

@@ -40,3 +40,17 @@ test_azure_immutability_omitted_fails if {
 test_gcs_retention_policy_omitted_fails if {
 	found(json.remove(fx.gcp, ["gcs/props/retentionPolicy"])) == {fx.gcp.gcs.urn}
 }
+
+test_access_log_bucket_named_by_reference_without_lock_passes if {
+	logs := data.medinfra.fixtures.res("aws:s3/bucket:Bucket", "logs", {"bucket": "[unknown]"}, {})
+	plan := object.union(fx.aws, {
+		"logs": object.union(logs, {"unknowns": ["/bucket"]}),
+		"bucket-logging": {"props": {"targetBucket": "[unknown]"}, "unknowns": ["/targetBucket"], "references": {"/targetBucket": logs.urn}},
+	})
+	found(plan) == set()
+}
+
+test_bucket_not_named_by_any_logging_without_lock_fails if {
+	logs := data.medinfra.fixtures.res("aws:s3/bucket:Bucket", "logs", {"bucket": "not-the-log-target"}, {})
+	found(object.union(fx.aws, {"logs": logs})) == {logs.urn}
+}

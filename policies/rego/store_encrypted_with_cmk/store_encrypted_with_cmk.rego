@@ -8,7 +8,10 @@
 #   trusts: trustedKeys of the medinfra-settings policy in the policy-pack config, or the
 #   stack's medinfra:policy.allowedExternalKeys), so the organisation controls,
 #   rotates and audits the key and can revoke access to the data. A provider-managed key, a key
-#   from outside the plan, or a value that cannot be traced to such a key is a finding.
+#   from outside the plan, or a value that cannot be traced to such a key is a finding. One
+#   exemption, an AWS constraint: S3 delivers server access logs only to buckets encrypted with
+#   SSE-S3, so a bucket that only receives them (the target of a BucketLogging, by reference or
+#   name, whose own access is not logged elsewhere) may use SSE-S3 (AES256) instead.
 # custom:
 #   id: MED-ENC-001
 #   severity: high
@@ -101,9 +104,27 @@ encrypted_buckets contains value if {
 	value := data.medinfra.lib.target(config, "/bucket", object.get(config.props, "bucket", null), {"aws:s3/bucket:Bucket"})
 }
 
+# S3 delivers server access logs only to a bucket whose default encryption is SSE-S3 (AES256),
+# never SSE-KMS (an AWS constraint). A bucket that only receives access logs -- the target of a
+# BucketLogging (data.medinfra.lib.s3_access_log_targets) whose own access is not logged into
+# another bucket, i.e. not a data bucket -- may use SSE-S3; it must still set it.
+sse_s3_buckets contains value if {
+	some config in data.medinfra.lib.of_type(sse_type)
+	some rule in data.medinfra.lib.items(config.props.rules)
+	rule.applyServerSideEncryptionByDefault.sseAlgorithm == "AES256"
+	value := data.medinfra.lib.target(config, "/bucket", object.get(config.props, "bucket", null), {"aws:s3/bucket:Bucket"})
+}
+
+access_log_sink(bucket) if {
+	bucket.urn in data.medinfra.lib.s3_access_log_targets
+	not bucket.urn in data.medinfra.lib.s3_logged_buckets
+	bucket.urn in sse_s3_buckets
+}
+
 deny contains finding if {
 	some bucket in data.medinfra.lib.of_type("aws:s3/bucket:Bucket")
 	not bucket.urn in encrypted_buckets
+	not access_log_sink(bucket)
 	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s is not encrypted with SSE-KMS using a customer-managed key of this plan", [bucket.name]))
 }
 

@@ -153,3 +153,41 @@ test_healthcare_dataset_without_cmek_fails if {
 test_healthcare_dataset_key_from_outside_the_plan_fails if {
 	found(json.remove(fx.gcp, [["dataset", "references", "/encryptionSpec/kmsKeyName"]])) == {fx.gcp.dataset.urn}
 }
+
+# An access-log target: the bucket `access-logs` that fx.aws's bucket-logging names, with
+# SSE-S3 (S3 delivers server access logs only to SSE-S3 buckets).
+log_bucket := data.medinfra.fixtures.res("aws:s3/bucket:Bucket", "logs", {"bucket": "access-logs"}, {})
+
+log_sse(algorithm) := data.medinfra.fixtures.res(
+	"aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration", "logs-sse",
+	{"bucket": "access-logs", "rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": algorithm}}]},
+	{"/bucket": log_bucket.urn},
+)
+
+test_s3_access_log_target_with_sse_s3_passes if {
+	found(object.union(fx.aws, {"logs": log_bucket, "logs-sse": log_sse("AES256")})) == set()
+}
+
+test_s3_access_log_target_named_by_reference_with_sse_s3_passes if {
+	plan := object.union(fx.aws, {
+		"logs": object.union(log_bucket, {"props": {"bucket": "[unknown]"}, "unknowns": ["/bucket"]}),
+		"logs-sse": log_sse("AES256"),
+		"bucket-logging": {"props": {"targetBucket": "[unknown]"}, "unknowns": ["/targetBucket"], "references": {"/targetBucket": log_bucket.urn}},
+	})
+	found(plan) == set()
+}
+
+test_s3_access_log_target_without_encryption_fails if {
+	found(object.union(fx.aws, {"logs": log_bucket})) == {log_bucket.urn}
+}
+
+test_s3_bucket_that_is_not_a_log_target_with_sse_s3_fails if {
+	plan := object.union(fx.aws, {"logs": object.union(log_bucket, {"props": {"bucket": "other"}}), "logs-sse": log_sse("AES256")})
+	found(plan) == {log_bucket.urn}
+}
+
+test_s3_log_target_that_is_itself_logged_elsewhere_fails if {
+	# A data bucket whose own access is logged is not a log sink, whoever logs into it.
+	logged := data.medinfra.fixtures.res("aws:s3/bucketLogging:BucketLogging", "logs-logging", {"bucket": "access-logs", "targetBucket": "audit"}, {"/bucket": log_bucket.urn})
+	found(object.union(fx.aws, {"logs": log_bucket, "logs-sse": log_sse("AES256"), "logs-logging": logged})) == {log_bucket.urn}
+}
