@@ -79,7 +79,7 @@ def test_all_compliant_plans_together_twice_over_pass_every_rule():
     resources = []
     for copy in ("a", "b"):
         for plan in ("kserve", "azure", "gcp"):
-            # Only URNs change: values may hold "::" too (AWS::HealthLake::FHIRDatastore).
+            # Only URNs change: values may hold "::" too (AWS::MedicalImaging::Datastore).
             text = re.sub(r'"urn:pulumi:[^"]*"',
                           lambda m, c=copy: m.group(0).replace("::", f"::{c}-"),
                           json.dumps(list(fixture(plan).values())))

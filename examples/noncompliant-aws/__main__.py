@@ -87,7 +87,8 @@ aws.ec2.LaunchTemplate(
 aws.Provider("res-us-east-1", region="us-east-1")
 
 # A FHIR R4 store that keeps AWS's own key (HealthLake's default) instead of the stack's; its
-# data events are recorded, so only the encryption rule fails.
+# API calls (management events of healthlake.amazonaws.com, FHIR reads included) are
+# recorded, so only the encryption rule fails.
 native = pulumi.ResourceOptions(provider=aws_native.Provider("aws-native", region="eu-central-1"))
 aws_native.healthlake.FhirDatastore(
     "enc-fhir-aws-owned-key", datastore_name="clinical", datastore_type_version="R4",
@@ -98,5 +99,5 @@ aws.cloudtrail.EventDataStore(
     "health-events", name="health-data-events", kms_key_id=data_key.arn, retention_period=2190,
     multi_region_enabled=False, termination_protection_enabled=True, tags=tags, opts=opts,
     advanced_event_selectors=[{"name": "fhir", "field_selectors": [
-        {"field": "eventCategory", "equals": ["Data"]},
-        {"field": "resources.type", "equals": ["AWS::HealthLake::FHIRDatastore"]}]}])
+        {"field": "eventCategory", "equals": ["Management"]},
+        {"field": "eventSource", "equals": ["healthlake.amazonaws.com"]}]}])

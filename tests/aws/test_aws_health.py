@@ -7,6 +7,7 @@ import json
 
 import pulumi
 import pytest
+from medinfra.components.aws.health_audit import event_selectors
 from medinfra.components.aws.health_store import (
     IMAGE_SET_ACTIONS,
     STORE_TAG,
@@ -101,25 +102,43 @@ def test_every_store_kind_is_audited_in_a_cmk_encrypted_protected_event_data_sto
     assert props["retentionPeriod"] >= 2190  # HIPAA 164.316(b)(2): six years
     assert props["terminationProtectionEnabled"] is True
     assert props["multiRegionEnabled"] is False and props["organizationEnabled"] is False
-    selected = {
-        (f["field"], value)
-        for selector in props["advancedEventSelectors"]
-        for f in selector["fieldSelectors"]
-        for value in f["equals"]
-    }
+    # Each selector as its conditions: equals only, nothing narrowing it to reads or writes.
+    selected = set()
+    for selector in props["advancedEventSelectors"]:
+        for f in selector["fieldSelectors"]:
+            assert set(f) <= {"field", "equals"}, f
+        selected.add(frozenset((f["field"], tuple(f["equals"])) for f in selector["fieldSelectors"]))
     kinds = set(health_config("aws-prod").stores.values())
-    for kind in kinds:
-        for field, value in EVENT_SELECTION[kind]:
-            assert (field, value) in selected, (kind, field, value)
+    assert kinds == {"dicom", "fhir"}
+    expected = {
+        frozenset({("eventCategory", (category,)), (field, (value,))})
+        for kind in kinds for category, field, value in EVENT_SELECTION[kind]
+    }
+    assert selected == expected
 
 
-#: What the event data store must select to record every read and write of a store kind.
-#: The fhir entry holds today's selector, which CloudTrail does not list as a data-event
-#: type: change it with the fix noted at health_audit.DATA_EVENT_TYPES.
+#: What the event data store must select to record every read and write of a store kind, one
+#: advanced event selector each: HealthImaging's data events on data stores and image sets
+#: (CloudTrail's data-event types); HealthLake's API calls, FHIR reads and searches included,
+#: which CloudTrail logs as management events (it has no HealthLake data-event type).
 EVENT_SELECTION = {
-    "dicom": [("eventCategory", "Data"), ("resources.type", "AWS::MedicalImaging::Datastore")],
-    "fhir": [("eventCategory", "Data"), ("resources.type", "AWS::HealthLake::FHIRDatastore")],
+    "dicom": [("Data", "resources.type", "AWS::MedicalImaging::Datastore"),
+              ("Data", "resources.type", "AWS::MedicalImaging::Imageset")],
+    "fhir": [("Management", "eventSource", "healthlake.amazonaws.com")],
 }
+
+
+@pytest.mark.parametrize("kinds", [("fhir",), ("dicom",), ("fhir", "dicom", "fhir")])
+def test_the_audit_selects_exactly_the_kinds_it_is_given_once_each(kinds):
+    selectors = event_selectors(kinds)
+    names = [s["name"] for s in selectors]
+    assert len(names) == len(set(names))
+    got = {tuple((f["field"], f["equals"][0]) for f in s["field_selectors"]) for s in selectors}
+    assert len(got) == len(selectors)
+    assert got == {
+        (("eventCategory", category), (field, value))
+        for kind in set(kinds) for category, field, value in EVENT_SELECTION[kind]
+    }
 
 
 def test_logs_key_lets_cloudtrail_encrypt_the_audit_events(prod):

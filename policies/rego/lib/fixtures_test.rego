@@ -192,13 +192,17 @@ aws := {
 		"name": "health-data-events", "kmsKeyId": "arn:key", "retentionPeriod": 2190,
 		"multiRegionEnabled": false, "terminationProtectionEnabled": true,
 		"advancedEventSelectors": [
-			{"name": "dicom", "fieldSelectors": [
+			{"name": "dicom-datastore", "fieldSelectors": [
 				{"field": "eventCategory", "equals": ["Data"]},
 				{"field": "resources.type", "equals": ["AWS::MedicalImaging::Datastore"]},
 			]},
-			{"name": "fhir", "fieldSelectors": [
+			{"name": "dicom-imageset", "fieldSelectors": [
 				{"field": "eventCategory", "equals": ["Data"]},
-				{"field": "resources.type", "equals": ["AWS::HealthLake::FHIRDatastore"]},
+				{"field": "resources.type", "equals": ["AWS::MedicalImaging::Imageset"]},
+			]},
+			{"name": "fhir-api", "fieldSelectors": [
+				{"field": "eventCategory", "equals": ["Management"]},
+				{"field": "eventSource", "equals": ["healthlake.amazonaws.com"]},
 			]},
 		],
 		"tags": tags,

@@ -5,9 +5,12 @@
 #   logs, every Azure storage account has a diagnostic setting sending its logs to a
 #   destination, and every Cloud Storage bucket writes usage logs. Buckets that are themselves
 #   the destination of access logs are exempt (logging them would log forever). Every managed
-#   DICOM and FHIR store records who read or wrote which record: HealthImaging and HealthLake
-#   datastores are covered by a CloudTrail event data store of this plan that selects their
-#   data events; Azure DICOM and FHIR services send their AuditLogs to a destination; Cloud
+#   DICOM and FHIR store records who read or wrote which record: a CloudTrail event data store
+#   of this plan selects every data event of HealthImaging data stores and image sets, and
+#   every HealthLake management event (HealthLake logs its FHIR reads, searches and writes as
+#   management events; CloudTrail has no HealthLake data-event type), with no readOnly,
+#   eventName or ARN condition narrowing them; Azure DICOM and FHIR services send their
+#   AuditLogs to a destination; Cloud
 #   Healthcare datasets have Cloud Audit Logs DATA_READ and DATA_WRITE on for
 #   healthcare.googleapis.com.
 # custom:
@@ -34,9 +37,11 @@
 #     AWS: an aws.s3.BucketLogging for the bucket with a targetBucket (MedInfra's DataStore does
 #     this). Azure: an azure-native.monitor.DiagnosticSetting whose resourceUri is the account
 #     (or its blob service) with logs enabled and a workspace or storage destination. GCP: set
-#     logging.logBucket. DICOM/FHIR stores: an aws.cloudtrail.EventDataStore with an advanced
-#     event selector (eventCategory Data, resources.type AWS::MedicalImaging::Datastore or
-#     AWS::HealthLake::FHIRDatastore); a DiagnosticSetting on each Azure DICOM or FHIR service
+#     logging.logBucket. DICOM/FHIR stores: an aws.cloudtrail.EventDataStore with advanced
+#     event selectors eventCategory Data with resources.type AWS::MedicalImaging::Datastore, the
+#     same with AWS::MedicalImaging::Imageset (HealthImaging), and eventCategory Management
+#     with eventSource healthlake.amazonaws.com (HealthLake), each with equals conditions only
+#     (MedInfra's HealthAudit does this); a DiagnosticSetting on each Azure DICOM or FHIR service
 #     with the AuditLogs category; a gcp.projects.IAMAuditConfig for healthcare.googleapis.com
 #     with DATA_READ and DATA_WRITE.
 #   waivable: true
@@ -149,30 +154,77 @@ deny contains finding if {
 	finding := data.medinfra.lib.finding(bucket, sprintf("bucket %s does not write usage logs (logging.logBucket)", [bucket.name]))
 }
 
-# CloudTrail's data-event resource type of each AWS DICOM/FHIR store type.
-data_event_types := {
-	"aws-native:healthimaging:Datastore": "AWS::MedicalImaging::Datastore",
-	"aws-native:healthlake:FhirDatastore": "AWS::HealthLake::FHIRDatastore",
+# What an event data store of this plan must select to record every read and write of each
+# AWS DICOM/FHIR store type: [eventCategory, field, value] per advanced event selector.
+# HealthImaging: data events on data stores and on image sets (CloudTrail User Guide,
+# "Understanding CloudTrail events", data events table). HealthLake has no data-event type
+# (AWS::HealthLake::FHIRDatastore is a CloudFormation/Config type): it logs every action, FHIR
+# reads and searches too, as management events of eventSource healthlake.amazonaws.com
+# (HealthLake Developer Guide, "Logging HealthLake API calls using AWS CloudTrail").
+required_selectors := {
+	"aws-native:healthimaging:Datastore": [
+		["Data", "resources.type", "AWS::MedicalImaging::Datastore"],
+		["Data", "resources.type", "AWS::MedicalImaging::Imageset"],
+	],
+	"aws-native:healthlake:FhirDatastore": [["Management", "eventSource", "healthlake.amazonaws.com"]],
 }
 
-# Data-event resource types some event data store of this plan records.
-recorded_data_events contains value if {
+# The field that names what a selector of each category records.
+selector_key := {"Data": "resources.type", "Management": "eventSource"}
+
+# [category, field, value] some event data store of this plan records every event of: a
+# selector whose fields are only eventCategory and the key field (none narrowing it to reads,
+# writes, some event names or some ARNs), each matched with equals only.
+recorded_selections contains [category, key, value] if {
+	some fields in whole_selectors
+	some category in selector_categories(fields)
+	key := selector_key[category]
+	every field in fields {
+		field.field in {"eventCategory", key}
+	}
+	some field in fields
+	field.field == key
+	some value in data.medinfra.lib.items(field.equals)
+}
+
+# A management selector without eventSource records every management event, HealthLake's too.
+recorded_selections contains ["Management", "eventSource", value] if {
+	some fields in whole_selectors
+	"Management" in selector_categories(fields)
+	every field in fields {
+		field.field == "eventCategory"
+	}
+	some selectors in required_selectors
+	some selection in selectors
+	selection[0] == "Management"
+	value := selection[2]
+}
+
+# The field selectors of each advanced event selector whose conditions are all `equals` (no
+# notEquals, startsWith, ... narrowing a field).
+whole_selectors contains fields if {
 	some store in data.medinfra.lib.of_type("aws:cloudtrail/eventDataStore:EventDataStore")
 	some selector in data.medinfra.lib.items(store.props.advancedEventSelectors)
 	fields := data.medinfra.lib.items(selector.fieldSelectors)
-	some category in fields
-	category.field == "eventCategory"
-	"Data" in data.medinfra.lib.items(category.equals)
-	some resource in fields
-	resource.field == "resources.type"
-	some value in data.medinfra.lib.items(resource.equals)
+	every field in fields {
+		every op in object.keys(data.medinfra.lib.obj(field)) - {"field", "equals"} {
+			count(data.medinfra.lib.items(field[op])) == 0
+		}
+	}
+}
+
+selector_categories(fields) := {category |
+	some field in fields
+	field.field == "eventCategory"
+	some category in data.medinfra.lib.items(field.equals)
 }
 
 deny contains finding if {
-	some t, event_type in data_event_types
+	some t, selectors in required_selectors
 	some store in data.medinfra.lib.of_type(t)
-	not event_type in recorded_data_events
-	finding := data.medinfra.lib.finding(store, sprintf("%s %s: no CloudTrail event data store of this plan records its data events (%s)", [store.type, store.name, event_type]))
+	missing := [sprintf("eventCategory %s, %s %s", s) | some s in selectors; not s in recorded_selections]
+	count(missing) > 0
+	finding := data.medinfra.lib.finding(store, sprintf("%s %s: no CloudTrail event data store of this plan records all its reads and writes (missing advanced event selector: %s)", [store.type, store.name, concat("; ", missing)]))
 }
 
 health_service_types := {"azure-native:healthcareapis:DicomService", "azure-native:healthcareapis:FhirService"}

@@ -61,14 +61,56 @@ test_health_stores_without_event_data_store_fail if {
 	found(object.remove(fx.aws, ["health-events"])) == {fx.aws.dicom.urn, fx.aws.fhir.urn}
 }
 
-test_event_data_store_of_management_events_only_does_not_count if {
-	plan := object.union(fx.aws, {"health-events": {"props": {"advancedEventSelectors": [{"name": "mgmt", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}]}]}}})
-	found(plan) == {fx.aws.dicom.urn, fx.aws.fhir.urn}
+selectors := fx.aws["health-events"].props.advancedEventSelectors
+
+with_selectors(list) := object.union(fx.aws, {"health-events": {"props": {"advancedEventSelectors": list}}})
+
+# selectors[i] with field selector j replaced by `field`.
+with_field(i, j, field) := with_selectors(array.concat(array.concat(array.slice(selectors, 0, i), [object.union(selectors[i], {"fieldSelectors": array.concat(array.concat(array.slice(selectors[i].fieldSelectors, 0, j), [field]), array.slice(selectors[i].fieldSelectors, j + 1, count(selectors[i].fieldSelectors)))})]), array.slice(selectors, i + 1, count(selectors))))
+
+test_all_management_events_record_healthlake_but_not_healthimaging if {
+	found(with_selectors([{"name": "mgmt", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}]}])) == {fx.aws.dicom.urn}
+}
+
+test_healthlake_as_a_data_event_type_does_not_count if {
+	# AWS::HealthLake::FHIRDatastore is no CloudTrail data-event type: HealthLake's FHIR calls
+	# are management events.
+	found(with_selectors([selectors[0], selectors[1], {"name": "fhir", "fieldSelectors": [
+		{"field": "eventCategory", "equals": ["Data"]},
+		{"field": "resources.type", "equals": ["AWS::HealthLake::FHIRDatastore"]},
+	]}])) == {fx.aws.fhir.urn}
 }
 
 test_event_data_store_without_fhir_selector_fails_the_fhir_store if {
-	plan := object.union(fx.aws, {"health-events": {"props": {"advancedEventSelectors": [fx.aws["health-events"].props.advancedEventSelectors[0]]}}})
-	found(plan) == {fx.aws.fhir.urn}
+	found(with_selectors([selectors[0], selectors[1]])) == {fx.aws.fhir.urn}
+}
+
+test_event_data_store_without_image_set_selector_fails_the_dicom_store if {
+	found(with_selectors([selectors[0], selectors[2]])) == {fx.aws.dicom.urn}
+}
+
+test_management_events_of_another_source_do_not_count if {
+	found(with_field(2, 1, {"field": "eventSource", "equals": ["medical-imaging.amazonaws.com"]})) == {fx.aws.fhir.urn}
+}
+
+test_management_selector_excluding_healthlake_does_not_count if {
+	found(with_field(2, 1, {"field": "eventSource", "notEquals": ["healthlake.amazonaws.com"]})) == {fx.aws.fhir.urn}
+}
+
+test_selectors_narrowed_to_writes_do_not_count if {
+	narrowed := [object.union(s, {"fieldSelectors": array.concat(s.fieldSelectors, [{"field": "readOnly", "equals": ["false"]}])}) | some s in selectors]
+	found(with_selectors(narrowed)) == {fx.aws.dicom.urn, fx.aws.fhir.urn}
+}
+
+test_selector_with_a_second_operator_does_not_count if {
+	found(with_field(1, 1, {"field": "resources.type", "equals": ["AWS::MedicalImaging::Imageset"], "notStartsWith": ["arn:"]})) == {fx.aws.dicom.urn}
+}
+
+test_the_finding_names_the_missing_selector if {
+	inp := data.medinfra.fixtures.inventory(with_selectors([selectors[0], selectors[2]]))
+	messages := {f.message | some f in rule.deny} with input as inp
+	some message in messages
+	contains(message, "eventCategory Data, resources.type AWS::MedicalImaging::Imageset")
 }
 
 test_unknown_event_selectors_fail if {
