@@ -129,19 +129,19 @@ def _pack_config(directory: Path, listed: Any, stored: dict[str, Any]) -> Any:
     recorded = stored.get("pack_config")
     if PACK_CONFIG not in listed:
         if recorded:
-            raise ValueError(f"policy-bundle.json records a policy-pack config ({PACK_CONFIG}) "
-                             "that the bundle does not hold")
+            raise ValueError("policy-bundle.json records a policy-pack config that the bundle "
+                             "does not hold")
         return None
     document = _load(directory, PACK_CONFIG)
     configured = document.get("configured") if isinstance(document, dict) else None
     if not isinstance(configured, dict) or not all(
             isinstance(v, dict) for v in configured.values()):
-        raise ValueError(f"{PACK_CONFIG} holds no policy-pack config object")
+        raise ValueError("it holds no policy-pack config object")
     found = digest(configured)
     if document.get("sha256") != found:
-        raise ValueError(f"{PACK_CONFIG}: its config does not match its own sha256")
+        raise ValueError("its config does not match its own sha256")
     if not isinstance(recorded, dict) or recorded.get("sha256") != found:
-        raise ValueError(f"{PACK_CONFIG}: its sha256 is not the one policy-bundle.json records")
+        raise ValueError("its sha256 is not the one policy-bundle.json records")
     return configured
 
 

@@ -14,8 +14,13 @@ import pytest
 from medinfra.policies.gate import GateOptions, evaluate
 
 from medinfra import pack_config_cli
-from medinfra.evidence.bundle import BUNDLE_FILES, PACK_CONFIG, RunContext, write_documents
-from medinfra.evidence.bundle import write_bundle
+from medinfra.evidence.bundle import (
+    BUNDLE_FILES,
+    PACK_CONFIG,
+    RunContext,
+    write_bundle,
+    write_documents,
+)
 from medinfra.evidence.signing import public_key, signing_key
 from medinfra.evidence.verify import verify
 from tests.conftest import REPO
