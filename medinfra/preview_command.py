@@ -70,6 +70,7 @@ def _preview_one(project, stack: str, args: argparse.Namespace) -> tuple[int, di
         args, result.inventory, gate, project_dir=project.dir,
         config={k: decode_config_value(v) for k, v in config.values.items()},
         secret_keys=config.secret_keys, many=args.all_stacks,
+        pack_config=pack_config_cli.reconciled(getattr(args, "pack_config_document", None)),
     )
     if args.inventory:
         write_json(args.inventory, result.inventory)

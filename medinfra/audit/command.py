@@ -50,6 +50,9 @@ def add_parsers(commands: Any) -> None:
                        help="also write the live Inventory JSON to FILE")
     audit.add_argument("--gate-timeout", type=float, default=30.0, metavar="SECONDS",
                        help="give up evaluating rules after this long (exit 3; default 30)")
+    audit.add_argument("--policy-pack-config", type=Path, metavar="FILE",
+                       help="the organisation's policy-pack config (JSON), as for `medinfra "
+                       "preview`: the live stack is judged with the same settings and levels")
     preflight = commands.add_parser(
         "preflight",
         help="check GPU capacity before deploying (AWS): offerings per zone, vCPU quotas",
@@ -114,6 +117,11 @@ def run(args: argparse.Namespace) -> int:
         if args.command == "audit" and args.gate_timeout <= 0:
             raise InputError(f"--gate-timeout {args.gate_timeout:g}: must be a positive "
                              "number of seconds")
+        if args.command == "audit":
+            from medinfra import pack_config_cli
+
+            # Checked before anything is read or planned: exit 2 naming the key.
+            args.pack_config_document = pack_config_cli.read(args.policy_pack_config)
         planned, region, clients = _setup(args)
         if args.command == "preflight":
             return _preflight(args, planned, region, clients)
@@ -149,8 +157,11 @@ def _audit(args, planned, clients) -> int:
         engine = engine_from_environment(None)
     except EngineError as exc:
         raise InputError(f"OPA_URL: {exc}") from None
-    result = audit(planned, AwsReader(clients),
-                   GateOptions(engine=engine, timeout_s=args.gate_timeout))
+    from medinfra import pack_config_cli
+
+    configured = pack_config_cli.reconciled(args.pack_config_document)
+    result = audit(planned, AwsReader(clients), GateOptions(
+        engine=engine, timeout_s=args.gate_timeout, pack_config=configured))
     report = result.report()
     if args.inventory:
         _write_json(args.inventory, result.live.inventory)

@@ -2,15 +2,18 @@
 
 `write_bundle(directory, inventory, gate, ...)` takes what the run had: the Inventory, the
 gate's result (decision, findings, timings, exit code) and, where the entry point knows it, the
-stack's full config. It writes every file of BUNDLE_FILES (0600), then manifest.json with the
-sha256 of each, and, given an Ed25519 key, manifest.sig over the manifest's bytes.
+stack's full config and the policy-pack config the gate was given. It writes every file of
+BUNDLE_FILES (0600), PACK_CONFIG when the run had a policy-pack config, then manifest.json with
+the sha256 of each, and, given an Ed25519 key, manifest.sig over the manifest's bytes.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -42,6 +45,11 @@ BUNDLE_FILES = (
     "sbom.cdx.json",
     "provenance.json",
 )
+PACK_CONFIG = "pack-config.json"
+"""The reconciled policy-pack config the gate judged with (`--policy-pack-config`, or what the
+Pulumi CLI sent with Configure); only in bundles of runs that had one, so that older bundles
+and runs without one keep exactly BUNDLE_FILES."""
+OPTIONAL_FILES = (PACK_CONFIG,)
 _RUN_NAMESPACE = uuid.UUID("0b7f6c1e-93a8-4b0e-8f34-6d65642d6576")
 
 
@@ -64,7 +72,20 @@ class RunContext:
     """Computed once per run (before any output is written) when several bundles are made."""
     checkov_checks: list[str] | None = None
     """The Checkov ids the gate evaluated, if the entry point has them (else scanned here)."""
+    pack_config: Mapping[str, Mapping[str, Any]] | None = None
+    """The policy-pack config as the gate had it (GateOptions.pack_config), None without one."""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def pack_config_document(configured: Any) -> dict[str, Any] | None:
+    """PACK_CONFIG: the policy-pack config the gate judged with, as the pack had it after
+    Configure ({policy: {"enforcementLevel", "properties"}}), with its digest; None without one.
+    Nothing in it is secret: Pulumi's policy config has no secret values, and the gate refuses
+    any key but regions, tag names and values, trust patterns, a retention and levels."""
+    if not configured:
+        return None
+    document = json.loads(json.dumps(configured))  # plain JSON (a Mapping may be a proxy)
+    return {"configured": document, "sha256": digest(document)}
 
 
 def _finding_dicts(gate: Any) -> list[dict[str, Any]]:
@@ -95,7 +116,12 @@ def collect(inventory: dict[str, Any], gate: Any, context: RunContext) -> dict[s
     provenance = dict(context.provenance or parts.provenance(context.project_dir, finished))
     provenance["entry_point"] = context.entry_point
     provenance["run_id"] = run_id
-    return {
+    pack_config = pack_config_document(context.pack_config)
+    policy = parts.policy_bundle(context.rules_dir, context.waivers_file, checks)
+    policy["pack_config"] = (
+        {"file": PACK_CONFIG, "sha256": pack_config["sha256"]} if pack_config else None
+    )
+    documents = {
         "inventory.json": inventory,
         "findings.json": {
             "project": project,
@@ -119,18 +145,21 @@ def collect(inventory: dict[str, Any], gate: Any, context: RunContext) -> dict[s
             "finished_at": parts._utc(finished),
             "entry_point": context.entry_point,
         },
-        "policy-bundle.json": parts.policy_bundle(context.rules_dir, context.waivers_file, checks),
+        "policy-bundle.json": policy,
         "config.json": {"project": project, "stack": stack, **config},
         "models.json": {"stack": stack, **parts.models(inventory, gate.decision, findings)},
         "sbom.cdx.json": sbom(run_id, finished),
         "provenance.json": provenance,
     }
+    if pack_config:
+        documents[PACK_CONFIG] = pack_config
+    return documents
 
 
 def write_documents(directory: Path, documents: dict[str, Any], key=None) -> Path:
     """Write a bundle's documents, its manifest and (with `key`) the manifest's signature."""
     private_dir(directory)
-    ours = {*BUNDLE_FILES, MANIFEST, SIGNATURE}
+    ours = {*BUNDLE_FILES, *OPTIONAL_FILES, MANIFEST, SIGNATURE}
     strangers = sorted(p.name for p in directory.iterdir() if p.name not in ours)
     if strangers:
         raise EvidenceError(
@@ -138,8 +167,11 @@ def write_documents(directory: Path, documents: dict[str, Any], key=None) -> Pat
             "give an empty or evidence-only directory"
         )
     (directory / SIGNATURE).unlink(missing_ok=True)
+    for name in OPTIONAL_FILES:  # an earlier run's, which this run's manifest would not list
+        if name not in documents:
+            (directory / name).unlink(missing_ok=True)
     hashes = {}
-    for name in BUNDLE_FILES:
+    for name in (*BUNDLE_FILES, *(n for n in OPTIONAL_FILES if n in documents)):
         data = render_json(documents[name])
         write_private(directory / name, data)
         hashes[name] = hashlib.sha256(data).hexdigest()

@@ -97,8 +97,10 @@ def record_run(
     secret_keys: frozenset[str] = frozenset(),
     entry_point: str = "medinfra preview",
     many: bool = False,
+    pack_config: dict[str, Any] | None = None,
 ) -> None:
-    """After the gate: collect the run's evidence; write its bundle if --evidence was given."""
+    """After the gate: collect the run's evidence; write its bundle if --evidence was given.
+    `pack_config`: the reconciled policy-pack config the gate judged with (GateOptions)."""
     if args.evidence is None and args.oscal is None:
         return
     from medinfra.evidence import parts
@@ -116,6 +118,7 @@ def record_run(
         started_at=finished - dt.timedelta(seconds=round(spent)),
         finished_at=finished,
         provenance=args.evidence_provenance,
+        pack_config=pack_config,
     )
     documents = collect(inventory, gate, context)
     if args.evidence is not None:
@@ -137,7 +140,7 @@ def finish_run(args: argparse.Namespace) -> None:
 
 def load_bundle(directory: Path) -> dict[str, Any]:
     """A bundle's documents, after its digests are checked (EvidenceError if it was altered)."""
-    from medinfra.evidence.bundle import BUNDLE_FILES
+    from medinfra.evidence.bundle import BUNDLE_FILES, OPTIONAL_FILES
     from medinfra.evidence.verify import check_files
 
     verdict = check_files(directory)
@@ -145,8 +148,9 @@ def load_bundle(directory: Path) -> dict[str, Any]:
         name, problem = verdict.problems[0]
         raise TamperedError(f"{directory / name}: {problem}")
     try:
+        present = [n for n in OPTIONAL_FILES if (directory / n).is_file()]
         documents = {n: json.loads((directory / n).read_text(encoding="utf-8"))
-                     for n in BUNDLE_FILES}
+                     for n in (*BUNDLE_FILES, *present)}
         documents["manifest"] = json.loads((directory / "manifest.json").read_text("utf-8"))
     except ValueError as exc:
         raise TamperedError(f"{directory / 'manifest.json'}: lists files that are not JSON "

@@ -203,12 +203,15 @@ def _result(bundle: dict[str, Any], parties: dict[str, str]) -> dict[str, Any]:
         oscal_findings.append(oscal_finding)
 
     counts = decision["counts"]
+    pack_config = bundle["policy-bundle.json"].get("pack_config")
+    applied = " The organisation's policy-pack config (pack-config.json) was applied." \
+        if pack_config else ""
     result: dict[str, Any] = {
         "uuid": _id(run, "result"),
         "title": f"MedInfra policy gate: {decision['project']} / {decision['stack']}",
         "description": f"Decision {decision['decision'].upper()} (exit {decision['exit_code']}): "
         f"{counts['blocking']} blocking, {counts['advisory']} advisory, "
-        f"{counts['waived']} waived findings on the planned stack, before deployment.",
+        f"{counts['waived']} waived findings on the planned stack, before deployment.{applied}",
         "start": _when(decision["started_at"]),
         "end": collected,
         "props": [
@@ -217,6 +220,7 @@ def _result(bundle: dict[str, Any], parties: dict[str, str]) -> dict[str, Any]:
             _prop("stack", decision["stack"]),
             _prop("policy-bundle-sha256", bundle["policy-bundle.json"]["sha256"]),
             _prop("config-sha256", bundle["config.json"]["sha256"]),
+            *([_prop("policy-pack-config-sha256", pack_config["sha256"])] if pack_config else []),
         ],
         "reviewed-controls": {
             "control-selections": [

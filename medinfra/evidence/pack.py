@@ -30,6 +30,7 @@ def write_pack_evidence(inventory: dict[str, Any], result: Any, options: Any) ->
             waivers_file=options.waivers_file,
             gate_date=options.today,
             project_dir=Path.cwd(),
+            pack_config=options.pack_config,
         )
         write_bundle(Path(directory), inventory, result, context, signing_key(None))
     except (EvidenceError, OSError) as exc:

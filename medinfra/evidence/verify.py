@@ -4,8 +4,9 @@
    directory holds nothing else; each file's sha256 is the one listed.
 2. With a public key, manifest.sig is a valid Ed25519 signature over manifest.json.
 3. The stored policy bundle digest equals the current rules' (else: which files differ).
-4. The gate, run again on the stored Inventory as of the stored gate date, gives the stored
-   decision and findings.
+4. The gate, run again on the stored Inventory as of the stored gate date, with the stored
+   policy-pack config (pack-config.json, whose digest policy-bundle.json records) if the run
+   had one, gives the stored decision and findings.
 
 Any failure names the file it concerns. Without a key, a signature is reported but not trusted:
 anyone who can rewrite the files can rewrite an unsigned manifest too.
@@ -21,7 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from medinfra.evidence import parts
-from medinfra.evidence.bundle import BUNDLE_FILES, FORMAT, MANIFEST, SIGNATURE
+from medinfra.evidence.bundle import (
+    BUNDLE_FILES,
+    FORMAT,
+    MANIFEST,
+    OPTIONAL_FILES,
+    PACK_CONFIG,
+    SIGNATURE,
+)
 from medinfra.evidence.files import EvidenceError, digest
 from medinfra.evidence.signing import check, fingerprint
 from medinfra.policies.rules import RULES_DIR
@@ -79,7 +87,7 @@ def check_files(directory: Path, public_key=None) -> Verdict:
     for name in BUNDLE_FILES:
         if name not in listed:
             verdict.problems.append((name, "is not listed in manifest.json"))
-    for name in sorted(set(listed) - set(BUNDLE_FILES)):
+    for name in sorted(set(listed) - set(BUNDLE_FILES) - set(OPTIONAL_FILES)):
         verdict.problems.append((name, "is listed in manifest.json but is not a bundle file"))
     for path in sorted(directory.iterdir()):
         if path.name not in {*listed, MANIFEST, SIGNATURE}:
@@ -115,6 +123,28 @@ def _sorted_findings(findings: list[dict[str, Any]]) -> list[str]:
     return sorted(json.dumps(f, sort_keys=True) for f in findings)
 
 
+def _pack_config(directory: Path, listed: Any, stored: dict[str, Any]) -> Any:
+    """The stored policy-pack config (None if the run had none); ValueError naming what does
+    not fit: the file and policy-bundle.json's record of its digest must agree."""
+    recorded = stored.get("pack_config")
+    if PACK_CONFIG not in listed:
+        if recorded:
+            raise ValueError("policy-bundle.json records a policy-pack config that the bundle "
+                             "does not hold")
+        return None
+    document = _load(directory, PACK_CONFIG)
+    configured = document.get("configured") if isinstance(document, dict) else None
+    if not isinstance(configured, dict) or not all(
+            isinstance(v, dict) for v in configured.values()):
+        raise ValueError("it holds no policy-pack config object")
+    found = digest(configured)
+    if document.get("sha256") != found:
+        raise ValueError("its config does not match its own sha256")
+    if not isinstance(recorded, dict) or recorded.get("sha256") != found:
+        raise ValueError("its sha256 is not the one policy-bundle.json records")
+    return configured
+
+
 def verify(
     directory: Path,
     public_key=None,
@@ -139,6 +169,11 @@ def verify(
         # Digests matched, so the manifest was rewritten to fit: forged, not damaged.
         verdict.problems.append((MANIFEST, f"lists files that are not valid evidence ({exc})"))
         return verdict
+    try:
+        pack_config = _pack_config(directory, _load(directory, MANIFEST)["files"], stored)
+    except (OSError, ValueError) as exc:
+        verdict.problems.append((PACK_CONFIG, f"does not fit the bundle: {exc}"))
+        return verdict
     current = parts.policy_bundle(rules_dir, waivers_file, None)
     if stored.get("sha256") != current["sha256"]:
         old, new = stored.get("files") or {}, current["files"]
@@ -153,24 +188,25 @@ def verify(
         return verdict
     from medinfra.policies.gate import GateOptions, evaluate
 
-    again = evaluate(
-        inventory, GateOptions(rules_dir=rules_dir, waivers_file=waivers_file, today=today)
-    )
+    again = evaluate(inventory, GateOptions(
+        rules_dir=rules_dir, waivers_file=waivers_file, today=today, pack_config=pack_config,
+    ))
+    judged = "inventory.json" + (f" with {PACK_CONFIG}" if pack_config else "")
     if again.decision != decision["decision"] or again.exit_code != decision["exit_code"]:
         verdict.problems.append(
             (
                 "decision.json",
                 f"says {decision['decision']} (exit {decision['exit_code']}); the gate on "
-                f"inventory.json says {again.decision} (exit {again.exit_code})",
+                f"{judged} says {again.decision} (exit {again.exit_code})",
             )
         )
     if _sorted_findings([f.to_dict() for f in again.findings]) != _sorted_findings(findings):
         verdict.problems.append(
-            ("findings.json", "differs from the findings of the gate run again on inventory.json")
+            ("findings.json", f"differs from the findings of the gate run again on {judged}")
         )
     if verdict.ok:
         verdict.notes.append(
-            f"gate re-run on inventory.json: {again.decision}, {len(again.findings)} findings "
+            f"gate re-run on {judged}: {again.decision}, {len(again.findings)} findings "
             f"as of {today.isoformat()}"
         )
     return verdict

@@ -85,3 +85,22 @@ def test_an_audit_without_credentials_is_one_line_and_exit_3(tiny_plan):
         "medinfra: audit could not complete (fail closed): sts.GetCallerIdentity: no AWS "
         "credentials found; set AWS_PROFILE or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY "
         "(read-only access is enough)")
+
+
+@pytest.mark.parametrize(("document", "message"), [
+    ('{"medinfra-settings": {"allowedRegion": ["us-east-1"]}}',
+     "medinfra-settings.allowedRegion: unknown key; allowed: allowedRegions"),
+    ('{"medinfra-settings": {"logRetentionDays": 0}}',
+     "medinfra-settings.logRetentionDays: got 0; must be >= 1"),
+    ("[1]", "got a JSON list; expected an object"),
+])
+def test_a_bad_policy_pack_config_is_named_before_aws_is_read(tiny_plan, tmp_path, document,
+                                                              message):
+    path = tmp_path / "policy-pack-config.json"
+    path.write_text(document)
+    run = _cli("audit", "--stack", "aws-dev", "--plan",
+               tiny_plan({"cloud": "aws", "region": "us-east-1"}),
+               "--policy-pack-config", str(path), "--endpoint-url", "http://127.0.0.1:9")
+    assert run.returncode == 2, run.stderr
+    assert run.stderr.startswith(f"medinfra: error: --policy-pack-config {path}")
+    assert message in run.stderr

@@ -314,3 +314,23 @@ def test_the_command_fails_closed_naming_the_throttled_call(deployed, plan_file,
     assert run.stderr.strip().splitlines() == [
         "medinfra: audit could not complete (fail closed): s3.GetBucketVersioning: SlowDown: "
         "injected by the test proxy (after 2 attempts)"]
+
+
+def test_the_live_stack_is_judged_with_the_organisation_policy_pack_config(
+    deployed, plan_file, aws_env, tmp_path
+):
+    """The same settings as for the plan: an organisation that allows only eu-west-1 makes
+    the (otherwise clean) aws-dev deployment in us-east-1 a live violation."""
+    config = tmp_path / "policy-pack-config.json"
+    config.write_text(json.dumps({"medinfra-settings": {"allowedRegions": ["eu-west-1"]}}))
+    run = _cli("audit", "--stack", "aws-dev", "--plan", str(plan_file), "--endpoint-url",
+               deployed.url, "--format", "json", "--policy-pack-config", str(config),
+               "--gate-timeout", "120",  # a loaded machine: the decision, not the speed
+               env=aws_env)
+    assert run.returncode == 1, run.stderr
+    report = json.loads(run.stdout)
+    blocking = {f["id"] for f in report["findings"] if f["enforcement"] == "mandatory"
+                and not f["waiver"]}
+    assert blocking == {"MED-RES-001"}
+    assert any(f["id"] == "MED-POLICY-001" and "us-east-1 ignored" in f["message"]
+               for f in report["findings"])

@@ -25,9 +25,13 @@ def test_preview_writes_a_bundle_and_oscal_without_any_secret(tmp_path, keypair,
     # Set for the pack under the real CLI; medinfra preview writes its own bundle instead.
     pack_dir = tmp_path / "pack-evidence"
     monkeypatch.setenv("MEDINFRA_EVIDENCE_DIR", str(pack_dir))
+    # The organisation's config is kept in the bundle (pack-config.json) for `evidence verify`.
+    pack_config = tmp_path / "policy-pack-config.json"
+    pack_config.write_text(json.dumps({"medinfra-settings": {"allowedRegions": ["eu-central-1"]}}))
     result = run_cli(
         "preview", "--dir", str(PROGRAMS / "secrets"), "--stack", "test", "--format", "json",
         "--evidence", str(evidence), "--oscal", str(oscal), "--signing-key", str(keypair[0]),
+        "--policy-pack-config", str(pack_config),
     )
     assert result.code in (0, 1), result.stderr
     judged = result.json()
@@ -49,8 +53,10 @@ def test_preview_writes_a_bundle_and_oscal_without_any_secret(tmp_path, keypair,
     assert rendered.code == 0, rendered.stderr
 
     written = [*evidence.iterdir(), oscal, report]
-    assert {p.name for p in evidence.iterdir()} == {*BUNDLE_FILES, "manifest.json",
-                                                    "manifest.sig"}
+    assert {p.name for p in evidence.iterdir()} == {*BUNDLE_FILES, "pack-config.json",
+                                                    "manifest.json", "manifest.sig"}
+    stored = json.loads((evidence / "pack-config.json").read_text())["configured"]
+    assert stored["medinfra-settings"]["properties"]["allowedRegions"] == ["eu-central-1"]
     for path in written:
         assert stat.S_IMODE(path.stat().st_mode) == 0o600, path
         text = path.read_text()
