@@ -192,8 +192,8 @@ def build_inventory(
     config: Mapping[str, Any],
     resources: Iterable[InventoryResource | Mapping[str, Any]],
 ) -> dict[str, Any]:
-    """The Inventory document: project, stack, the gate's `medinfra:*` config and every resource (with
-    the provenance of values read from other stacks, `policies.stack_refs`)."""
+    """The Inventory document: project, stack, the gate's `medinfra:*` config and every resource
+    (with the provenance of values read from other stacks, `policies.stack_refs`)."""
     from medinfra.policies.stack_refs import annotate
 
     return {

@@ -210,7 +210,8 @@ def compliant_inventory() -> dict:
 
 def noncompliant_inventory() -> dict:
     """The compliant plan plus an unencrypted, untagged bucket with a secret and an unknown
-    property, an EKS cluster open to the internet, and a bucket covered by the SEC-120 waiver (CKV2_AWS_62)."""
+    property, an EKS cluster open to the internet, and a bucket covered by the SEC-120 waiver
+    (CKV2_AWS_62)."""
     inventory = compliant_inventory()
     inventory["resources"] += [
         resource(

@@ -1,10 +1,11 @@
 """The Checkov checks we have reviewed: their decision, the control each enforces, and why.
 
 The review is data, `mandatory_set.yaml` (one entry per check: `control` in our catalogue,
-`decision` mandatory / advisory / off, `reason`, optionally `not_on`: resources it is not applied
-to, e.g. `log_targets`, where the catalogue rule it serves makes the same exemption). A check is mandatory on a PHI stack only when
-it enforces a control of the catalogue and its remedy conflicts with no other control
-(overridable per stack only upwards there: `medinfra:policy.enforcement`); every other failed
+`decision` mandatory / advisory / off, `reason`, optionally `not_on`: resources it is not
+applied to, e.g. `log_targets`, where the catalogue rule it serves makes the same exemption).
+A check is mandatory on a PHI stack only when it enforces a control of the catalogue and its
+remedy conflicts with no other control (overridable per stack only upwards there:
+`medinfra:policy.enforcement`); every other failed
 check, and every check on a non-PHI stack, is advisory unless the stack makes it mandatory. An
 "off" check's remedy contradicts one of our controls (or it is a false positive everywhere): its
 failures are not reported unless an enforcement override names it. A test keeps every id here a

@@ -2,12 +2,12 @@
 for each kind named in controls.NOT_ON, the URNs of this plan's resources of that kind.
 
 * `log_targets`: buckets that receive other buckets' access logs (S3 server access logs, Cloud
-  Storage usage logs). A log target cannot log into itself, and S3 delivers access logs only to an SSE-S3 bucket: the
-catalogue rules these checks serve (MED-LOG-002, MED-ENC-001) make exactly these exemptions and
-  still judge the bucket; the Checkov check, which cannot tell a log target, is not applied
-  there. Recognised as the rules recognise them: a bucket named by a BucketLogging's
-  `targetBucket` or a bucket's `logging.logBucket`, by reference (the Inventory's
-  `references`) or by literal name.
+  Storage usage logs). A log target cannot log into itself, and S3 delivers access logs only
+  to an SSE-S3 bucket: the catalogue rules these checks serve (MED-LOG-002, MED-ENC-001) make
+  exactly these exemptions and still judge the bucket; the Checkov check, which cannot tell a
+  log target, is not applied there. Recognised as the rules recognise them: a bucket named by
+  a BucketLogging's `targetBucket` or a bucket's `logging.logBucket`, by reference (the
+  Inventory's `references`) or by literal name.
 * `dataplane_v2_clusters`: GKE clusters with `datapathProvider: ADVANCED_DATAPATH`. Dataplane V2
   always enforces NetworkPolicy and has no network-policy add-on to enable; Checkov passes it
   only when the program also writes `networkPolicy {enabled: false}`.

@@ -107,7 +107,8 @@ def test_every_store_kind_is_audited_in_a_cmk_encrypted_protected_event_data_sto
     for selector in props["advancedEventSelectors"]:
         for f in selector["fieldSelectors"]:
             assert set(f) <= {"field", "equals"}, f
-        selected.add(frozenset((f["field"], tuple(f["equals"])) for f in selector["fieldSelectors"]))
+        fields = selector["fieldSelectors"]
+        selected.add(frozenset((f["field"], tuple(f["equals"])) for f in fields))
     kinds = set(health_config("aws-prod").stores.values())
     assert kinds == {"dicom", "fhir"}
     expected = {
