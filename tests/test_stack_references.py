@@ -124,7 +124,10 @@ def test_the_model_stack_reads_the_platform_outputs_it_is_given(cli, tmp_path):
     # that trust them, each is blocked by its rule, which names where the value came from.
     blocking = {f["id"]: f["message"] for f in report["findings"]
                 if f["enforcement"] == "mandatory" and not f["waiver"]}
-    assert set(blocking) == {"MED-IAM-005", "MED-HRD-003"}
+    # And without any allowedRegions, where the default AWS provider (aws:region) places the
+    # plan cannot be judged: one MED-RES-001 saying how to set them.
+    assert set(blocking) == {"MED-IAM-005", "MED-HRD-003", "MED-RES-001"}
+    assert "no allowed regions are set" in blocking["MED-RES-001"]
     assert f"read from stack {PLATFORM} (output modelRoleArn)" in blocking["MED-IAM-005"]
     assert f"read from stack {PLATFORM} (output registryUrl)" in blocking["MED-HRD-003"]
 
