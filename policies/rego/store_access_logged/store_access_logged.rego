@@ -254,11 +254,14 @@ deny contains finding if {
 healthcare_services := {"healthcare.googleapis.com", "allServices"}
 
 # Cloud Audit Logs of the Healthcare API: which data-access log types are on.
-healthcare_log_types contains log.logType if {
+healthcare_log_types contains kind if {
 	some config in data.medinfra.lib.of_type("gcp:projects/iAMAuditConfig:IAMAuditConfig")
 	config.props.service in healthcare_services
 	some log in data.medinfra.lib.items(config.props.auditLogConfigs)
-	count(object.get(data.medinfra.lib.obj(log), "exemptedMembers", [])) == 0
+	entry := data.medinfra.lib.obj(log) # an unknown entry ("[unknown]") turns nothing on
+	kind := object.get(entry, "logType", null)
+	is_string(kind)
+	count(object.get(entry, "exemptedMembers", [])) == 0
 }
 
 deny contains finding if {
