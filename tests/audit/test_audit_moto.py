@@ -319,10 +319,12 @@ def test_the_command_fails_closed_naming_the_throttled_call(deployed, plan_file,
 def test_the_live_stack_is_judged_with_the_organisation_policy_pack_config(
     deployed, plan_file, aws_env, tmp_path
 ):
-    """The same settings as for the plan: an organisation that allows only eu-west-1 makes
-    the (otherwise clean) aws-dev deployment in us-east-1 a live violation."""
+    """The same settings and levels as for the plan: an organisation that keeps logs ten years
+    and makes MED-LOG-004 (advisory by default) mandatory turns the (otherwise clean) aws-dev
+    deployment's one-year log groups into a live violation."""
     config = tmp_path / "policy-pack-config.json"
-    config.write_text(json.dumps({"medinfra-settings": {"allowedRegions": ["eu-west-1"]}}))
+    config.write_text(json.dumps({"MED-LOG-004": "mandatory",
+                                  "medinfra-settings": {"logRetentionDays": 3653}}))
     run = _cli("audit", "--stack", "aws-dev", "--plan", str(plan_file), "--endpoint-url",
                deployed.url, "--format", "json", "--policy-pack-config", str(config),
                "--gate-timeout", "120",  # a loaded machine: the decision, not the speed
@@ -331,6 +333,6 @@ def test_the_live_stack_is_judged_with_the_organisation_policy_pack_config(
     report = json.loads(run.stdout)
     blocking = {f["id"] for f in report["findings"] if f["enforcement"] == "mandatory"
                 and not f["waiver"]}
-    assert blocking == {"MED-RES-001"}
-    assert any(f["id"] == "MED-POLICY-001" and "us-east-1 ignored" in f["message"]
-               for f in report["findings"])
+    assert blocking == {"MED-LOG-004"}
+    retention = [f["message"] for f in report["findings"] if f["id"] == "MED-LOG-004"]
+    assert retention and all("keeps logs 365 days, less than 3653" in m for m in retention)
