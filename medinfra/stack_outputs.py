@@ -23,13 +23,15 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pulumi.runtime import rpc
+
 from medinfra.components.config.constants import SECRET_MARK
 from medinfra.project import InputError
 
 FLAG = "--stack-outputs"
 #: Pulumi's wire signature of a secret value (pulumi.runtime.rpc), also used in stack exports.
-SIG_KEY = "4dabf18193072939515e22adb298388d"
-SECRET_SIG = "1b47061264138c4ac30d75fd1eb44270"
+SIG_KEY = rpc._special_sig_key
+SECRET_SIG = rpc._special_secret_sig
 
 
 def _secret(value: Any) -> dict[str, Any]:

@@ -92,11 +92,11 @@ def blocked_bundle(all_stacks, tmp_path_factory) -> Path:
     soon = (TODAY + dt.timedelta(days=10)).isoformat()
     waivers.write_text(
         "waivers:\n"
-        "  - rule: CKV_AWS_144\n    resource: '*'\n    stacks: 'aws-*'\n"
-        "    reason: Replication would copy PHI out of the allowed region.\n"
+        "  - rule: CKV2_AWS_62\n    resource: '*$medinfra:aws:DataStore$*'\n    stacks: 'aws-*'\n"
+        "    reason: No consumer for event notifications on the data stores.\n"
         f"    approved_by: security-officer@medinfra.example\n    ticket: SEC-200\n"
         f"    expires: {soon}\n"
-        "  - rule: CKV2_AWS_62\n    resource: '*'\n    stacks: 'aws-*'\n"
+        "  - rule: CKV2_AWS_62\n    resource: '*::access-logs'\n    stacks: 'aws-*'\n"
         "    reason: An exception that ran out, kept to show it is reported.\n"
         "    approved_by: security-officer@medinfra.example\n    ticket: SEC-201\n"
         "    expires: 2026-01-01\n"

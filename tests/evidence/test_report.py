@@ -87,10 +87,10 @@ def test_waivers_expiring_within_30_days_are_highlighted_and_models_show_both_ve
     blocked_bundle, bundles
 ):
     html = render([_documents(blocked_bundle), _documents(bundles["aws-prod"])], today=TODAY)
-    assert re.search(r'<tr class="waiver expiring"><td>CKV_AWS_144</td>.*?SEC-200.*?'
+    assert re.search(r'<tr class="waiver expiring"><td>CKV2_AWS_62</td>.*?SEC-200.*?'
                      r'security-officer@medinfra\.example.*?\(in 10 days\)', html)
     assert '<tr class="waiver expired"><td>CKV2_AWS_62</td>' in html
-    assert 'class="waiver"><td>MED-ENC-001</td>' in html  # 358 days left: not highlighted
+    assert 'class="waiver"><td>CKV2_AWS_62</td>' in html  # SEC-120, a year left: not highlighted
     models = re.findall(r'<table class="models">(.*?)</table>', html, re.S)
     eligible = [re.findall(r'<span class="tag (yes|no)">', m) for m in models]
     assert eligible == [["no", "no"], ["yes", "yes"]]
