@@ -26,7 +26,7 @@ from medinfra.policies.inventory_schema import INVENTORY_SCHEMA, inventory_probl
 from medinfra.policies.rules import RULES_DIR
 
 import medinfra
-from medinfra import analyzer_client, report_files
+from medinfra import analyzer_client, pack_process, report_files
 from medinfra import cli as cli_module
 from medinfra.analyzer_client import AnalyzerError, analyze_over_protocol
 from tests.conftest import REPO, run_cli
@@ -330,7 +330,9 @@ def test_a_broken_policy_pack_blocks_with_its_last_error_line_and_where(
     tmp_path, capsys, monkeypatch, fault
 ):
     main, reason, where = PACK_FAULTS[fault]
-    monkeypatch.setattr(analyzer_client, "PACK_DIR", _pack(tmp_path, main))
+    pack = _pack(tmp_path, main)
+    monkeypatch.setattr(analyzer_client, "PACK_DIR", pack)
+    monkeypatch.setattr(pack_process, "PACK_DIR", pack)  # where the gate launches it from
     started = time.monotonic()
     code, out, err = _main(
         capsys, "gate", str(_write_inventory(tmp_path, NONCOMPLIANT)), "--gate-timeout", "4"

@@ -157,9 +157,12 @@ def test_bucket_encryption_references_the_kms_key_of_the_same_plan(minimal_bucke
     assert set(sse["dependencies"]) == {key["urn"], bucket["urn"]}
 
 
-def test_config_in_inventory_is_the_project_namespace_with_secrets_redacted(minimal_bucket):
+def test_config_in_inventory_is_only_the_gates_medinfra_keys(minimal_bucket):
+    """The program's own keys (minimal-bucket:owner, the secure apiToken) are not the gate's
+    settings (those are medinfra:*), so none of them, secret or not, reaches the Inventory."""
     inventory = minimal_bucket
-    assert inventory["config"] == {"apiToken": "[secret]", "owner": "ml-platform"}
+    assert inventory["config"] == {}
+    assert "CANARYCIPHERTEXT" not in json.dumps(inventory)
 
 
 def test_canary_secrets_never_reach_stdout_json_or_inventory(cli, tmp_path):
