@@ -18,6 +18,7 @@ _AGENTS = {
     "artifactregistry.googleapis.com": "gcp-sa-artifactregistry",
     "container.googleapis.com": "container-engine-robot",
     "compute.googleapis.com": "compute-system",
+    "healthcare.googleapis.com": "gcp-sa-healthcare",
     "storage.googleapis.com": "gs-project-accounts",
 }
 _CA = "b2ZmbGluZS1wbGFjZWhvbGRlci1jYQ=="

@@ -60,6 +60,8 @@ def test_encrypter_grants_go_to_exactly_the_agents_that_need_each_key(inv):
         assert grant["props"]["member"].startswith("serviceAccount:service-")
         granted.setdefault(key["name"].removeprefix("keys-"), set()).add(domain)
     expected = {p: {AGENT_DOMAINS[s] for s in services} for p, services in PURPOSE_AGENTS.items()}
+    if inv.of_type("gcp:healthcare/dataset:Dataset"):  # the Healthcare agent uses the data key
+        expected["data"] = expected["data"] | {"gcp-sa-healthcare"}
     assert granted == expected
 
 
@@ -211,6 +213,8 @@ def test_model_identity_is_scoped_to_one_bucket_one_key_one_service_account(inv)
     project = inv.of_type("pulumi:providers:gcp")[0]["props"]["project"]
     bindings = [r for r in inv.resources if r["references"].get("/member") == account["urn"]
                 or r["references"].get("/serviceAccountId") == account["urn"]]
+    # Its reader bindings on the DICOM/FHIR stores its config names: tests/gcp/test_gcp_health.py.
+    bindings = [r for r in bindings if not r["type"].startswith("gcp:healthcare/")]
     by_type = {r["type"]: r for r in bindings}
     assert len(by_type) == len(bindings) == 3
     read = by_type[BUCKET_GRANT]
@@ -264,7 +268,10 @@ def test_every_labelable_resource_carries_the_stack_labels(inv):
         assert REQUIRED_LABELS <= set(labels), resource["urn"]
         assert labels["data_classification"] == classification
         checked += 1
-    assert checked == 3 + 3 + 1 + 1 + 2  # keys, buckets, repository, cluster, node pools
+    # keys, buckets, repository, cluster, node pools, and the Healthcare dataset's stores
+    health = sum(1 for r in inv.resources if r["type"].startswith("gcp:healthcare/")
+                 and "labels" in input_names(r["type"]))
+    assert checked == 3 + 3 + 1 + 1 + 2 + health
 
 
 def test_every_regional_setting_is_in_allowed_regions(inv):
