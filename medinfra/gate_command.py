@@ -19,6 +19,7 @@ def _read_inventory(path: Path) -> dict:
     docs/inventory.schema.json; the message names the file and the line or JSON pointer."""
     from medinfra.policies.gate import checkov_selection_problems
     from medinfra.policies.inventory_schema import inventory_problems
+    from medinfra.policies.pack_config import _no_constant, _strict_object
     from medinfra.project import InputError
 
     try:
@@ -29,20 +30,9 @@ def _read_inventory(path: Path) -> dict:
     if len(data) > MAX_INVENTORY_BYTES:
         raise InputError(f"{path}: larger than {MAX_INVENTORY_BYTES} bytes")
 
-    def no_duplicates(pairs: list) -> dict:
-        found: dict = {}
-        for key, value in pairs:
-            if key in found:
-                raise ValueError(f"duplicate key {key[:60]!r}")
-            found[key] = value
-        return found
-
-    def no_constant(name: str) -> None:
-        raise ValueError(f"{name} is not JSON")
-
     try:
         text = data.decode("utf-8")
-        inventory = json.loads(text, object_pairs_hook=no_duplicates, parse_constant=no_constant)
+        inventory = json.loads(text, object_pairs_hook=_strict_object, parse_constant=_no_constant)
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise InputError(f"{path}, line {line}: not UTF-8") from None
