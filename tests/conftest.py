@@ -51,6 +51,24 @@ class Result:
         return json.loads(self.stdout)
 
 
+# Session fixtures that must change this process's environment (the audit folder's moto server
+# sets fake AWS credentials for boto3) record here what each variable was before, so that the
+# `medinfra` commands other tests run on the same pytest-xdist worker see the user's environment,
+# not the fixture's: provider defaults come from it (aws-native reads AWS_SHARED_CREDENTIALS_FILE).
+ENV_BEFORE_SESSION_FIXTURES: dict[str, str | None] = {}
+
+
+def user_environment() -> dict[str, str]:
+    """os.environ without what session fixtures changed (test-scoped monkeypatching stays)."""
+    env = dict(os.environ)
+    for key, value in ENV_BEFORE_SESSION_FIXTURES.items():
+        if value is None:
+            env.pop(key, None)
+        else:
+            env[key] = value
+    return env
+
+
 def run_cli(*args: str, cwd: Path = REPO, timeout: float = 300) -> Result:
     """Run `medinfra ARGS` as a user would (a new process, real exit code and streams)."""
     proc = subprocess.run(
@@ -59,7 +77,7 @@ def run_cli(*args: str, cwd: Path = REPO, timeout: float = 300) -> Result:
         capture_output=True,
         text=True,
         timeout=timeout,
-        env={**os.environ, "PYTHONPATH": str(REPO)},
+        env={**user_environment(), "PYTHONPATH": str(REPO)},
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)
 

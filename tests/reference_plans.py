@@ -103,9 +103,11 @@ class Plans:
         out = where / "out"
         out.mkdir()
         command = [sys.executable, "-m", "medinfra.cli", *plan.args(out)]
+        from tests.conftest import user_environment  # conftest imports this module
+
         proc = subprocess.Popen(
             [sys.executable, "-c", _WRAPPER, str(where), str(TIMEOUT_S), *command],
-            cwd=REPO, env={**os.environ, "PYTHONPATH": str(REPO)},
+            cwd=REPO, env={**user_environment(), "PYTHONPATH": str(REPO)},
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )
         self.started.append((proc, time.monotonic() + TIMEOUT_S + 60))

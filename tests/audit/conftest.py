@@ -17,6 +17,7 @@ from medinfra.audit import AuditResult, audit
 from medinfra.audit.aws import AwsReader
 from medinfra.audit.aws_client import AwsClients
 from tests.audit.deploy import Deployer
+from tests.conftest import ENV_BEFORE_SESSION_FIXTURES
 
 REGION = "us-east-1"
 FAKE_ENV = {
@@ -39,6 +40,8 @@ def moto_url():
     from moto.server import ThreadedMotoServer
 
     saved = {k: os.environ.get(k) for k in FAKE_ENV}
+    for key, value in saved.items():  # `medinfra` commands of other tests must not see these
+        ENV_BEFORE_SESSION_FIXTURES.setdefault(key, value)
     os.environ.update(FAKE_ENV)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -52,6 +55,7 @@ def moto_url():
         server.stop()
         _assert_closed(port)
         for key, value in saved.items():
+            ENV_BEFORE_SESSION_FIXTURES.pop(key, None)
             if value is None:
                 os.environ.pop(key, None)
             else:
