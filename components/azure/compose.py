@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 import pulumi
 import pulumi_azure_native as azure
@@ -17,14 +16,13 @@ from medinfra.components.azure.keys import Keys, KeysArgs
 from medinfra.components.azure.logs import LogWorkspace, LogWorkspaceArgs
 from medinfra.components.azure.network import Network, NetworkArgs
 from medinfra.components.azure.registry import Registry, RegistryArgs
+from medinfra.components.azure.storage_uris import model_locations, store_accounts
 from medinfra.components.config import MIN_LOG_RETENTION_DAYS, MODELS_NAMESPACE, PlatformConfig
-from medinfra.components.config.serving import deployed_keys
 from medinfra.components.k8s.compose import ModelIdentity, ServingTarget
 from medinfra.components.naming import physical_name
 from medinfra.components.tagging import tag_transformation
 from medinfra.components.validation import raise_if_invalid
 
-BLOB_SUFFIX = ".blob.core.windows.net"
 #: Flow log blobs are kept for a year, the longest Network Watcher's retention policy allows
 #: (longer-term evidence lives in Log Analytics through traffic analytics, when enabled).
 FLOW_LOG_RETENTION_DAYS = 365
@@ -81,46 +79,6 @@ class AzurePlatform:
 def tag_transformations(tags: dict[str, str]) -> list:
     """Every `azure-native:` resource with a `tags` input gets the stack's tags."""
     return [tag_transformation(tags, "azure-native:", "tags")]
-
-
-def store_accounts(prefix: str, config: PlatformConfig) -> dict[str, str]:
-    """Store name -> globally unique storage account name (3-24 lowercase letters/digits)."""
-    return {
-        s.name: physical_name(prefix, s.name, max_len=24, sep="") for s in config.object_stores
-    }
-
-
-def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
-    """Model name -> (store name, blob prefix); and problems for URIs outside our stores.
-
-    A store is one account and one container named after the store, so a model URI must be
-    `https://<account>.blob.core.windows.net/<store>/<path>`.
-    """
-    accounts = {v: k for k, v in store_accounts(prefix, config).items()}
-    found, problems = {}, []
-    for i, model in enumerate(config.models):
-        places = set()
-        for key, version in deployed_keys(i, model):
-            uri = urlparse(version.storage_uri)
-            account = uri.netloc.removesuffix(BLOB_SUFFIX)
-            container, _, path = uri.path.lstrip("/").partition("/")
-            store = accounts.get(account) if uri.netloc.endswith(BLOB_SUFFIX) else None
-            if uri.scheme != "https" or store is None or container != store:
-                expected = ", ".join(
-                    f"https://{a}{BLOB_SUFFIX}/{s}/..." for a, s in accounts.items())
-                problems.append(
-                    (key, f"{version.storage_uri} is not in a store of this stack ({expected})")
-                )
-                continue
-            places.add((store, path.strip("/")))
-        stores = {store for store, _ in places}
-        if len(stores) > 1:
-            listed = ", ".join(sorted(stores))
-            problems.append((f"models[{i}].versions", f"prod and canary are in different stores "
-                             f"({listed}); keep a model's versions in one store"))
-        elif places:
-            found[model.name] = sorted(places)[0]
-    return found, problems
 
 
 def _pool(name: str, pool, gpu: bool) -> NodePoolSpec:
