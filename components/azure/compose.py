@@ -1,11 +1,12 @@
-"""Compose the Azure building blocks of one `Platform` from its `PlatformConfig`."""
+"""Compose the Azure building blocks of one `Platform` from its `PlatformConfig`:
+`tag_transformations()` and `build()`, the contract `components/platform.py` calls. Where the
+stores and models live is worked out in `storage_uris`; `build()` returns an `AzurePlatform`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import pulumi
 import pulumi_azure_native as azure
+from medinfra.components.azure.azure_platform import AzurePlatform
 from medinfra.components.azure.data_store import DataStore, DataStoreArgs
 from medinfra.components.azure.disk_encryption import DiskEncryption, DiskEncryptionArgs
 from medinfra.components.azure.flow_logs import VnetFlowLog, VnetFlowLogArgs
@@ -18,7 +19,6 @@ from medinfra.components.azure.network import Network, NetworkArgs
 from medinfra.components.azure.registry import Registry, RegistryArgs
 from medinfra.components.azure.storage_uris import model_locations, store_accounts
 from medinfra.components.config import MIN_LOG_RETENTION_DAYS, MODELS_NAMESPACE, PlatformConfig
-from medinfra.components.k8s.compose import ModelIdentity, ServingTarget
 from medinfra.components.naming import physical_name
 from medinfra.components.tagging import tag_transformation
 from medinfra.components.validation import raise_if_invalid
@@ -26,54 +26,6 @@ from medinfra.components.validation import raise_if_invalid
 #: Flow log blobs are kept for a year, the longest Network Watcher's retention policy allows
 #: (longer-term evidence lives in Log Analytics through traffic analytics, when enabled).
 FLOW_LOG_RETENTION_DAYS = 365
-
-
-@dataclass
-class AzurePlatform:
-    """What the Azure platform exposes to the serving layer."""
-
-    resource_group: azure.resources.ResourceGroup
-    logs: LogWorkspace
-    network: Network
-    keys: Keys
-    stores: dict[str, DataStore]
-    registry: Registry
-    repository: str
-    cluster: GpuCluster
-    identities: dict[str, WorkloadIdentity]
-    health: HealthWorkspace | None = None
-    flow_log: VnetFlowLog | None = None
-
-    @property
-    def image_repository(self) -> pulumi.Output[str]:
-        """`<login server>/<repository>`: where model-server images are pulled from."""
-        return pulumi.Output.concat(self.registry.login_server, "/", self.repository)
-
-    @property
-    def serving(self) -> ServingTarget:
-        """The cloud-neutral outputs model serving builds on."""
-        return ServingTarget(
-            provider=self.cluster.provider,
-            gpu_node_selector=self.cluster.gpu_node_selector,
-            gpu_tolerations=self.cluster.gpu_tolerations,
-            identities={
-                name: ModelIdentity(identity.service_account_annotations, identity.pod_labels)
-                for name, identity in self.identities.items()
-            },
-            image_repository=self.image_repository,
-        )
-
-    def exports(self) -> dict[str, object]:
-        """Stack outputs (the kubeconfig stays secret)."""
-        return {
-            "resourceGroup": self.resource_group.name,
-            "clusterName": self.cluster.cluster.name,
-            "kubeconfig": self.cluster.kubeconfig,
-            "oidcIssuer": self.cluster.oidc_issuer,
-            "registryUrl": self.image_repository,
-            "storageAccounts": {n: s.account.name for n, s in self.stores.items()},
-            **({"healthWorkspace": self.health.workspace.name} if self.health else {}),
-        }
 
 
 def tag_transformations(tags: dict[str, str]) -> list:
