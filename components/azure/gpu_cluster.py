@@ -12,6 +12,7 @@ import pulumi
 import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
 from medinfra.components import PACKAGE
+from medinfra.components.azure.cluster_identities import cluster_identities
 from medinfra.components.azure.common import diagnostics, grant
 from medinfra.components.azure.node_pools import (  # noqa: F401 - re-exported
     GPU_TAINT,
@@ -133,30 +134,7 @@ class GpuCluster(pulumi.ComponentResource):
             opts=pulumi.InvokeOutputOptions(parent=self)
         )
 
-        def identity(suffix: str) -> azure.managedidentity.UserAssignedIdentity:
-            return azure.managedidentity.UserAssignedIdentity(
-                f"{name}-{suffix}",
-                resource_group_name=rg,
-                location=location,
-                resource_name_=f"{args.cluster_name}-{suffix}",
-                opts=child,
-            )
-
-        control_plane, kubelet = identity("control-plane"), identity("kubelet")
-        pid = control_plane.principal_id
-        # What AKS itself needs, each on the one resource it is needed for.
-        needs = (
-            ("kms", "Key Vault Crypto User", pid, args.secrets_key_id),
-            ("kms-private-vault", "Key Vault Contributor", pid, args.vault_id),
-            ("kubelet-operator", "Managed Identity Operator", pid, kubelet.id),
-            ("subnet", "Network Contributor", pid, args.node_subnet_id),
-            ("des-reader", "Reader", pid, args.disk_encryption_set_id),
-            ("acr-pull", "AcrPull", kubelet.principal_id, args.registry_id),
-        )
-        grants = [
-            grant(f"{name}-{suffix}", role=role, principal_id=who, scope=scope, parent=self)
-            for suffix, role, who, scope in needs
-        ]
+        control_plane, kubelet, grants = cluster_identities(name, args, parent=self)
         system = pool_properties(args, args.system_pool)
         self.cluster = azure.containerservice.ManagedCluster(
             name,
