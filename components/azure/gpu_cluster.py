@@ -1,10 +1,10 @@
 """`GpuCluster`: a private AKS cluster with Entra ID RBAC, KMS etcd encryption, workload
-identity, audit logs, a system pool and tainted GPU pools on CMK-encrypted disks."""
+identity, audit logs, a system pool and tainted GPU pools on CMK-encrypted disks. Its own
+identities and their grants are in `cluster_identities`, the managed cluster's profiles in
+`cluster_profiles`, the node pools' settings in `node_pools`."""
 
 from __future__ import annotations
 
-import base64
-import ipaddress
 import re
 from dataclasses import dataclass
 
@@ -13,6 +13,13 @@ import pulumi_azure_native as azure
 import pulumi_kubernetes as k8s
 from medinfra.components import PACKAGE
 from medinfra.components.azure.cluster_identities import cluster_identities
+from medinfra.components.azure.cluster_profiles import (
+    aad_profile,
+    addon_profiles,
+    decode_kubeconfig,
+    network_profile,
+    security_profile,
+)
 from medinfra.components.azure.common import diagnostics, grant
 from medinfra.components.azure.node_pools import (  # noqa: F401 - re-exported
     GPU_TAINT,
@@ -99,11 +106,6 @@ def _validate(args: GpuClusterArgs) -> list[tuple[str, str]]:
     return problems
 
 
-def decode_kubeconfig(result) -> str:
-    """The kubeconfig in an AKS credentials result (base64 in the API)."""
-    return base64.b64decode(result.kubeconfigs[0].value).decode()
-
-
 def api_server_access(args: GpuClusterArgs) -> dict:
     """Private cluster by default; a public API only with its explicit flag and allow-list."""
     if args.endpoint_public_access:
@@ -158,54 +160,14 @@ class GpuCluster(pulumi.ComponentResource):
             api_server_access_profile=api_server_access(args),
             # Entra ID sign-in and Azure RBAC for every Kubernetes permission; no local
             # (certificate) accounts that bypass both.
-            aad_profile={
-                "managed": True,
-                "enable_azure_rbac": True,
-                "tenant_id": client.tenant_id,
-                **(
-                    {"admin_group_object_ids": list(args.admin_group_object_ids)}
-                    if args.admin_group_object_ids
-                    else {}
-                ),
-            },
+            aad_profile=aad_profile(args, client.tenant_id),
             enable_rbac=True,
             disable_local_accounts=True,
             oidc_issuer_profile={"enabled": True},
-            security_profile={
-                # HIPAA 164.312(a)(2)(iv): Kubernetes secrets in etcd encrypted with our key.
-                "azure_key_vault_kms": {
-                    "enabled": True,
-                    "key_id": args.secrets_key_uri,
-                    "key_vault_network_access": "Private",
-                    "key_vault_resource_id": args.vault_id,
-                },
-                "workload_identity": {"enabled": True},
-                "defender": {
-                    "log_analytics_workspace_resource_id": args.workspace_id,
-                    "security_monitoring": {"enabled": True},
-                },
-                "image_cleaner": {"enabled": True, "interval_hours": 168},
-            },
-            addon_profiles={
-                "azurepolicy": {"enabled": True},
-                # Container insights: node and pod logs/metrics to Log Analytics (Entra auth).
-                "omsagent": {"enabled": True, "config": {
-                    "logAnalyticsWorkspaceResourceID": args.workspace_id,
-                    "useAADAuth": "true"}},
-            },
+            security_profile=security_profile(args),
+            addon_profiles=addon_profiles(args),
             disk_encryption_set_id=args.disk_encryption_set_id,
-            network_profile={
-                "network_plugin": "azure",
-                "network_plugin_mode": "overlay",
-                "network_dataplane": "cilium",
-                "network_policy": "cilium",
-                "pod_cidr": args.pod_cidr,
-                "service_cidr": args.service_cidr,
-                "dns_service_ip": str(ipaddress.IPv4Network(args.service_cidr)[10]),
-                # Egress through the network's NAT gateway; no load balancer public IP.
-                "outbound_type": "userAssignedNATGateway",
-                "load_balancer_sku": "standard",
-            },
+            network_profile=network_profile(args),
             auto_upgrade_profile={
                 "upgrade_channel": "patch",
                 "node_os_upgrade_channel": "NodeImage",
