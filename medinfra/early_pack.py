@@ -6,7 +6,7 @@ project, stack and config in its environment, and all three are known before pla
 `medinfra preview` launches the pack first, plans meanwhile, then drives it over the analyzer
 protocol once the Inventory is ready. The gate's clock (--gate-timeout) still starts when
 planning ends: the pack reads its deadline from a file written at that moment
-($MEDINFRA_GATE_DEADLINE_FILE, policies/pack.py).
+($MEDINFRA_GATE_DEADLINE_FILE, policies/pack_driver.py).
 """
 
 from __future__ import annotations
@@ -104,7 +104,7 @@ class EarlyPack:
                 self.waited_s = max(0.0, ready - asked)
 
     def timings(self) -> dict[str, float]:
-        """What the pack reported (policies/pack.py _report_timings), plus its start-up."""
+        """What the pack reported (policies/pack_driver.py _report_timings), plus its start-up."""
         out: dict[str, float] = {}
         try:
             data = json.loads((Path(self.workdir.name) / "timings.json").read_text("utf-8"))

@@ -30,7 +30,7 @@ class AnalyzerError(Exception):
     """The policy pack could not judge the Inventory (the gate blocks: fail closed)."""
 
 
-#: The pack writes its gate's timings to the file this names (policies/pack.py).
+#: The pack writes its gate's timings to the file this names (policies/pack_driver.py).
 TIMINGS_ENV = "MEDINFRA_GATE_TIMINGS_FILE"
 #: medinfra preview starts the pack while it plans, before the gate's clock starts; when it
 #: hands the plan over it writes the gate's absolute deadline (epoch seconds) to this file.

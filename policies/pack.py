@@ -10,7 +10,10 @@ severity, controls and remediation as CrossGuard metadata), the three catch-all 
 `policies.violations`, and `medinfra-settings`, whose config schema holds the organisation's
 settings (`policies.pack_config.SETTINGS_PROPERTIES`; given with `pulumi preview
 --policy-pack-config FILE`) and which reports a config the pack cannot use. The config the CLI
-sends with Configure reaches the gate (`configured_pack`), which judges with it.
+sends with Configure reaches the gate (`configured_pack`), which judges with it. Each policy's
+metadata and validate function are built by `policies.pack_policies`; what `medinfra preview`
+hands the pack outside CrossGuard (deadline, timings) is read and written by
+`policies.pack_driver`.
 """
 
 from __future__ import annotations
@@ -20,11 +23,10 @@ import json
 import os
 import threading
 import traceback
-from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from medinfra.policies.findings import MANDATORY_SEVERITIES, Finding, gate_error
+from medinfra.policies.findings import Finding, gate_error
 from medinfra.policies.gate import GateOptions, evaluate
 from medinfra.policies.pack_config import SETTINGS_PROPERTIES
 from medinfra.policies.pulumi_policy_patches import (
@@ -33,24 +35,15 @@ from medinfra.policies.pulumi_policy_patches import (
     mark_stack_requests,
     stack_request_token,
 )
-from medinfra.policies.rules import RULES_DIR, Rule, RuleError, load_rules
+from medinfra.policies.rules import RULES_DIR, RuleError, load_rules
 from medinfra.policies.stack_inventory import (
     AnalyzerSetupError,
     gate_config,
     inventory_from_stack_args,
 )
-from medinfra.policies.violations import (
-    ADVISORY_POLICY,
-    GATE_POLICY,
-    INPUTS_POLICY,
-    SETTINGS_POLICY,
-    WAIVED_POLICY,
-    encode_violation,
-    policy_name_for,
-)
+from medinfra.policies.violations import INPUTS_POLICY, SETTINGS_POLICY
 from pulumi_policy import (
     EnforcementLevel,
-    PolicyComplianceFramework,
     PolicyConfigSchema,
     ResourceValidationArgs,
     ResourceValidationPolicy,
@@ -61,33 +54,23 @@ from pulumi_policy import (
 
 from medinfra.pack_process import DEADLINE_FILE_ENV, TIMINGS_ENV  # noqa: F401 - pack API
 
+# isort: split
+# Imported last, so the pack loads its modules in the order it did before these were split out
+# of this file: everything they import is loaded by now.
+from medinfra.policies.pack_driver import _gate_bounds, _late_deadline, _report_timings
+from medinfra.policies.pack_policies import (
+    _CATCH_ALLS,
+    _configured_levels,
+    _enforcement,
+    _framework,
+    _level,
+    _validate,
+)
+
 PACK_DESCRIPTION = (
     "MedInfra policy gate: HIPAA / GDPR / CIS controls for clinical AI platforms. Blocks any "
     "stack update with a mandatory finding that no valid waiver covers."
 )
-_CATCH_ALLS = {
-    GATE_POLICY: (
-        EnforcementLevel.MANDATORY,
-        Severity.CRITICAL,
-        "A blocking finding no rule policy reports: the gate could not run, or another engine.",
-    ),
-    WAIVED_POLICY: (
-        EnforcementLevel.ADVISORY,
-        None,
-        "A finding that a valid waiver (policies/waivers.yaml) covers: reported, not blocking.",
-    ),
-    ADVISORY_POLICY: (
-        EnforcementLevel.ADVISORY,
-        None,
-        "A non-blocking finding no rule policy reports, such as a waiver that did not apply.",
-    ),
-}
-
-
-def _level(severity: str) -> str:
-    return "mandatory" if severity in MANDATORY_SEVERITIES else "advisory"
-
-
 def _describe(exc: BaseException) -> str:
     # Only our own messages are quoted: another exception's text could hold a property value.
     if isinstance(exc, AnalyzerSetupError):
@@ -155,34 +138,6 @@ class _GateRun:
             return self._findings
 
 
-def _report_timings(timings: dict[str, float]) -> None:
-    """Hand the gate's timings to the offline driver (CrossGuard has no field for them): it
-    names a file in MEDINFRA_GATE_TIMINGS_FILE. The Pulumi CLI never sets it."""
-    path = os.environ.get(TIMINGS_ENV)
-    if path:
-        try:
-            Path(path).write_text(json.dumps(timings), encoding="utf-8")
-        except OSError:
-            pass  # timings are informative; the decision does not depend on them
-
-
-def _late_deadline(options: GateOptions) -> GateOptions:
-    """`options` with the deadline medinfra preview wrote to $MEDINFRA_GATE_DEADLINE_FILE once
-    planning ended, if it did (else unchanged: $MEDINFRA_GATE_DEADLINE or none)."""
-    import dataclasses
-
-    path = os.environ.get(DEADLINE_FILE_ENV)
-    if not path:
-        return options
-    try:
-        deadline = float(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return options
-    if deadline != deadline or deadline in (float("inf"), float("-inf")):  # NaN or infinite
-        return options
-    return dataclasses.replace(options, deadline_epoch=deadline)
-
-
 def prewarm_checkov() -> None:
     """Reach the Checkov worker as the pack starts: the one `medinfra preview` shares
     ($MEDINFRA_CHECKOV_SOCKET), else a child worker started now, importing Checkov while the
@@ -191,57 +146,6 @@ def prewarm_checkov() -> None:
     from medinfra.policies.checkov_bridge.workers import prewarm
 
     prewarm()
-
-
-def _configured_levels(defaults: Mapping[str, str]) -> Callable[[], dict[str, str]]:
-    """Each rule policy's level as the CLI configured it (Configure), else its default: the
-    level pulumi-policy reports the policy's violations at."""
-
-    def levels() -> dict[str, str]:
-        configured = configured_pack() or {}
-        return {
-            name: (configured.get(name) or {}).get("enforcementLevel") or level
-            for name, level in defaults.items()
-        }
-
-    return levels
-
-
-def _validate(name: str, run: _GateRun, rule_levels: Callable[[], Mapping[str, str]]):
-    def validate(args: StackValidationArgs, report_violation) -> None:
-        findings = run.findings(args)
-        levels = rule_levels()
-        for seq, finding in enumerate(findings):
-            if policy_name_for(finding, levels) == name:
-                report_violation(encode_violation(finding, seq, len(findings)), finding.urn or None)
-
-    return validate
-
-
-def _framework(rule: Rule) -> PolicyComplianceFramework | None:
-    for name in ("hipaa", "gdpr", "cis"):
-        if rule.controls.get(name):
-            return PolicyComplianceFramework(name=name, reference=", ".join(rule.controls[name]))
-    return None
-
-
-def _enforcement(level: str) -> EnforcementLevel:
-    return EnforcementLevel.MANDATORY if level == "mandatory" else EnforcementLevel.ADVISORY
-
-
-def _gate_bounds(environ: Mapping[str, str]) -> tuple[float, float | None]:
-    """medinfra preview's --gate-timeout and its absolute deadline; a value that is not a
-    finite positive number leaves the default (120 s, as the CLI's) or no deadline."""
-    import math
-
-    def number(name: str) -> float | None:
-        try:
-            value = float(environ.get(name) or "nan")
-        except ValueError:
-            return None
-        return value if math.isfinite(value) and value > 0 else None
-
-    return number("MEDINFRA_GATE_TIMEOUT") or 120.0, number("MEDINFRA_GATE_DEADLINE")
 
 
 def build_policies(

@@ -20,10 +20,15 @@ import socket
 import subprocess
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from medinfra.policies.checkov_bridge import answers, protocol
+from medinfra.policies.checkov_bridge.launch import (
+    _pump_lines,
+    _pump_tail,
+    _worker_env,
+    checkov_python,
+)
 from medinfra.policies.checkov_bridge.runner import CheckovError, CheckovTimeout, Scan, Selection
 
 #: Seconds a client waits for an answer beyond the scan's own deadline, so the worker can still
@@ -31,55 +36,6 @@ from medinfra.policies.checkov_bridge.runner import CheckovError, CheckovTimeout
 SCAN_GRACE_S = 0.25
 HELLO_TIMEOUT_S = 30.0
 _STDERR_TAIL = 4096
-_FIX = (
-    "set MEDINFRA_CHECKOV_PYTHON to the python of Checkov's own environment, or run "
-    "./scripts/setup.sh to create .venv-checkov"
-)
-
-
-def checkov_python(environ: Any = None) -> str:
-    """Checkov's interpreter: $MEDINFRA_CHECKOV_PYTHON, else <source root>/.venv-checkov/bin/python.
-    Raises CheckovError naming how to fix it when there is none."""
-    from medinfra import SOURCE_ROOT
-
-    environ = os.environ if environ is None else environ
-    named = environ.get(protocol.PYTHON_ENV)
-    if named:
-        candidate, where = Path(named), f"${protocol.PYTHON_ENV}"
-    elif SOURCE_ROOT is not None:
-        candidate, where = SOURCE_ROOT / ".venv-checkov" / "bin" / "python", "the default"
-    else:
-        raise CheckovError(
-            f"no Checkov interpreter is configured: set ${protocol.PYTHON_ENV} to the python of "
-            "an environment with Checkov (requirements of .venv-checkov)"
-        )
-    if not (candidate.is_file() and os.access(candidate, os.X_OK)):
-        raise CheckovError(f"no Checkov interpreter at {candidate} ({where}): {_FIX}")
-    return str(candidate)
-
-
-def _pump_lines(stream, lines: queue.Queue) -> None:
-    """Each line the worker writes (a line with no end of line is a truncated one), then None."""
-    try:
-        while True:
-            line = stream.readline(protocol.MAX_LINE)
-            if not line:
-                break
-            lines.put(line)
-            if not line.endswith(b"\n"):
-                break
-    except (OSError, ValueError):
-        pass
-    lines.put(None)
-
-
-def _pump_tail(stream, tail: collections.deque) -> None:
-    """Drain the worker's stderr (never let it block on a full pipe), keeping its end."""
-    try:
-        while chunk := stream.read1(65536):
-            tail.extend(chunk)
-    except (OSError, ValueError):
-        pass
 
 
 class WorkerClient:
@@ -119,23 +75,13 @@ class WorkerClient:
     def _spawn(self) -> None:
         import tempfile
 
-        import medinfra
-        from medinfra import SOURCE_ROOT, child_environment
-
         python = checkov_python()
         command = [python, "-m", "medinfra.policies.checkov_bridge.worker"]
         self._dir = tempfile.mkdtemp(prefix="medinfra-checkov-")  # mode 0700
         if self.serve_socket:
             self.socket_path = os.path.join(self._dir, "worker.sock")
             command += ["--socket", self.socket_path]
-        env = child_environment(dict(os.environ))
-        if SOURCE_ROOT is None:
-            # An installed MedInfra: show Checkov's interpreter this `medinfra` package alone
-            # (its site-packages would shadow Checkov's own pins).
-            package = Path(medinfra.__file__).resolve().parent
-            os.symlink(package, os.path.join(self._dir, "medinfra"))
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [self._dir, env.get("PYTHONPATH")]))
-        env.pop(protocol.SOCKET_ENV, None)
+        env = _worker_env(self._dir)
         try:
             self._proc = subprocess.Popen(
                 command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

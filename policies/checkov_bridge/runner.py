@@ -1,6 +1,7 @@
 """Run Checkov on the converted Inventory: its framework runners, no shell-out. This module runs
 inside the Checkov worker (worker.py, Checkov's own environment); MedInfra's environment imports
-it only for the result types and errors below (Checkov is imported by `load_checkov` alone).
+it only for the result types and errors it re-exports from results.py (Checkov is imported by
+`load_checkov` alone).
 
 Checkov is imported once per process (lazily, under a lock: the import takes seconds), with
 MedInfra's own checks (`checks/`, ids CKV_MED_*) registered beside Checkov's, and each scan
@@ -26,7 +27,6 @@ import logging
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,14 @@ from medinfra.policies.checkov_bridge.partition import (
     tfplan_parts,
     tfplan_subset,
 )
+from medinfra.policies.checkov_bridge.results import (  # noqa: F401 - part of runner's API
+    CheckovError,
+    CheckovTimeout,
+    CheckResult,
+    Scan,
+    Selection,
+    _collect,
+)
 from medinfra.policies.checkov_bridge.tfplan import to_terraform_plan
 from medinfra.policies.checkov_bridge.types import TF_TYPES, arm_type
 
@@ -66,49 +74,6 @@ PARALLEL_MIN_ITEMS = 300
 #: At most this many items per Checkov run once a plan is split (a part bigger than this is
 #: one run): Checkov's Kubernetes graph grows with the square of a run's size.
 CHUNK_ITEMS = 125
-
-
-class CheckovError(Exception):
-    """Checkov could not scan the Inventory (the gate blocks: fail closed)."""
-
-
-class CheckovTimeout(CheckovError):
-    """The scan took longer than allowed."""
-
-
-@dataclass(frozen=True)
-class Selection:
-    """Which checks run: `checks` (ids or Checkov's globs; empty = all), minus `skip_checks`."""
-
-    checks: tuple[str, ...] = ()
-    skip_checks: tuple[str, ...] = ()
-
-
-@dataclass
-class CheckResult:
-    """One check on one Pulumi resource."""
-
-    check_id: str
-    check_name: str
-    guideline: str | None
-    result: str
-    urn: str
-    resource: str
-    framework: str
-
-
-@dataclass
-class Scan:
-    """What Checkov said about an Inventory."""
-
-    results: list[CheckResult] = field(default_factory=list)
-    timings: dict[str, float] = field(default_factory=dict)
-    unmapped_types: list[str] = field(default_factory=list)
-    scanned: int = 0
-
-    @property
-    def failed(self) -> list[CheckResult]:
-        return [r for r in self.results if r.result != "PASSED"]
 
 
 def load_checkov() -> float:
@@ -190,26 +155,6 @@ def _run_job(job: Job, selection: Selection) -> list[Record]:
             out.append(Record(record.check_id, record.check_name, record.guideline,
                               _record_result(record), record.resource,
                               str(getattr(record, "file_path", ""))))
-    return out
-
-
-def _collect(records: list[Record], urn_of, framework: str) -> list[CheckResult]:
-    out = []
-    for record in records:
-        urn = urn_of(record)
-        if urn is None:
-            continue
-        out.append(
-            CheckResult(
-                check_id=record.check_id,
-                check_name=record.check_name,
-                guideline=record.guideline,
-                result="FAILED" if record.result == "SKIPPED" else record.result,
-                urn=urn,
-                resource=record.resource,
-                framework=framework,
-            )
-        )
     return out
 
 
