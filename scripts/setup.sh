@@ -48,6 +48,9 @@ install() {
     || { echo "setup: could not install the pinned pip (scripts/installer.lock) into $venv" >&2; exit 3; }
   pip_install "$venv" --no-compile --require-hashes -r "$lock" \
     || { echo "setup: could not install $lock into $venv (every hash is checked)" >&2; exit 3; }
+  # pip adds and upgrades but never removes: drop what an older lock left (e.g. Checkov in .venv).
+  "$venv/bin/python" -I scripts/prune_env.py "$lock" scripts/installer.lock >/dev/null \
+    || { echo "setup: could not remove from $venv what $lock does not hold" >&2; exit 3; }
   pip_install "$venv" --no-deps --no-build-isolation -e . \
     || { echo "setup: could not install MedInfra itself into $venv" >&2; exit 3; }
   echo "$want" > "$stamp"
