@@ -131,8 +131,13 @@ deny contains finding if {
 	contains(image, "@")
 	digest := split(image, "@")[1]
 	digest != annotation(isvc, data.medinfra.lib.model_digest_annotation)
-	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s runs image digest %s but is annotated (and approved) as %v", [isvc.name, component, digest, annotation(isvc, data.medinfra.lib.model_digest_annotation)]))
+	finding := data.medinfra.lib.finding(isvc, sprintf("InferenceService %s %s runs image digest %s but %s", [isvc.name, component, digest, annotated_as(isvc)]))
 }
+
+# What the InferenceService says it runs (its image-digest annotation), for the message above.
+annotated_as(isvc) := sprintf("has no %s annotation naming it (nor an approval for it)", [data.medinfra.lib.model_digest_annotation]) if {
+	annotation(isvc, data.medinfra.lib.model_digest_annotation) == null
+} else := sprintf("is annotated (and approved) as %v", [annotation(isvc, data.medinfra.lib.model_digest_annotation)])
 
 # Every live version of a served model is approved (in Knative mode the prod revision is not
 # in the InferenceService's spec, so the config is what says what takes prod traffic).

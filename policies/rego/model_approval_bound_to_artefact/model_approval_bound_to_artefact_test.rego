@@ -107,6 +107,8 @@ test_image_other_than_the_annotated_digest_fails if {
 	moved := object.union(fx.kserve.isvc, {"props": {"spec": {"predictor": {"model": {"image": concat("", ["registry.example/m@", other])}}}}})
 	inp := object.union(data.medinfra.fixtures.inventory(object.union(fx.kserve, {"isvc": moved})), {"gate": {"date": "2026-06-01"}})
 	{f.urn | some f in rule.deny} == {fx.kserve.isvc.urn} with input as inp
+	some f in rule.deny with input as inp
+	contains(f.message, concat("", ["runs image digest ", other, " but is annotated (and approved) as ", fx.digest]))
 }
 
 test_annotation_omitted_fails if {
@@ -115,4 +117,7 @@ test_annotation_omitted_fails if {
 	plan := object.union(object.remove(fx.kserve, ["isvc"]), {"isvc": stripped})
 	inp := object.union(data.medinfra.fixtures.inventory(plan), {"gate": {"date": "2026-06-01"}})
 	{f.urn | some f in rule.deny} == {fx.kserve.isvc.urn} with input as inp
+	# A digest-pinned image with no annotation naming it is said so, not "annotated as null".
+	some f in rule.deny with input as inp
+	contains(f.message, "but has no medinfra.io/image-digest annotation naming it")
 }
