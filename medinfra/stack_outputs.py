@@ -26,6 +26,7 @@ from typing import Any
 from pulumi.runtime import rpc
 
 from medinfra.components.config.constants import SECRET_MARK
+from medinfra.json_files import read_json
 from medinfra.project import InputError
 
 FLAG = "--stack-outputs"
@@ -82,12 +83,7 @@ def _export_outputs(document: dict, where: str) -> dict[str, Any]:
 
 def load_outputs(path: Path, where: str) -> dict[str, Any]:
     """The outputs in `path` (either CLI form), secret ones in Pulumi's wire form."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise InputError(f"{where}: cannot be read ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InputError(f"{where}: not JSON ({exc})") from None
+    document = read_json(path, where, InputError)
     if not isinstance(document, dict):
         raise InputError(
             f"{where}: got {type(document).__name__}; expected the JSON object that "

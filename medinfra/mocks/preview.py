@@ -22,7 +22,6 @@ preview too. The SDK itself returns unknown, without asking, when an argument is
 from __future__ import annotations
 
 import importlib
-import json
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ from typing import Any
 from pulumi import _types
 from pulumi.runtime import rpc
 
+from medinfra.json_files import read_json
 from medinfra.mocks import OfflineCloud
 from medinfra.mocks.modes import EXISTING_STACK, MODES, NEW_STACK, SYNTHETIC
 
@@ -44,12 +44,7 @@ class StateError(ValueError):
 
 def load_state(path: Path) -> dict[str, dict[str, Any]]:
     """URN -> {"id", "outputs"} of every custom resource in a `pulumi stack export` file."""
-    try:
-        document = json.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise StateError(f"--state {path}: cannot be read ({exc.strerror or exc})") from None
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise StateError(f"--state {path}: not JSON ({exc})") from None
+    document = read_json(path, f"--state {path}", StateError)
     deployment = document.get("deployment") if isinstance(document, dict) else None
     resources = deployment.get("resources") if isinstance(deployment, dict) else None
     if not isinstance(resources, list):
