@@ -24,7 +24,7 @@ from medinfra.components.config import (
     MODELS_NAMESPACE,
     PlatformConfig,
 )
-from medinfra.components.config.serving import deployed_keys
+from medinfra.components.config.serving import model_places
 from medinfra.components.k8s.compose import ModelIdentity, ServingTarget
 from medinfra.components.naming import physical_name
 from medinfra.components.tagging import required_tags, tag_transformation
@@ -79,30 +79,18 @@ def store_bucket_names(prefix: str, config: PlatformConfig) -> dict[str, str]:
 def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
     """Model name -> (store name, object prefix); and problems for URIs outside our stores."""
     buckets = {v: k for k, v in store_bucket_names(prefix, config).items()}
-    found, problems = {}, []
-    for i, model in enumerate(config.models):
-        places = set()
-        for key, version in deployed_keys(i, model):
-            uri = urlparse(version.storage_uri)
-            if uri.scheme != "s3" or uri.netloc not in buckets:
-                problems.append(
-                    (
-                        key,
-                        f"{version.storage_uri} is not in a store of this stack "
-                        f"(s3://{{{', '.join(sorted(buckets))}}}/...)",
-                    )
-                )
-                continue
-            places.add((buckets[uri.netloc], uri.path.strip("/")))
-        stores = {store for store, _ in places}
-        if len(stores) > 1:
-            listed = ", ".join(sorted(stores))
-            problems.append((f"models[{i}].versions", f"prod and canary are in different stores "
-                             f"({listed}); keep a model's versions in one store"))
-        elif places:
-            # The identity reads the common prefix of the versions that get traffic.
-            prefix = posixpath.commonpath([path for _, path in places])
-            found[model.name] = (stores.pop(), prefix)
+
+    def locate(storage_uri: str) -> tuple[str, str] | None:
+        uri = urlparse(storage_uri)
+        if uri.scheme != "s3" or uri.netloc not in buckets:
+            return None
+        return buckets[uri.netloc], uri.path.strip("/")
+
+    places, problems = model_places(
+        config.models, locate, f"s3://{{{', '.join(sorted(buckets))}}}/...")
+    # The identity reads the common prefix of the versions that get traffic.
+    found = {name: (next(iter(p))[0], posixpath.commonpath([path for _, path in p]))
+             for name, p in places.items()}
     return found, problems
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 from medinfra.components.config import PlatformConfig
-from medinfra.components.config.serving import deployed_keys
+from medinfra.components.config.serving import model_places
 from medinfra.components.naming import physical_name
 
 BLOB_SUFFIX = ".blob.core.windows.net"
@@ -27,27 +27,17 @@ def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tup
     `https://<account>.blob.core.windows.net/<store>/<path>`.
     """
     accounts = {v: k for k, v in store_accounts(prefix, config).items()}
-    found, problems = {}, []
-    for i, model in enumerate(config.models):
-        places = set()
-        for key, version in deployed_keys(i, model):
-            uri = urlparse(version.storage_uri)
-            account = uri.netloc.removesuffix(BLOB_SUFFIX)
-            container, _, path = uri.path.lstrip("/").partition("/")
-            store = accounts.get(account) if uri.netloc.endswith(BLOB_SUFFIX) else None
-            if uri.scheme != "https" or store is None or container != store:
-                expected = ", ".join(
-                    f"https://{a}{BLOB_SUFFIX}/{s}/..." for a, s in accounts.items())
-                problems.append(
-                    (key, f"{version.storage_uri} is not in a store of this stack ({expected})")
-                )
-                continue
-            places.add((store, path.strip("/")))
-        stores = {store for store, _ in places}
-        if len(stores) > 1:
-            listed = ", ".join(sorted(stores))
-            problems.append((f"models[{i}].versions", f"prod and canary are in different stores "
-                             f"({listed}); keep a model's versions in one store"))
-        elif places:
-            found[model.name] = sorted(places)[0]
-    return found, problems
+
+    def locate(storage_uri: str) -> tuple[str, str] | None:
+        uri = urlparse(storage_uri)
+        container, _, path = uri.path.lstrip("/").partition("/")
+        if uri.scheme != "https" or not uri.netloc.endswith(BLOB_SUFFIX):
+            return None
+        store = accounts.get(uri.netloc.removesuffix(BLOB_SUFFIX))
+        if store is None or container != store:
+            return None
+        return store, path.strip("/")
+
+    expected = ", ".join(f"https://{a}{BLOB_SUFFIX}/{s}/..." for a, s in accounts.items())
+    places, problems = model_places(config.models, locate, expected)
+    return {name: sorted(p)[0] for name, p in places.items()}, problems

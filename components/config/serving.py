@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from typing import Literal
 
 from medinfra.components.config.base import SectionModel, check_relations
@@ -105,6 +106,33 @@ def deployed_keys(i: int, model: Model) -> list[tuple[str, ModelVersionSpec]]:
         return [(f"models[{i}].storageUri", model.prod())]
     return [(f"models[{i}].versions[{j}].storageUri", v) for j, v in enumerate(model.versions)
             if v.stage in ("prod", "canary")]
+
+
+def model_places(
+    models: Sequence[Model], locate: Callable[[str], tuple[str, str] | None], expected: str
+) -> tuple[dict[str, set[tuple[str, str]]], list[tuple[str, str]]]:
+    """Model name -> the (store, path) of each of its versions that gets traffic, where
+    `locate` places a storage URI in a store of this stack (None: in none of them, as
+    `expected` shows); and the problems: a URI outside the stores, versions in two stores."""
+    found: dict[str, set[tuple[str, str]]] = {}
+    problems: list[tuple[str, str]] = []
+    for i, model in enumerate(models):
+        places = set()
+        for key, version in deployed_keys(i, model):
+            place = locate(version.storage_uri)
+            if place is None:
+                problems.append(
+                    (key, f"{version.storage_uri} is not in a store of this stack ({expected})"))
+                continue
+            places.add(place)
+        stores = {store for store, _ in places}
+        if len(stores) > 1:
+            listed = ", ".join(sorted(stores))
+            problems.append((f"models[{i}].versions", f"prod and canary are in different stores "
+                             f"({listed}); keep a model's versions in one store"))
+        elif places:
+            found[model.name] = places
+    return found, problems
 
 
 class ChartDigests(SectionModel):

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 import pulumi
 import pulumi_gcp as gcp
 from medinfra.components.config import MODELS_NAMESPACE, PlatformConfig
-from medinfra.components.config.serving import deployed_keys
+from medinfra.components.config.serving import model_places
 from medinfra.components.gcp.access_logs import AccessLogBucket, AccessLogBucketArgs
 from medinfra.components.gcp.data_store import DataStore, DataStoreArgs
 from medinfra.components.gcp.gpu_cluster import GpuCluster, GpuClusterArgs, NodePoolSpec
@@ -109,26 +109,16 @@ def store_bucket_names(prefix: str, config: PlatformConfig) -> dict[str, str]:
 def model_locations(prefix: str, config: PlatformConfig) -> tuple[dict, list[tuple[str, str]]]:
     """Model name -> store name; and problems for URIs outside this stack's buckets."""
     buckets = {v: k for k, v in store_bucket_names(prefix, config).items()}
-    found, problems = {}, []
-    for i, model in enumerate(config.models):
-        stores = set()
-        for key, version in deployed_keys(i, model):
-            uri = urlparse(version.storage_uri)
-            if uri.scheme != "gs" or uri.netloc not in buckets:
-                problems.append((
-                    key,
-                    f"{version.storage_uri} is not in a store of this stack "
-                    f"(gs://{{{', '.join(sorted(buckets))}}}/...)",
-                ))
-                continue
-            stores.add(buckets[uri.netloc])
-        if len(stores) > 1:
-            listed = ", ".join(sorted(stores))
-            problems.append((f"models[{i}].versions", f"prod and canary are in different stores "
-                             f"({listed}); keep a model's versions in one store"))
-        elif stores:
-            found[model.name] = stores.pop()
-    return found, problems
+
+    def locate(storage_uri: str) -> tuple[str, str] | None:
+        uri = urlparse(storage_uri)
+        if uri.scheme != "gs" or uri.netloc not in buckets:
+            return None
+        return buckets[uri.netloc], uri.path.strip("/")
+
+    places, problems = model_places(
+        config.models, locate, f"gs://{{{', '.join(sorted(buckets))}}}/...")
+    return {name: next(iter(p))[0] for name, p in places.items()}, problems
 
 
 def _spec(name: str, pool, accelerator: str | None) -> NodePoolSpec:
